@@ -1,0 +1,142 @@
+//! The command line of SPEC §8: one function per subcommand in `commands/`.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::commands;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "postbode",
+    version,
+    about = "Newsletters and agenda reminders for a knowledge platform"
+)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(
+        long,
+        global = true,
+        env = "POSTBODE_CONFIG",
+        default_value = "postbode.toml"
+    )]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon: folder watcher, scheduler, delivery and web pages.
+    Serve,
+    /// Validate and compile issue files; exit status 1 on any error.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write index.html, index.txt and message.eml of an issue as a subscriber would get it.
+    Render {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Workshops the imagined subscriber follows (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        workshops: Vec<String>,
+        /// Interests the imagined subscriber follows (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        interests: Vec<String>,
+    },
+    /// Manage subscribers.
+    #[command(subcommand)]
+    Subscribers(SubscribersCommand),
+    /// Send a proof of an issue now.
+    Send {
+        slug: String,
+        #[arg(long = "test-to", required = true)]
+        test_to: String,
+    },
+    /// Issues, deliveries per state, subscribers and unsubscribes.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubscribersCommand {
+    /// Add one subscriber.
+    Add(AddArgs),
+    /// Import a CSV file (email,name,workshops,interests,language,reminders).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        consent: ConsentArgs,
+    },
+    /// List subscribers.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    pub email: String,
+    #[arg(long, default_value = "")]
+    pub name: String,
+    #[arg(long = "workshop")]
+    pub workshops: Vec<String>,
+    #[arg(long = "interest")]
+    pub interests: Vec<String>,
+    /// Agenda reminders on.
+    #[arg(long)]
+    pub reminders: bool,
+    #[arg(long, default_value = "nl")]
+    pub language: String,
+    #[command(flatten)]
+    pub consent: ConsentArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsentArgs {
+    /// Consent was already obtained: no confirmation mail, the subscriber is active at once.
+    #[arg(long, requires = "consent")]
+    pub confirmed: bool,
+    /// Where and how consent was obtained (stored as the consent record).
+    #[arg(long)]
+    pub consent: Option<String>,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("POSTBODE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

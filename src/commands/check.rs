@@ -1,0 +1,156 @@
+//! `postbode check FILE…` and `postbode render FILE --out DIR`.
+
+use anyhow::{Context, Result};
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::context::display_name;
+use crate::domain::subscriber::{Language, Segments};
+use crate::mailer::{Composer, Kind};
+use crate::newsletters::{Diagnostic, ParseContext, parse_issue};
+use crate::render::IssueRenderer;
+use crate::render::MergeValues;
+use crate::render::layout::Layouts;
+use crate::render::variant::PlatformInfo;
+
+/// Parses and compiles one file as the daemon would, without a database.
+fn load(config: &Config, file: &Path) -> Result<IssueRenderer, Vec<Diagnostic>> {
+    let shown = file.display().to_string();
+    let raw = std::fs::read(file).map_err(|e| {
+        vec![Diagnostic::new(
+            &shown,
+            1,
+            1,
+            format!("cannot read the file: {e}"),
+        )]
+    })?;
+    let raw = String::from_utf8(raw).map_err(|_| {
+        vec![Diagnostic::new(
+            &shown,
+            1,
+            1,
+            "the file is not UTF-8 text; save it as UTF-8",
+        )]
+    })?;
+    let ctx = ParseContext::from_config(config)
+        .map_err(|e| vec![Diagnostic::new(&shown, 1, 1, e.to_string())])?;
+    let issue = parse_issue(&shown, file, &raw, &ctx)?;
+    let tz = config
+        .timezone()
+        .map_err(|e| vec![Diagnostic::new(&shown, 1, 1, e.to_string())])?;
+    let layouts = Arc::new(Layouts::new(&config.templates_dir()));
+    let r = IssueRenderer::new(
+        Arc::new(issue),
+        PlatformInfo::from_config(config),
+        tz,
+        layouts,
+    );
+    r.variant(&r.issue.full_key()).map_err(|d| vec![d])?;
+    Ok(r)
+}
+
+pub async fn check(config: Config, files: &[std::path::PathBuf]) -> Result<ExitCode> {
+    let mut failed = false;
+    let now = SystemClock.now();
+    for file in files {
+        match load(&config, file) {
+            Ok(r) => {
+                let issue = &r.issue;
+                let sections = match &issue.body {
+                    crate::domain::issue::Body::Markdown { sections, .. } => sections.len(),
+                    crate::domain::issue::Body::Mjml(_) => 0,
+                };
+                let when = match issue.send_at {
+                    None => "draft (no send_at)".to_string(),
+                    Some(t) if t <= now => {
+                        failed = true;
+                        eprintln!(
+                            "{}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft",
+                            file.display()
+                        );
+                        continue;
+                    }
+                    Some(t) => format!(
+                        "to be sent {}",
+                        t.with_timezone(&config.timezone()?)
+                            .format("%Y-%m-%d %H:%M %Z")
+                    ),
+                };
+                println!(
+                    "ok: {} — {:?}, {sections} sections, {} agenda items, {when}",
+                    file.display(),
+                    issue.subject,
+                    issue.agenda.len()
+                );
+            }
+            Err(diags) => {
+                failed = true;
+                for d in diags {
+                    eprintln!("{d}");
+                }
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub async fn render(
+    config: Config,
+    file: &Path,
+    out: &Path,
+    workshops: Vec<String>,
+    interests: Vec<String>,
+) -> Result<ExitCode> {
+    let r = match load(&config, file) {
+        Ok(r) => r,
+        Err(diags) => {
+            for d in diags {
+                eprintln!("{d}");
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    for w in &workshops {
+        anyhow::ensure!(config.is_workshop(w), "--workshops: unknown workshop {w:?}");
+    }
+    for i in &interests {
+        anyhow::ensure!(config.is_interest(i), "--interests: unknown interest {i:?}");
+    }
+    let segments = Segments {
+        workshops,
+        interests,
+    };
+    let variant = r
+        .variant(&r.issue.variant_key(&segments))
+        .map_err(|d| anyhow::anyhow!("{d}"))?;
+    let base = config.base_url();
+    let values = MergeValues {
+        name: display_name("", Language::Nl),
+        preferences_url: format!("{base}/preferences/voorbeeld"),
+        unsubscribe_url: format!("{base}/unsubscribe/voorbeeld"),
+        archive_url: format!("{base}/archive/{}", r.issue.slug),
+    };
+    let (html, text) = variant.personalise(&values);
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::write(out.join("index.html"), &html)?;
+    std::fs::write(out.join("index.txt"), &text)?;
+    let composer = Composer::new(&config)?;
+    let kind = Kind::Bulk {
+        unsubscribe_url: values.unsubscribe_url.clone(),
+        auto_submitted: false,
+    };
+    let msg = composer.compose("lezer@example.org", "", &r.issue.subject, text, html, &kind)?;
+    std::fs::write(out.join("message.eml"), &msg.bytes)?;
+    println!(
+        "wrote index.html, index.txt and message.eml to {}",
+        out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

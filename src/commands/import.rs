@@ -1,0 +1,186 @@
+//! `postbode subscribers import FILE.csv`: every row is checked first; one bad
+//! row means nothing is imported, and every bad row is reported by line.
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::subscribers::validate;
+use crate::cli::ConsentArgs;
+use crate::confirmation::send_confirmation;
+use crate::context::Ctx;
+use crate::domain::subscriber::Status;
+use crate::storage::subscribers::{Added, NewSubscriber};
+
+const COLUMNS: [&str; 6] = [
+    "email",
+    "name",
+    "workshops",
+    "interests",
+    "language",
+    "reminders",
+];
+
+pub async fn import(ctx: &Ctx, file: &Path, consent: ConsentArgs) -> Result<ExitCode> {
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| anyhow::anyhow!("{shown}: the file is not UTF-8; save it as UTF-8 CSV"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let (rows, errors) = parse_rows(ctx, &shown, text, &consent);
+    if !errors.is_empty() {
+        for e in &errors {
+            eprintln!("{e}");
+        }
+        eprintln!(
+            "nothing was imported: fix the {} error(s) above and run the import again",
+            errors.len()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let bar = ProgressBar::new(rows.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} subscribers")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let added = ctx
+        .db
+        .import_subscribers(&rows, ctx.now(), |n| bar.set_position(n as u64))
+        .await
+        .context("the import failed and was rolled back; nothing was imported")?;
+    bar.finish_and_clear();
+    let created = added
+        .iter()
+        .filter(|a| matches!(a, Added::Created(_)))
+        .count();
+    let existing = added.len() - created;
+    println!("imported {created} subscribers; {existing} already present (left unchanged)");
+    if !consent.confirmed {
+        let mut failed = 0;
+        for (row, a) in rows.iter().zip(&added) {
+            if let (Added::Created(id), Status::Pending) = (a, row.status) {
+                let sent = send_confirmation(
+                    ctx,
+                    *id,
+                    row.email.as_str(),
+                    &row.name,
+                    row.language.as_str(),
+                )
+                .await;
+                if !matches!(sent, Ok(crate::delivery::Outcome::Sent(_))) {
+                    failed += 1;
+                }
+            }
+        }
+        println!(
+            "confirmation mails sent: {}, not delivered: {failed}",
+            created - failed
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Parses and checks every row; errors are `FILE:LINE: message`.
+fn parse_rows(
+    ctx: &Ctx,
+    shown: &str,
+    text: &str,
+    consent: &ConsentArgs,
+) -> (Vec<NewSubscriber>, Vec<String>) {
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|s| s.to_lowercase()).collect(),
+        Err(e) => {
+            return (
+                rows,
+                vec![format!("{shown}:1: cannot read the header row: {e}")],
+            );
+        }
+    };
+    let missing: Vec<_> = COLUMNS
+        .iter()
+        .filter(|c| !header.iter().any(|h| h == *c))
+        .collect();
+    if !missing.is_empty() || header.len() != COLUMNS.len() {
+        return (
+            rows,
+            vec![format!(
+                "{shown}:1: the header must be exactly: {} (got: {})",
+                COLUMNS.join(","),
+                header.join(",")
+            )],
+        );
+    }
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or(0);
+    let mut seen = HashSet::new();
+    for result in reader.records() {
+        let record = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(format!("{shown}:{line}: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let get = |name: &str| record.get(col(name)).unwrap_or("").to_string();
+        let list = |name: &str| -> Vec<String> {
+            get(name)
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let reminders = match get("reminders").to_lowercase().as_str() {
+            "yes" | "ja" | "true" | "1" => true,
+            "no" | "nee" | "false" | "0" | "" => false,
+            other => {
+                errors.push(format!(
+                    "{shown}:{line}: reminders must be yes or no (got {other:?})"
+                ));
+                continue;
+            }
+        };
+        let lang = get("language");
+        let lang = if lang.is_empty() {
+            "nl".to_string()
+        } else {
+            lang
+        };
+        match validate(
+            ctx,
+            &get("email"),
+            &get("name"),
+            list("workshops"),
+            list("interests"),
+            reminders,
+            &lang,
+            consent,
+            "csv import",
+        ) {
+            Ok(mut s) => {
+                if !seen.insert(s.email.as_str().to_lowercase()) {
+                    errors.push(format!(
+                        "{shown}:{line}: {} appears twice in this file",
+                        s.email
+                    ));
+                    continue;
+                }
+                if consent.confirmed {
+                    s.consent.source = format!("csv import {shown}");
+                }
+                rows.push(s);
+            }
+            Err(m) => errors.push(format!("{shown}:{line}: {m}")),
+        }
+    }
+    (rows, errors)
+}

@@ -1,0 +1,55 @@
+//! One function per subcommand.
+
+pub mod check;
+pub mod import;
+pub mod send;
+pub mod status;
+pub mod subscribers;
+
+use anyhow::Result;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::cli::{Cli, Command, SubscribersCommand};
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::context::Ctx;
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let config = Config::load(&cli.config)?;
+    match cli.command {
+        Command::Serve => crate::startup::serve(config)
+            .await
+            .map(|_| ExitCode::SUCCESS),
+        Command::Check { files } => check::check(config, &files).await,
+        Command::Render {
+            file,
+            out,
+            workshops,
+            interests,
+        } => check::render(config, &file, &out, workshops, interests).await,
+        Command::Migrate => {
+            ctx(config).await?;
+            println!("database is up to date");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { json } => status::status(&*ctx(config).await?, json).await,
+        Command::Send { slug, test_to } => {
+            send::send_test(&*ctx(config).await?, &slug, &test_to).await
+        }
+        Command::Subscribers(cmd) => {
+            let ctx = ctx(config).await?;
+            match cmd {
+                SubscribersCommand::Add(args) => subscribers::add(&ctx, args).await,
+                SubscribersCommand::Import { file, consent } => {
+                    import::import(&ctx, &file, consent).await
+                }
+                SubscribersCommand::List { json } => subscribers::list(&ctx, json).await,
+            }
+        }
+    }
+}
+
+async fn ctx(config: Config) -> Result<Arc<Ctx>> {
+    Ctx::build(config, Arc::new(SystemClock)).await
+}

@@ -1,0 +1,108 @@
+//! `postbode status [--json]`: issues, deliveries per state, subscribers, unsubscribes.
+
+use anyhow::Result;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use crate::clock::from_epoch;
+use crate::context::Ctx;
+
+pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
+    let issues = ctx.db.list_issues().await?;
+    let counts = ctx.db.delivery_counts().await?;
+    let subscribers = ctx.db.count_subscribers_by_status().await?;
+    let unsubscribes = ctx.db.unsubscribe_counts().await?;
+    let mut per_issue: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
+    for c in &counts {
+        per_issue
+            .entry(&c.issue)
+            .or_default()
+            .insert(&c.state, c.count);
+    }
+    let local = |t: Option<i64>| {
+        t.map(|t| {
+            from_epoch(t)
+                .with_timezone(&ctx.tz)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_else(|| "-".into())
+    };
+    if as_json {
+        let list: Vec<_> = issues
+            .iter()
+            .map(|i| {
+                json!({
+                    "slug": i.slug, "subject": i.subject, "status": i.status, "file": i.file,
+                    "send_at": i.send_at, "started_at": i.started_at, "sent_at": i.sent_at,
+                    "errors": i.errors.lines().collect::<Vec<_>>(), "warning": i.warning,
+                    "deliveries": per_issue.get(i.slug.as_str()).cloned().unwrap_or_default(),
+                })
+            })
+            .collect();
+        let out = json!({
+            "issues": list,
+            "subscribers": subscribers.iter().map(|(s, n)| (s.clone(), *n)).collect::<BTreeMap<_, _>>(),
+            "unsubscribes": unsubscribes,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<32} {:<10} {:<17} deliveries",
+        "issue", "status", "send at"
+    );
+    for i in &issues {
+        let d = per_issue
+            .get(i.slug.as_str())
+            .map(|m| {
+                m.iter()
+                    .map(|(s, n)| format!("{s} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        println!(
+            "{:<32} {:<10} {:<17} {d}",
+            i.slug,
+            i.status,
+            local(i.send_at)
+        );
+        for e in i.errors.lines() {
+            println!("    error: {e}");
+        }
+        if !i.warning.is_empty() {
+            println!("    warning: {}", i.warning);
+        }
+        if let Some(n) = per_issue
+            .get(i.slug.as_str())
+            .and_then(|m| m.get("unknown"))
+        {
+            println!(
+                "    {n} message(s) were being sent during a crash: they may or may not have arrived"
+            );
+        }
+    }
+    let subs = subscribers
+        .iter()
+        .map(|(s, n)| format!("{s} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    println!(
+        "\nsubscribers: {}",
+        if subs.is_empty() { "none".into() } else { subs }
+    );
+    if !unsubscribes.is_empty() {
+        println!("unsubscribes:");
+        for u in &unsubscribes {
+            println!(
+                "  {:<32} {:<12} {}",
+                u.issue.as_deref().unwrap_or("-"),
+                u.source,
+                u.count
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

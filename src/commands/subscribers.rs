@@ -1,0 +1,140 @@
+//! `postbode subscribers add|list`.
+
+use anyhow::{Result, bail};
+use std::process::ExitCode;
+
+use crate::cli::{AddArgs, ConsentArgs};
+use crate::confirmation::send_confirmation;
+use crate::context::Ctx;
+use crate::delivery::Outcome;
+use crate::domain::email::SubscriberEmail;
+use crate::domain::subscriber::{Language, Segments, Status};
+use crate::storage::subscribers::{Added, Consent, NewSubscriber};
+
+/// Checks one subscriber's fields against the configuration; the messages say what to do.
+pub fn validate(
+    ctx: &Ctx,
+    email: &str,
+    name: &str,
+    workshops: Vec<String>,
+    interests: Vec<String>,
+    reminders: bool,
+    language: &str,
+    consent: &ConsentArgs,
+    source: &str,
+) -> std::result::Result<NewSubscriber, String> {
+    let email = SubscriberEmail::parse(email)?;
+    for w in &workshops {
+        if !ctx.config.is_workshop(w) {
+            return Err(format!(
+                "unknown workshop {w:?}: use a slug from [[workshops]] in postbode.toml"
+            ));
+        }
+    }
+    for i in &interests {
+        if !ctx.config.is_interest(i) {
+            return Err(format!(
+                "unknown interest {i:?}: use a slug from [[interests]] in postbode.toml"
+            ));
+        }
+    }
+    let language: Language = language.parse()?;
+    if name.chars().count() > 200 {
+        return Err("the name is longer than 200 characters".into());
+    }
+    let (status, event, text) = if consent.confirmed {
+        (
+            Status::Active,
+            "imported",
+            consent.consent.clone().unwrap_or_default(),
+        )
+    } else {
+        (Status::Pending, "subscribed", String::new())
+    };
+    Ok(NewSubscriber {
+        email,
+        name: name.trim().to_string(),
+        segments: Segments {
+            workshops,
+            interests,
+        },
+        reminders,
+        language,
+        status,
+        consent: Consent {
+            event: event.into(),
+            text,
+            source: source.into(),
+            ip: String::new(),
+        },
+    })
+}
+
+pub async fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode> {
+    let new = match validate(
+        ctx,
+        &a.email,
+        &a.name,
+        a.workshops,
+        a.interests,
+        a.reminders,
+        &a.language,
+        &a.consent,
+        "command line",
+    ) {
+        Ok(n) => n,
+        Err(m) => bail!("{m}"),
+    };
+    match ctx.db.add_subscriber(&new, ctx.now()).await? {
+        Added::Exists(_) => {
+            println!("{} is already a subscriber; nothing changed", new.email);
+        }
+        Added::Created(id) if new.status == Status::Pending => {
+            match send_confirmation(
+                ctx,
+                id,
+                new.email.as_str(),
+                &new.name,
+                new.language.as_str(),
+            )
+            .await?
+            {
+                Outcome::Sent(_) => {
+                    println!("added {} (pending); confirmation mail sent", new.email)
+                }
+                other => println!(
+                    "added {} (pending); the confirmation mail was not delivered: {other:?}",
+                    new.email
+                ),
+            }
+        }
+        Added::Created(_) => println!("added {} (active)", new.email),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn list(ctx: &Ctx, json: bool) -> Result<ExitCode> {
+    let subs = ctx.db.list_subscribers().await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&subs)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<36} {:<24} {:<13} {:<4} {:<9} workshops / interests",
+        "email", "name", "status", "lang", "reminders"
+    );
+    for s in &subs {
+        println!(
+            "{:<36} {:<24} {:<13} {:<4} {:<9} {} / {}",
+            s.email,
+            s.name,
+            s.status,
+            s.language,
+            if s.reminders { "yes" } else { "no" },
+            s.workshops.join(","),
+            s.interests.join(",")
+        );
+    }
+    println!("{} subscribers", subs.len());
+    Ok(ExitCode::SUCCESS)
+}

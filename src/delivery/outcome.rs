@@ -1,0 +1,44 @@
+//! What became of one attempt, from the SMTP reply: sent, try again later, or never.
+
+/// The result of handing one message to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sent(String),
+    /// 4xx, a dropped connection, a timeout: retried with backoff.
+    Transient(String),
+    /// 5xx: recorded as failed, never retried.
+    Permanent(String),
+}
+
+impl Outcome {
+    pub fn from_smtp_error(e: &lettre::transport::smtp::Error) -> Self {
+        let text = e.to_string();
+        if e.is_permanent() {
+            Outcome::Permanent(text)
+        } else {
+            // Transient replies, connection and timeout errors: the message may go through later.
+            Outcome::Transient(text)
+        }
+    }
+}
+
+/// Seconds until the next attempt: 1, 2, 4 … minutes, at most an hour, with jitter
+/// so that a recovering server is not hit by every message at once.
+pub fn backoff_secs(attempts: i64) -> i64 {
+    let base = 60i64.saturating_mul(1 << attempts.clamp(0, 6));
+    let base = base.min(3600);
+    let jitter = rand::random_range(0..=base / 4);
+    base + jitter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!((60..=75).contains(&backoff_secs(0)));
+        assert!((240..=300).contains(&backoff_secs(2)));
+        assert!((3600..=4500).contains(&backoff_secs(30)));
+    }
+}

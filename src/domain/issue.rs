@@ -1,0 +1,125 @@
+//! A newsletter issue as postbode understands it after parsing the editor's file.
+
+use chrono::{DateTime, Utc};
+use std::fmt;
+use std::str::FromStr;
+
+use super::offset::Offset;
+use super::subscriber::Segments;
+
+#[derive(Debug, Clone)]
+pub struct Issue {
+    pub slug: String,
+    pub subject: String,
+    pub preheader: String,
+    pub send_at: Option<DateTime<Utc>>,
+    pub template: String,
+    /// Empty = every active subscriber.
+    pub audience: Segments,
+    pub agenda: Vec<AgendaItem>,
+    pub body: Body,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Intro and `##` sections, laid out by `mjml/<template>.mjml`.
+    Markdown {
+        intro: String,
+        sections: Vec<Section>,
+    },
+    /// A whole `<mjml>` document, used as is.
+    Mjml(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub title: String,
+    pub markdown: String,
+    /// Empty = everyone in the audience gets this section.
+    pub target: Segments,
+}
+
+#[derive(Debug, Clone)]
+pub struct AgendaItem {
+    pub id: String,
+    pub title: String,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    pub location: String,
+    pub url: String,
+    pub workshop: Option<String>,
+    pub interests: Vec<String>,
+    pub reminders: Vec<Offset>,
+    pub cancelled: bool,
+}
+
+impl Issue {
+    /// Which sections a subscriber with `segments` receives: the key of a variant.
+    pub fn variant_key(&self, segments: &Segments) -> Vec<bool> {
+        match &self.body {
+            Body::Markdown { sections, .. } => sections
+                .iter()
+                .map(|s| s.target.is_empty() || s.target.follows_any(segments))
+                .collect(),
+            Body::Mjml(_) => Vec::new(),
+        }
+    }
+
+    /// The key of the variant with every section: proofs and the web archive.
+    pub fn full_key(&self) -> Vec<bool> {
+        match &self.body {
+            Body::Markdown { sections, .. } => vec![true; sections.len()],
+            Body::Mjml(_) => Vec::new(),
+        }
+    }
+}
+
+/// Where an issue is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueStatus {
+    Draft,
+    Scheduled,
+    Sending,
+    Sent,
+    Invalid,
+    Cancelled,
+}
+
+impl IssueStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IssueStatus::Draft => "draft",
+            IssueStatus::Scheduled => "scheduled",
+            IssueStatus::Sending => "sending",
+            IssueStatus::Sent => "sent",
+            IssueStatus::Invalid => "invalid",
+            IssueStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Once sending has started the content is frozen.
+    pub fn is_frozen(self) -> bool {
+        matches!(self, IssueStatus::Sending | IssueStatus::Sent)
+    }
+}
+
+impl fmt::Display for IssueStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for IssueStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "draft" => IssueStatus::Draft,
+            "scheduled" => IssueStatus::Scheduled,
+            "sending" => IssueStatus::Sending,
+            "sent" => IssueStatus::Sent,
+            "invalid" => IssueStatus::Invalid,
+            "cancelled" => IssueStatus::Cancelled,
+            _ => return Err(format!("unknown issue status {s:?}")),
+        })
+    }
+}

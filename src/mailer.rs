@@ -1,0 +1,130 @@
+//! Composing mail: the headers every message carries (SPEC §6) and the
+//! multipart/alternative body, text first and HTML last.
+
+use anyhow::{Context, Result};
+use lettre::address::Envelope;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{Address, Message};
+
+use crate::config::Config;
+
+/// What kind of mail: decides the extra headers.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// Issues, reminders, digests: list headers with one-click unsubscribe.
+    Bulk {
+        unsubscribe_url: String,
+        auto_submitted: bool,
+    },
+    /// Confirmation mails and other messages a machine sends on its own.
+    Auto,
+    /// Proofs and error reports to editors.
+    Editorial,
+}
+
+/// A message ready for the wire.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub message_id: String,
+    pub envelope: Envelope,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Composer {
+    from: Mailbox,
+    list_id: String,
+    domain: String,
+}
+
+impl Composer {
+    pub fn new(config: &Config) -> Result<Self> {
+        let from: Mailbox = config.platform.from.parse().context("platform.from")?;
+        let domain = from.email.domain().to_string();
+        Ok(Self {
+            list_id: format!(
+                "{} <{}>",
+                ascii_phrase(&config.platform.name),
+                config.platform.list_id
+            ),
+            from,
+            domain,
+        })
+    }
+
+    /// A fresh Message-ID in the sender's domain.
+    pub fn new_message_id(&self) -> String {
+        format!("<{}@{}>", uuid::Uuid::new_v4().simple(), self.domain)
+    }
+
+    pub fn compose(
+        &self,
+        to: &str,
+        to_name: &str,
+        subject: &str,
+        text: String,
+        html: String,
+        kind: &Kind,
+    ) -> Result<Outgoing> {
+        let address: Address = to
+            .parse()
+            .with_context(|| "recipient address is not valid".to_string())?;
+        let name = to_name.trim();
+        let mailbox = Mailbox::new((!name.is_empty()).then(|| name.to_string()), address);
+        let message_id = self.new_message_id();
+        let mut b = Message::builder()
+            .from(self.from.clone())
+            .to(mailbox)
+            .subject(subject)
+            .message_id(Some(message_id.clone()))
+            .date_now();
+        let raw = |name: &'static str, value: String| {
+            HeaderValue::new(HeaderName::new_from_ascii_str(name), value)
+        };
+        match kind {
+            Kind::Bulk {
+                unsubscribe_url,
+                auto_submitted,
+            } => {
+                b = b
+                    .raw_header(raw("List-Id", self.list_id.clone()))
+                    .raw_header(raw("List-Unsubscribe", format!("<{unsubscribe_url}>")))
+                    .raw_header(raw(
+                        "List-Unsubscribe-Post",
+                        "List-Unsubscribe=One-Click".into(),
+                    ));
+                if *auto_submitted {
+                    b = b.raw_header(raw("Auto-Submitted", "auto-generated".into()));
+                }
+            }
+            Kind::Auto => b = b.raw_header(raw("Auto-Submitted", "auto-generated".into())),
+            Kind::Editorial => {}
+        }
+        let message = b
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .context("building the message failed")?;
+        Ok(Outgoing {
+            message_id,
+            envelope: message.envelope().clone(),
+            bytes: message.formatted(),
+        })
+    }
+}
+
+/// List-Id's phrase must be plain ASCII; accents are folded, other symbols dropped.
+fn ascii_phrase(s: &str) -> String {
+    let folded: String = s
+        .chars()
+        .map(|c| match c {
+            'à'..='å' => 'a',
+            'è'..='ë' => 'e',
+            'ì'..='ï' => 'i',
+            'ò'..='ö' => 'o',
+            'ù'..='ü' => 'u',
+            c if c.is_ascii_alphanumeric() || c == ' ' || c == '-' || c == '.' => c,
+            _ => ' ',
+        })
+        .collect();
+    folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}

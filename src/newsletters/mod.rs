@@ -1,0 +1,14 @@
+//! The `newsletters/` folder: reading, parsing and watching the editors' issue files.
+
+pub mod diagnostic;
+pub mod editorial;
+pub mod front_matter;
+pub mod ingest;
+pub mod locate;
+pub mod parse;
+pub mod sections;
+pub mod source;
+pub mod watcher;
+
+pub use diagnostic::Diagnostic;
+pub use parse::{ParseContext, parse_issue};

@@ -1,0 +1,127 @@
+//! MJML to HTML with mrml, with mrml's byte spans turned into file positions.
+
+use mrml::prelude::parser::Error as ParseError;
+use mrml::prelude::render::RenderOptions;
+
+/// Compiles an MJML document. Errors are (byte offset, message for the editor).
+pub fn compile(mjml: &str) -> Result<String, (usize, String)> {
+    let input = normalise_attributes(mjml);
+    let parsed = mrml::parse(&input).map_err(|e| describe(&e, &input))?;
+    let opts = RenderOptions {
+        disable_comments: true,
+        ..RenderOptions::default()
+    };
+    parsed
+        .element
+        .render(&opts)
+        .map_err(|e| (0, format!("MJML could not be rendered: {e}")))
+}
+
+/// Parses without rendering: the check made when an `.mjml` issue is dropped in.
+pub fn check_mjml(mjml: &str) -> Result<(), (usize, String)> {
+    let input = normalise_attributes(mjml);
+    mrml::parse(&input)
+        .map(|_| ())
+        .map_err(|e| describe(&e, &input))
+}
+
+/// mrml writes attribute values with Rust's `Debug` formatting, so a newline
+/// inside an attribute would come out as a literal `\n`. Newlines and tabs inside
+/// quoted attribute values become spaces; byte offsets stay the same.
+pub fn normalise_attributes(mjml: &str) -> String {
+    let mut out = String::with_capacity(mjml.len());
+    let mut in_tag = false;
+    let mut quote: Option<char> = None;
+    for c in mjml.chars() {
+        match (in_tag, quote, c) {
+            (false, _, '<') => in_tag = true,
+            (true, None, '>') => in_tag = false,
+            (true, None, '"' | '\'') => quote = Some(c),
+            (true, Some(q), _) if c == q => quote = None,
+            (true, Some(_), '\n' | '\t' | '\r') => {
+                out.push(' ');
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn describe(e: &ParseError, input: &str) -> (usize, String) {
+    let hint = "check that every MJML tag is spelled right, closed, and nested as in an <mjml><mj-body> document";
+    let (at, what) = match e {
+        ParseError::UnexpectedElement { position, .. } => {
+            (position.start, "unexpected element".to_string())
+        }
+        ParseError::UnexpectedToken { position, .. } => {
+            (position.start, "unexpected token".to_string())
+        }
+        ParseError::MissingAttribute { name, position, .. } => {
+            (position.start, format!("missing attribute {name:?}"))
+        }
+        ParseError::InvalidAttribute { position, .. } => {
+            (position.start, "invalid attribute".to_string())
+        }
+        ParseError::InvalidFormat { position, .. } => {
+            (position.start, "invalid format".to_string())
+        }
+        ParseError::EndOfStream { .. } => (
+            input.len(),
+            "the document ends before all tags are closed".to_string(),
+        ),
+        ParseError::SizeLimit { .. } => (0, "the document is too large".to_string()),
+        ParseError::ParserError { source, .. } => {
+            let pos = source.pos();
+            (
+                byte_of(input, pos.row as usize, pos.col as usize),
+                format!("{source}"),
+            )
+        }
+        ParseError::NoRootNode => (0, "there is no <mjml> element".to_string()),
+        ParseError::IncludeLoaderError { position, .. } => (
+            position.start,
+            "mj-include is not supported in issues".to_string(),
+        ),
+    };
+    (at, format!("invalid MJML: {what}; {hint}"))
+}
+
+fn byte_of(text: &str, row: usize, col: usize) -> usize {
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == row {
+            return offset
+                + line
+                    .char_indices()
+                    .nth(col.saturating_sub(1))
+                    .map_or(line.len(), |(b, _)| b);
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newline_inside_an_attribute_does_not_leak_into_html() {
+        let html = compile(
+            "<mjml><mj-body><mj-section><mj-column><mj-text css-class=\"a\n b\">Hoi</mj-text></mj-column></mj-section></mj-body></mjml>",
+        )
+        .expect("compiles");
+        assert!(!html.contains("\\n"), "literal \\n in output");
+        assert!(html.contains("Hoi"));
+    }
+
+    #[test]
+    fn errors_carry_the_byte_offset() {
+        let src = "<mjml>\n<mj-body>\n  <mj-section>\n</mj-body></mjml>";
+        let (at, msg) = compile(src).expect_err("broken");
+        assert!(msg.starts_with("invalid MJML"), "{msg}");
+        assert!(at > 6, "{at}");
+    }
+}

@@ -1,0 +1,61 @@
+//! Layouts in `mjml/` are minijinja templates that produce MJML. Auto-escaping
+//! is on for every template: values typed by people can never become markup;
+//! pre-rendered HTML (section bodies) is passed as safe on purpose.
+
+use minijinja::{AutoEscape, Environment, Value};
+use std::path::{Path, PathBuf};
+
+use crate::newsletters::Diagnostic;
+
+pub struct Layouts {
+    env: Environment<'static>,
+    dir: PathBuf,
+}
+
+impl Layouts {
+    pub fn new(dir: &Path) -> Self {
+        let mut env = Environment::new();
+        env.set_loader(minijinja::path_loader(dir));
+        env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        Self {
+            env,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    /// Renders `mjml/<name>.mjml` with `ctx`; errors point into the layout file.
+    pub fn render(&self, name: &str, ctx: Value) -> Result<String, Diagnostic> {
+        let file = format!("{name}.mjml");
+        let shown = self.dir.join(&file).display().to_string();
+        let tmpl = self
+            .env
+            .get_template(&file)
+            .map_err(|e| to_diag(&shown, &e))?;
+        tmpl.render(ctx).map_err(|e| to_diag(&shown, &e))
+    }
+
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.mjml"))
+    }
+}
+
+fn to_diag(file: &str, e: &minijinja::Error) -> Diagnostic {
+    let detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or_else(|| e.kind().to_string());
+    Diagnostic::new(
+        file,
+        e.line().unwrap_or(1),
+        1,
+        format!(
+            "layout error: {detail}; fix the layout file (it is a minijinja/Jinja2 template producing MJML)"
+        ),
+    )
+}
+
+/// Marks pre-rendered HTML as safe for the layout.
+pub fn safe(html: String) -> Value {
+    Value::from_safe_string(html)
+}

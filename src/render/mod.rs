@@ -1,0 +1,13 @@
+//! Issues to mail: layout (minijinja) → MJML → HTML (mrml) and plain text,
+//! compiled once per variant and personalised per recipient by merge tags.
+
+pub mod compile;
+pub mod dates;
+pub mod layout;
+pub mod markdown;
+pub mod merge;
+pub mod text;
+pub mod variant;
+
+pub use merge::{MergeTemplate, MergeValues};
+pub use variant::{IssueRenderer, Variant};

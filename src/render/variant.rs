@@ -1,0 +1,193 @@
+//! One compiled variant per distinct set of sections: subscribers who get the
+//! same sections share it, so MJML is compiled per variant, never per recipient.
+
+use chrono_tz::Tz;
+use minijinja::context;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use super::compile::compile;
+use super::layout::{Layouts, safe};
+use super::markdown::to_html;
+use super::merge::MergeTemplate;
+use super::text::{markdown_to_text, wrap};
+use super::{dates, merge::MergeValues};
+use crate::domain::issue::{Body, Issue};
+use crate::newsletters::Diagnostic;
+
+/// The platform facts every layout may show.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PlatformInfo {
+    pub name: String,
+    pub base_url: String,
+    pub accent_color: String,
+}
+
+impl PlatformInfo {
+    pub fn from_config(c: &crate::config::Config) -> Self {
+        Self {
+            name: c.platform.name.clone(),
+            base_url: c.base_url().to_string(),
+            accent_color: c.platform.accent_color.clone(),
+        }
+    }
+}
+
+/// A compiled issue for one set of sections, waiting for merge values.
+#[derive(Debug)]
+pub struct Variant {
+    pub html: MergeTemplate,
+    pub text: MergeTemplate,
+}
+
+impl Variant {
+    /// The HTML and text for one recipient; `values` are raw, escaping happens here.
+    pub fn personalise(&self, values: &MergeValues) -> (String, String) {
+        (
+            self.html.render(&values.escaped()),
+            self.text.render(values),
+        )
+    }
+}
+
+pub struct IssueRenderer {
+    pub issue: Arc<Issue>,
+    platform: PlatformInfo,
+    tz: Tz,
+    layouts: Arc<Layouts>,
+    cache: Mutex<HashMap<Vec<bool>, Arc<Variant>>>,
+}
+
+impl IssueRenderer {
+    pub fn new(issue: Arc<Issue>, platform: PlatformInfo, tz: Tz, layouts: Arc<Layouts>) -> Self {
+        Self {
+            issue,
+            platform,
+            tz,
+            layouts,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The variant for `key` (see [`Issue::variant_key`]), compiled on first use.
+    pub fn variant(&self, key: &[bool]) -> Result<Arc<Variant>, Diagnostic> {
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(v) = cache.get(key) {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(self.compile(key)?);
+        cache.insert(key.to_vec(), v.clone());
+        Ok(v)
+    }
+
+    /// How many variants have been compiled so far.
+    pub fn compiled_variants(&self) -> usize {
+        self.cache.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
+    fn compile(&self, key: &[bool]) -> Result<Variant, Diagnostic> {
+        let issue = &self.issue;
+        match &issue.body {
+            Body::Mjml(doc) => {
+                let html = compile(doc).map_err(|(_, m)| Diagnostic::new(&issue.slug, 1, 1, m))?;
+                let text = wrap(&html2text::from_read(html.as_bytes(), 76).unwrap_or_default());
+                let text = format!("{}\n\n{}", text.trim_end(), self.footer_text());
+                Ok(Variant {
+                    html: MergeTemplate::new(&html),
+                    text: MergeTemplate::new(&text),
+                })
+            }
+            Body::Markdown { intro, sections } => {
+                let chosen: Vec<_> = sections
+                    .iter()
+                    .zip(key.iter().chain(std::iter::repeat(&true)))
+                    .filter(|(_, on)| **on)
+                    .map(|(s, _)| s)
+                    .collect();
+                let agenda: Vec<_> = issue
+                    .agenda
+                    .iter()
+                    .map(|a| {
+                        context! {
+                            title => a.title,
+                            when => dates::when(a.start, a.end, self.tz),
+                            location => a.location,
+                            url => a.url,
+                            cancelled => a.cancelled,
+                        }
+                    })
+                    .collect();
+                let ctx = context! {
+                    platform => self.platform,
+                    issue => context! { subject => issue.subject, preheader => issue.preheader, slug => issue.slug },
+                    intro => safe(to_html(intro)),
+                    sections => chosen.iter().map(|s| context! { title => s.title, html => safe(to_html(&s.markdown)) }).collect::<Vec<_>>(),
+                    agenda => agenda,
+                    subscriber => context! { name => "{{ subscriber.name }}" },
+                    preferences_url => "{{ preferences_url }}",
+                    unsubscribe_url => "{{ unsubscribe_url }}",
+                    archive_url => "{{ archive_url }}",
+                };
+                let mjml = self.layouts.render(&issue.template, ctx)?;
+                let html = compile(&mjml).map_err(|(at, m)| {
+                    let (line, _) = crate::newsletters::diagnostic::line_col(&mjml, at);
+                    Diagnostic::new(
+                        &self.layouts.path_of(&issue.template).display().to_string(),
+                        1,
+                        1,
+                        format!("the layout produced {m} (line {line} of the generated MJML)"),
+                    )
+                })?;
+                let text = self.text(intro, &chosen);
+                Ok(Variant {
+                    html: MergeTemplate::new(&html),
+                    text: MergeTemplate::new(&text),
+                })
+            }
+        }
+    }
+
+    fn text(&self, intro: &str, sections: &[&crate::domain::issue::Section]) -> String {
+        let issue = &self.issue;
+        let mut out = format!(
+            "{}\n{}\n\n",
+            issue.subject,
+            "=".repeat(issue.subject.chars().count().min(76))
+        );
+        if !intro.is_empty() {
+            out.push_str(&markdown_to_text(intro));
+            out.push('\n');
+        }
+        for s in sections {
+            out.push_str(&format!("## {}\n\n", s.title));
+            out.push_str(&markdown_to_text(&s.markdown));
+            out.push('\n');
+        }
+        if !issue.agenda.is_empty() {
+            out.push_str("## Agenda\n\n");
+            for a in &issue.agenda {
+                let mut line = format!("- {}: {}", dates::when(a.start, a.end, self.tz), a.title);
+                if a.cancelled {
+                    line.push_str(" (vervalt)");
+                }
+                if !a.location.is_empty() {
+                    line.push_str(&format!(", {}", a.location));
+                }
+                if !a.url.is_empty() {
+                    line.push_str(&format!(" <{}>", a.url));
+                }
+                out.push_str(&wrap(&line));
+            }
+            out.push('\n');
+        }
+        out.push_str(&self.footer_text());
+        out
+    }
+
+    fn footer_text(&self) -> String {
+        format!(
+            "----\n{}\nVoorkeuren aanpassen: {{{{ preferences_url }}}}\nAfmelden: {{{{ unsubscribe_url }}}}\nOnline lezen: {{{{ archive_url }}}}\n",
+            self.platform.name
+        )
+    }
+}

@@ -1,0 +1,176 @@
+//! The delivery ledger. A row moves queued → claimed → sending → sent | failed,
+//! or back to queued for a retry. `sending` is written before the message is
+//! handed to the SMTP server, so a crash leaves an honest trace: such rows become
+//! `unknown` at the next start and are never resent automatically.
+
+use anyhow::Result;
+use serde::Serialize;
+use sqlx::Row;
+
+use super::Db;
+
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: i64,
+    pub issue_id: i64,
+    pub subscriber_id: i64,
+    pub attempts: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StateCount {
+    pub issue: String,
+    pub state: String,
+    pub count: i64,
+}
+
+/// After a crash or restart: rows claimed but not yet sent go back to the queue;
+/// rows that were being sent are `unknown` (the server may or may not have them).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Recovered {
+    pub requeued: u64,
+    pub unknown: u64,
+}
+
+impl Db {
+    /// Claims up to `limit` due rows for this process.
+    pub async fn claim_deliveries(&self, limit: i64, now: i64) -> Result<Vec<Claimed>> {
+        let rows = sqlx::query(
+            "UPDATE deliveries SET state = 'claimed', claimed_at = $1, updated_at = $1
+             WHERE id IN (SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY id LIMIT $2)
+               AND state = 'queued'
+             RETURNING id, issue_id, subscriber_id, attempts",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<Claimed> = rows
+            .iter()
+            .map(|r| Claimed {
+                id: r.get(0),
+                issue_id: r.get(1),
+                subscriber_id: r.get(2),
+                attempts: r.get(3),
+            })
+            .collect();
+        out.sort_by_key(|c| c.id);
+        Ok(out)
+    }
+
+    /// The last step before the message goes out: marks the row `sending` only
+    /// if the subscriber is still active. False = do not send (unsubscribed since).
+    pub async fn mark_sending(&self, id: i64, message_id: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, message_id = $1, updated_at = $2
+             WHERE id = $3 AND state = 'claimed'
+               AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')",
+        )
+        .bind(message_id)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            sqlx::query(
+                "UPDATE deliveries SET state = 'skipped', last_reply = 'not active', updated_at = $1 WHERE id = $2 AND state = 'claimed'",
+            )
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    pub async fn mark_sent(&self, id: i64, reply: &str, now: i64) -> Result<()> {
+        self.finish(id, "sent", reply, None, now).await
+    }
+
+    pub async fn mark_failed(&self, id: i64, reply: &str, now: i64) -> Result<()> {
+        self.finish(id, "failed", reply, None, now).await
+    }
+
+    /// A temporary failure: back in the queue, due again at `retry_at`.
+    pub async fn mark_retry(&self, id: i64, reply: &str, retry_at: i64, now: i64) -> Result<()> {
+        self.finish(id, "queued", reply, Some(retry_at), now).await
+    }
+
+    /// A claimed row that this process will not send after all (shutdown).
+    pub async fn release(&self, id: i64, now: i64) -> Result<()> {
+        sqlx::query("UPDATE deliveries SET state = 'queued', updated_at = $1 WHERE id = $2 AND state = 'claimed'")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn finish(
+        &self,
+        id: i64,
+        state: &str,
+        reply: &str,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        let reply: String = reply.chars().take(500).collect();
+        sqlx::query(
+            "UPDATE deliveries SET state = $1, last_reply = $2, next_attempt_at = COALESCE($3, next_attempt_at), updated_at = $4
+             WHERE id = $5",
+        )
+        .bind(state)
+        .bind(reply)
+        .bind(retry_at)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn recover_deliveries(&self, now: i64) -> Result<Recovered> {
+        let requeued = sqlx::query(
+            "UPDATE deliveries SET state = 'queued', updated_at = $1 WHERE state = 'claimed'",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let unknown = sqlx::query(
+            "UPDATE deliveries SET state = 'unknown', last_reply = 'interrupted while being sent', updated_at = $1
+             WHERE state = 'sending'",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(Recovered { requeued, unknown })
+    }
+
+    /// When the next queued row becomes due, if any.
+    pub async fn next_delivery_due(&self) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'queued'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.get(0))
+    }
+
+    pub async fn delivery_counts(&self) -> Result<Vec<StateCount>> {
+        let rows = sqlx::query(
+            "SELECT i.slug, d.state, COUNT(*) FROM deliveries d JOIN issues i ON i.id = d.issue_id
+             GROUP BY i.slug, d.state ORDER BY i.slug, d.state",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| StateCount {
+                issue: r.get(0),
+                state: r.get(1),
+                count: r.get(2),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,260 @@
+//! Issues as stored: the text that is sent, its lifecycle and its audience.
+
+use anyhow::Result;
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Db, placeholders};
+use crate::domain::issue::IssueStatus;
+use crate::domain::subscriber::Segments;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IssueRow {
+    pub id: i64,
+    pub slug: String,
+    pub file: String,
+    #[serde(skip)]
+    pub source: String,
+    pub content_hash: String,
+    pub subject: String,
+    pub status: String,
+    pub send_at: Option<i64>,
+    pub errors: String,
+    pub warning: String,
+    pub started_at: Option<i64>,
+    pub sent_at: Option<i64>,
+}
+
+impl IssueRow {
+    pub fn status(&self) -> IssueStatus {
+        self.status.parse().unwrap_or(IssueStatus::Invalid)
+    }
+}
+
+/// What ingesting a file decided.
+#[derive(Debug, Clone)]
+pub struct IssueWrite<'a> {
+    pub slug: &'a str,
+    pub file: &'a str,
+    pub source: &'a str,
+    pub content_hash: &'a str,
+    pub subject: &'a str,
+    pub status: IssueStatus,
+    pub send_at: Option<i64>,
+    pub errors: &'a str,
+}
+
+const COLUMNS: &str = "id, slug, file, source, content_hash, subject, status, send_at, errors, warning, started_at, sent_at";
+
+fn from_row(r: &sqlx::any::AnyRow) -> IssueRow {
+    IssueRow {
+        id: r.get(0),
+        slug: r.get(1),
+        file: r.get(2),
+        source: r.get(3),
+        content_hash: r.get(4),
+        subject: r.get(5),
+        status: r.get(6),
+        send_at: r.get(7),
+        errors: r.get(8),
+        warning: r.get(9),
+        started_at: r.get(10),
+        sent_at: r.get(11),
+    }
+}
+
+impl Db {
+    pub async fn issue_by_slug(&self, slug: &str) -> Result<Option<IssueRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM issues WHERE slug = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    pub async fn issue_by_id(&self, id: i64) -> Result<Option<IssueRow>> {
+        let sql = format!("SELECT {COLUMNS} FROM issues WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(from_row))
+    }
+
+    pub async fn list_issues(&self) -> Result<Vec<IssueRow>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM issues ORDER BY COALESCE(send_at, created_at), id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(from_row).collect())
+    }
+
+    /// Creates or replaces an issue that has not started sending. The `WHERE`
+    /// guard makes the write a no-op if sending began in the meantime.
+    pub async fn write_issue(&self, w: &IssueWrite<'_>, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO issues (slug, file, source, content_hash, subject, status, send_at, errors, warning, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9, $9)
+             ON CONFLICT (slug) DO UPDATE SET file = excluded.file, source = excluded.source,
+                 content_hash = excluded.content_hash, subject = excluded.subject, status = excluded.status,
+                 send_at = excluded.send_at, errors = excluded.errors, warning = '', updated_at = excluded.updated_at
+             WHERE issues.status NOT IN ('sending', 'sent')",
+        )
+        .bind(w.slug)
+        .bind(w.file)
+        .bind(w.source)
+        .bind(w.content_hash)
+        .bind(w.subject)
+        .bind(w.status.as_str())
+        .bind(w.send_at)
+        .bind(w.errors)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn set_issue_warning(&self, id: i64, warning: &str) -> Result<()> {
+        sqlx::query("UPDATE issues SET warning = $1 WHERE id = $2")
+            .bind(warning)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The file was removed: an issue that has not started sending is cancelled.
+    pub async fn cancel_issue(&self, slug: &str, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE issues SET status = 'cancelled', updated_at = $1
+             WHERE slug = $2 AND status IN ('draft', 'scheduled', 'invalid')",
+        )
+        .bind(now)
+        .bind(slug)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Scheduled issues whose time has come.
+    pub async fn due_issues(&self, now: i64) -> Result<Vec<IssueRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM issues WHERE status = 'scheduled' AND send_at <= $1 ORDER BY send_at"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(from_row).collect())
+    }
+
+    pub async fn next_send_at(&self) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT MIN(send_at) FROM issues WHERE status = 'scheduled'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.get(0))
+    }
+
+    /// Moves an issue from `scheduled` to `sending` and queues one ledger row per
+    /// recipient, in one transaction. Recipients are selected by the database
+    /// (`INSERT … SELECT`), so memory does not grow with the list.
+    /// Returns None when another process (or an edit) got there first.
+    pub async fn start_sending(
+        &self,
+        issue_id: i64,
+        audience: &Segments,
+        now: i64,
+    ) -> Result<Option<u64>> {
+        let mut tx = self.pool.begin().await?;
+        let claimed = sqlx::query(
+            "UPDATE issues SET status = 'sending', started_at = $1, updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
+        )
+        .bind(now)
+        .bind(issue_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            return Ok(None);
+        }
+        let mut filter = String::new();
+        if !audience.is_empty() {
+            let w = audience.workshops.len();
+            let i = audience.interests.len();
+            let mut parts = Vec::new();
+            if w > 0 {
+                parts.push(format!(
+                    "(g.kind = 'workshop' AND g.slug IN ({}))",
+                    placeholders(3, w)
+                ));
+            }
+            if i > 0 {
+                parts.push(format!(
+                    "(g.kind = 'interest' AND g.slug IN ({}))",
+                    placeholders(3 + w, i)
+                ));
+            }
+            filter = format!(
+                " AND EXISTS (SELECT 1 FROM subscriber_segments g WHERE g.subscriber_id = s.id AND ({}))",
+                parts.join(" OR ")
+            );
+        }
+        let sql = format!(
+            "INSERT INTO deliveries (issue_id, subscriber_id, state, next_attempt_at, updated_at)
+             SELECT $1, s.id, 'queued', $2, $2 FROM subscribers s WHERE s.status = 'active'{filter}
+             ON CONFLICT (issue_id, subscriber_id) DO NOTHING"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(issue_id)
+            .bind(now);
+        for slug in audience.workshops.iter().chain(&audience.interests) {
+            q = q.bind(slug);
+        }
+        let queued = q.execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(Some(queued))
+    }
+
+    /// Issues in `sending` with nothing left to do become `sent`.
+    pub async fn finish_sent_issues(&self, now: i64) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "UPDATE issues SET status = 'sent', sent_at = $1, updated_at = $1
+             WHERE status = 'sending' AND NOT EXISTS (
+                 SELECT 1 FROM deliveries d WHERE d.issue_id = issues.id AND d.state IN ('queued', 'claimed', 'sending'))
+             RETURNING slug",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+}
+
+impl Db {
+    /// A scheduled issue that can no longer be sent as stored (e.g. the
+    /// configuration lost one of its slugs) becomes invalid with the reason.
+    pub async fn mark_issue_invalid(&self, id: i64, errors: &str, now: i64) -> Result<()> {
+        sqlx::query(
+            "UPDATE issues SET status = 'invalid', errors = $1, updated_at = $2 WHERE id = $3 AND status = 'scheduled'",
+        )
+        .bind(errors)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Sent issues, newest first, for the web archive.
+    pub async fn sent_issues(&self) -> Result<Vec<IssueRow>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM issues WHERE status IN ('sending', 'sent') ORDER BY started_at DESC"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(from_row).collect())
+    }
+}

@@ -1,0 +1,48 @@
+//! The web side: subscriber pages behind signed links, the archive, health and metrics.
+
+pub mod archive;
+pub mod error;
+pub mod health;
+pub mod page;
+pub mod unsubscribe;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use std::sync::Arc;
+
+use crate::context::Ctx;
+
+/// Form bodies are small; anything larger is refused before it is read.
+const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn router(ctx: Arc<Ctx>) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe::show).post(unsubscribe::confirm),
+        )
+        .route("/archive", get(archive::index))
+        .route("/archive/{slug}", get(archive::show))
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(ctx)
+}
+
+/// Serves until `shutdown`.
+pub async fn serve(
+    ctx: Arc<Ctx>,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> anyhow::Result<()> {
+    let addr = ctx.config.listen_addr()?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("http.listen: cannot listen on {addr}: {e}"))?;
+    tracing::info!(%addr, "web pages ready");
+    axum::serve(listener, router(ctx))
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! The page frame: semantic HTML, readable on a phone, no JavaScript, the
+//! platform's name and colour. maud escapes every value written into it.
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use crate::context::Ctx;
+
+pub fn page(ctx: &Ctx, lang: &str, title: &str, body: Markup) -> Markup {
+    let accent = &ctx.config.platform.accent_color;
+    html! {
+        (DOCTYPE)
+        html lang=(lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { (title) " · " (ctx.config.platform.name) }
+                style { (PreEscaped(css(accent))) }
+            }
+            body {
+                header { p.brand { (ctx.config.platform.name) } }
+                main { (body) }
+            }
+        }
+    }
+}
+
+fn css(accent: &str) -> String {
+    // The accent colour is validated as #rrggbb at start-up, so it is safe in CSS.
+    format!(
+        "body{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;background:#f4f4f4;color:#222;line-height:1.5;font-size:17px}}\
+         header{{background:{accent};color:#fff;padding:.75rem 1rem}}.brand{{margin:0;font-weight:600}}\
+         main{{max-width:36rem;margin:1.5rem auto;background:#fff;padding:1.25rem 1.25rem 2rem;border-radius:6px}}\
+         h1{{font-size:1.4rem;margin-top:0}}a{{color:{accent}}}\
+         button{{background:{accent};color:#fff;border:0;border-radius:4px;padding:.8rem 1.4rem;font-size:1rem;cursor:pointer;min-height:44px}}\
+         ul.issues{{padding-left:1.2rem}}"
+    )
+}
