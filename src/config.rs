@@ -81,6 +81,9 @@ pub struct Smtp {
     /// Seconds to wait for a connection or a reply before giving up on it.
     #[serde(default = "default_smtp_timeout")]
     pub timeout_secs: u64,
+    /// First retry delay after a temporary failure; doubles per attempt, at most an hour.
+    #[serde(default = "default_retry_base")]
+    pub retry_base_secs: u64,
 }
 
 impl Default for Smtp {
@@ -91,6 +94,7 @@ impl Default for Smtp {
             rate_per_second: 0,
             bounce_domain: String::new(),
             timeout_secs: default_smtp_timeout(),
+            retry_base_secs: default_retry_base(),
         }
     }
 }
@@ -194,6 +198,9 @@ fn default_connections() -> usize {
 fn default_smtp_timeout() -> u64 {
     60
 }
+fn default_retry_base() -> u64 {
+    60
+}
 fn default_newsletters() -> PathBuf {
     "newsletters".into()
 }
@@ -216,9 +223,12 @@ impl Config {
                 path.display()
             );
         }
-        let figment = Figment::new()
-            .merge(Toml::file_exact(path))
-            .merge(Env::prefixed("POSTBODE_").split("__"));
+        let figment = Figment::new().merge(Toml::file_exact(path)).merge(
+            // POSTBODE_LOG and POSTBODE_CONFIG steer the program, not the settings.
+            Env::prefixed("POSTBODE_")
+                .ignore(&["LOG", "CONFIG"])
+                .split("__"),
+        );
         let mut config: Config = figment
             .extract()
             .map_err(|e| anyhow::anyhow!(describe_figment_error(&e)))

@@ -260,7 +260,7 @@ impl Engine {
         let result = match &outcome {
             Outcome::Sent(reply) => db.mark_sent(id, reply, now).await,
             Outcome::Transient(reply) => {
-                let at = now + backoff_secs(job.row.attempts);
+                let at = now + backoff_secs(ctx.config.smtp.retry_base_secs, job.row.attempts);
                 tracing::warn!(delivery = id, "temporary failure, retrying: {reply}");
                 db.mark_retry(id, reply, at, now).await
             }

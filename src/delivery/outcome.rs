@@ -22,10 +22,10 @@ impl Outcome {
     }
 }
 
-/// Seconds until the next attempt: 1, 2, 4 … minutes, at most an hour, with jitter
-/// so that a recovering server is not hit by every message at once.
-pub fn backoff_secs(attempts: i64) -> i64 {
-    let base = 60i64.saturating_mul(1 << attempts.clamp(0, 6));
+/// Seconds until the next attempt: `base`, 2×, 4× … (1, 2, 4 minutes by default),
+/// at most an hour, with jitter so a recovering server is not hit by every message at once.
+pub fn backoff_secs(base: u64, attempts: i64) -> i64 {
+    let base = (base.max(1) as i64).saturating_mul(1 << attempts.clamp(0, 6));
     let base = base.min(3600);
     let jitter = rand::random_range(0..=base / 4);
     base + jitter
@@ -37,8 +37,9 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        assert!((60..=75).contains(&backoff_secs(0)));
-        assert!((240..=300).contains(&backoff_secs(2)));
-        assert!((3600..=4500).contains(&backoff_secs(30)));
+        assert!((60..=75).contains(&backoff_secs(60, 0)));
+        assert!((240..=300).contains(&backoff_secs(60, 2)));
+        assert!((3600..=4500).contains(&backoff_secs(60, 30)));
+        assert!((1..=2).contains(&backoff_secs(1, 0)));
     }
 }

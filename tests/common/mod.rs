@@ -1,0 +1,432 @@
+//! Shared test helpers: a real SMTP server (aiosmtpd, tests/support/smtp_server.py),
+//! a `postbode` process in its own folder with its own SQLite database and ports,
+//! and a real MIME parser (mail-parser) for what arrived.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_postbode");
+pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+pub fn python() -> String {
+    std::env::var("POSTBODE_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// aiosmtpd storing each message as a file.
+pub struct SmtpServer {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+/// One message as the SMTP server received it.
+pub struct Received {
+    pub rcpt: String,
+    pub raw: Vec<u8>,
+}
+
+impl Received {
+    pub fn parsed(&self) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(&self.raw)
+            .expect("a MIME message")
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.parsed().header_raw(name).map(|v| v.trim().to_string())
+    }
+
+    pub fn html(&self) -> String {
+        self.parsed()
+            .body_html(0)
+            .map(|s| s.into_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn text(&self) -> String {
+        self.parsed()
+            .body_text(0)
+            .map(|s| s.into_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn subject(&self) -> String {
+        self.parsed().subject().unwrap_or_default().to_string()
+    }
+
+    /// The URL inside `List-Unsubscribe: <…>`.
+    pub fn unsubscribe_url(&self) -> String {
+        let h = self
+            .header("List-Unsubscribe")
+            .expect("List-Unsubscribe header");
+        h.trim_start_matches('<').trim_end_matches('>').to_string()
+    }
+}
+
+impl SmtpServer {
+    pub fn start(args: &[&str]) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut child = Command::new(python())
+            .arg(Path::new(ROOT).join("tests/support/smtp_server.py"))
+            .arg(dir.path())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (pip install aiosmtpd)");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("PORT line");
+        let port = line
+            .trim()
+            .strip_prefix("PORT ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("smtp_server.py did not start: {line:?}"));
+        Self { child, port, dir }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    pub fn messages(&self) -> Vec<Received> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .expect("read dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|p| {
+                let bytes = std::fs::read(&p).expect("read message");
+                let split = bytes
+                    .windows(2)
+                    .position(|w| w == b"\r\n")
+                    .expect("rcpt line");
+                let rcpt = String::from_utf8_lossy(&bytes[..split])
+                    .trim_start_matches("X-Test-Rcpt: ")
+                    .to_lowercase();
+                Received {
+                    rcpt,
+                    raw: bytes[split + 2..].to_vec(),
+                }
+            })
+            .collect()
+    }
+
+    /// The lines "<address> <code>" of every RCPT and DATA the server saw.
+    pub fn attempts(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.path().join("attempts.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+
+    /// Waits until at least `n` messages arrived (or panics after `secs`).
+    pub fn wait_for(&self, n: usize, secs: u64) -> Vec<Received> {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let m = self.messages();
+            if m.len() >= n {
+                return m;
+            }
+            assert!(
+                Instant::now() < end,
+                "expected {n} messages, got {} after {secs}s",
+                m.len()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A postbode installation in a temporary folder.
+pub struct Postbode {
+    pub dir: tempfile::TempDir,
+    pub http_port: u16,
+    child: Option<Child>,
+}
+
+pub const WORKSHOPS: &[(&str, &str)] = &[
+    ("arbeid-en-inclusie", "Werkplaats Arbeid en Inclusie"),
+    (
+        "maatschappelijke-ondersteuning",
+        "Werkplaats Maatschappelijke Ondersteuning en Participatie",
+    ),
+    (
+        "transformatie-jeugd",
+        "Academische Werkplaats Transformatie Jeugd",
+    ),
+    ("ontwikkeltafels", "Ontwikkeltafels"),
+    ("onderzoeksnetwerk", "Onderzoeksnetwerk"),
+];
+pub const INTERESTS: &[(&str, &str)] = &[
+    ("geweld-in-gezinnen", "Geweld in gezinnen"),
+    ("welzijn", "Welzijn in de wijk"),
+    (
+        "armoede-en-schulden",
+        "Armoede, schulden en sociaal isolement",
+    ),
+    (
+        "continuiteit-van-zorg",
+        "Continuïteit van zorg en ondersteuning",
+    ),
+    (
+        "gezonde-sociale-omgevingen",
+        "Gezonde sociale omgevingen en vitale netwerken",
+    ),
+];
+
+impl Postbode {
+    /// A fresh folder with a config pointing at `smtp_url`, the repository's
+    /// layouts, an empty `newsletters/` and `extra` appended to the config.
+    pub fn new(smtp_url: &str, extra: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let http_port = free_port();
+        copy_dir(&Path::new(ROOT).join("mjml"), &dir.path().join("mjml"));
+        std::fs::create_dir_all(dir.path().join("newsletters")).expect("newsletters");
+        let mut cfg = format!(
+            r#"[platform]
+name = "kennisplatform Utrecht Sociaal"
+base_url = "http://127.0.0.1:{http_port}"
+from = "kUS Platformnieuws <nieuws@kus.example.nl>"
+list_id = "platformnieuws.kus.example.nl"
+timezone = "Europe/Amsterdam"
+editors = []
+
+[database]
+url = "sqlite://data/postbode.db"
+
+[smtp]
+url = "{smtp_url}"
+connections = 4
+timeout_secs = 10
+
+[http]
+listen = "127.0.0.1:{http_port}"
+
+[secrets]
+token_keys = ["test-key-0123456789abcdef0123456789abcdef"]
+admin_token = "test-admin-token"
+"#
+        );
+        for (slug, name) in WORKSHOPS {
+            cfg.push_str(&format!(
+                "\n[[workshops]]\nslug = \"{slug}\"\nname = \"{name}\"\n"
+            ));
+        }
+        for (slug, name) in INTERESTS {
+            cfg.push_str(&format!(
+                "\n[[interests]]\nslug = \"{slug}\"\nname = \"{name}\"\n"
+            ));
+        }
+        cfg.push_str(extra);
+        std::fs::write(dir.path().join("postbode.toml"), cfg).expect("config");
+        Self {
+            dir,
+            http_port,
+            child: None,
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    /// Runs one command to completion in the installation's folder.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("POSTBODE_LOG", "warn")
+            .output()
+            .expect("run postbode")
+    }
+
+    /// Like `cli`, asserting success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args);
+        assert!(
+            out.status.success(),
+            "postbode {args:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn add(&self, email: &str, name: &str, workshops: &[&str], interests: &[&str]) {
+        let mut args = vec![
+            "subscribers",
+            "add",
+            email,
+            "--name",
+            name,
+            "--confirmed",
+            "--consent",
+            "test",
+        ];
+        for w in workshops {
+            args.extend(["--workshop", w]);
+        }
+        for i in interests {
+            args.extend(["--interest", i]);
+        }
+        self.ok(&args);
+    }
+
+    /// Starts `postbode serve` and waits for /healthz.
+    pub fn serve(&mut self) {
+        assert!(self.child.is_none(), "already serving");
+        let log = std::fs::File::create(self.path("serve.log")).expect("log");
+        let child = Command::new(BIN)
+            .arg("serve")
+            .current_dir(self.dir.path())
+            .env("POSTBODE_LOG", "info,postbode=debug")
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn serve");
+        self.child = Some(child);
+        let end = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < end {
+            if std::net::TcpStream::connect(("127.0.0.1", self.http_port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("serve did not start: {}", self.log());
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path("serve.log")).unwrap_or_default()
+    }
+
+    /// SIGTERM and wait: the graceful path.
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
+            let end = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < end {
+                if let Ok(Some(_)) = c.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// SIGKILL: a crash.
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Drops a file into `newsletters/` the way an editor's program saves:
+    /// written under a temp name, then renamed into place.
+    pub fn drop_issue(&self, name: &str, content: &str) {
+        let tmp = self.path(&format!("newsletters/.{name}.tmp"));
+        std::fs::write(&tmp, content).expect("write issue");
+        std::fs::rename(&tmp, self.path(&format!("newsletters/{name}"))).expect("rename issue");
+    }
+
+    pub fn status_json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.ok(&["status", "--json"])).expect("status json")
+    }
+
+    pub fn issue_status(&self, slug: &str) -> Option<serde_json::Value> {
+        self.status_json()["issues"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["slug"] == slug).cloned())
+    }
+
+    /// Polls `postbode status` until the issue reaches `status`.
+    pub fn wait_issue(&self, slug: &str, status: &str, secs: u64) -> serde_json::Value {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(i) = self.issue_status(slug) {
+                if i["status"] == status {
+                    return i;
+                }
+                assert!(
+                    Instant::now() < end,
+                    "issue {slug} is {} not {status}; log:\n{}",
+                    i["status"],
+                    self.log()
+                );
+            } else {
+                assert!(
+                    Instant::now() < end,
+                    "issue {slug} never appeared; log:\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn subscriber(&self, email: &str) -> serde_json::Value {
+        let list: serde_json::Value =
+            serde_json::from_str(&self.ok(&["subscribers", "list", "--json"])).expect("json");
+        list.as_array()
+            .and_then(|a| a.iter().find(|s| s["email"] == email).cloned())
+            .unwrap_or_else(|| panic!("no subscriber {email}"))
+    }
+}
+
+impl Drop for Postbode {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `send_at` a few seconds from now, as RFC 3339.
+pub fn soon(secs: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::seconds(secs))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! End to end over real SMTP: an issue dropped into `newsletters/` reaches each
+//! subscriber of its audience with their own sections, and one-click unsubscribe
+//! stops the next one.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::{Postbode, SmtpServer, soon};
+
+fn issue(subject: &str, send_at: &str) -> String {
+    format!(
+        "---\nsubject: {subject}\nsend_at: {send_at}\n---\nBeste {{{{ subscriber.name }}}},\n\nWelkom bij dit nummer.\n\n\
+## Kick-off werkplaats Arbeid en Inclusie {{workshops=arbeid-en-inclusie}}\nAlleen voor de werkplaats.\n\n\
+## Welzijn op recept {{interests=welzijn}}\nAlleen voor welzijn.\n\n\
+## Samen Wijzer Servicepunt\nVoor iedereen.\n"
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_subscriber_gets_their_sections_and_one_click_unsubscribe_stops_the_next_issue() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    pb.add(
+        "anouk@example.nl",
+        "Anouk d'Hondt",
+        &["arbeid-en-inclusie"],
+        &[],
+    );
+    pb.add(
+        "sukru@example.org",
+        "Şükrü <b>Yılmaz</b>",
+        &[],
+        &["welzijn"],
+    );
+    pb.add("marieke@example.nl", "", &[], &[]);
+    pb.serve();
+    pb.drop_issue(
+        "2026-12-platformnieuws.md",
+        &issue("Platformnieuws december", &soon(3)),
+    );
+
+    let got = smtp.wait_for(3, 30);
+    assert_eq!(got.len(), 3);
+    let by = |who: &str| {
+        got.iter()
+            .find(|m| m.rcpt == who)
+            .unwrap_or_else(|| panic!("nothing for {who}"))
+    };
+
+    for m in &got {
+        assert_eq!(m.subject(), "Platformnieuws december");
+        assert_eq!(
+            m.header("List-Unsubscribe-Post").as_deref(),
+            Some("List-Unsubscribe=One-Click")
+        );
+        assert!(
+            m.header("List-Id")
+                .is_some_and(|h| h.contains("<platformnieuws.kus.example.nl>"))
+        );
+        let mid = m.header("Message-ID").expect("Message-ID");
+        assert!(mid.ends_with("@kus.example.nl>"), "{mid}");
+        assert!(m.header("Date").is_some());
+        let ct = m.header("Content-Type").expect("content type");
+        assert!(ct.starts_with("multipart/alternative"), "{ct}");
+        let raw = String::from_utf8_lossy(&m.raw);
+        let text_at = raw.find("Content-Type: text/plain").expect("text part");
+        let html_at = raw.find("Content-Type: text/html").expect("html part");
+        assert!(text_at < html_at, "text/plain must come first");
+        assert!(
+            m.unsubscribe_url()
+                .starts_with(&format!("{}/unsubscribe/", pb.base_url()))
+        );
+        assert!(
+            m.html().contains("Voor iedereen."),
+            "untagged section for everyone"
+        );
+        assert!(m.text().contains("Voor iedereen."));
+        assert!(
+            m.html().contains(&m.unsubscribe_url()),
+            "visible unsubscribe link in the body"
+        );
+    }
+    let anouk = by("anouk@example.nl");
+    assert!(anouk.html().contains("Alleen voor de werkplaats."));
+    assert!(!anouk.html().contains("Alleen voor welzijn."));
+    assert!(anouk.text().contains("Beste Anouk d'Hondt,"));
+    let sukru = by("sukru@example.org");
+    assert!(sukru.html().contains("Alleen voor welzijn."));
+    assert!(!sukru.html().contains("Alleen voor de werkplaats."));
+    assert!(
+        sukru.html().contains("Şükrü &lt;b&gt;Yılmaz&lt;/b&gt;"),
+        "name is escaped in HTML"
+    );
+    assert!(!sukru.html().contains("<b>Yılmaz</b>"));
+    let marieke = by("marieke@example.nl");
+    assert!(!marieke.html().contains("Alleen voor"));
+    assert!(
+        marieke.text().contains("Beste lezer,"),
+        "a missing name reads well"
+    );
+
+    // The mail client's one-click button (RFC 8058).
+    let resp = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(anouk.unsubscribe_url())
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("location").is_none());
+    assert!(resp.headers().get("set-cookie").is_none());
+    assert_eq!(pb.subscriber("anouk@example.nl")["status"], "unsubscribed");
+    let done = pb.wait_issue("2026-12-platformnieuws", "sent", 20);
+    assert_eq!(done["deliveries"]["sent"], 3);
+
+    pb.drop_issue(
+        "2027-01-platformnieuws.md",
+        &issue("Platformnieuws januari", &soon(3)),
+    );
+    pb.wait_issue("2027-01-platformnieuws", "sent", 30);
+    let all = smtp.messages();
+    let january: Vec<_> = all
+        .iter()
+        .filter(|m| m.subject() == "Platformnieuws januari")
+        .collect();
+    let mut to: Vec<_> = january.iter().map(|m| m.rcpt.as_str()).collect();
+    to.sort();
+    assert_eq!(
+        to,
+        vec!["marieke@example.nl", "sukru@example.org"],
+        "no mail after unsubscribing"
+    );
+    let status = pb.status_json();
+    let unsub = &status["unsubscribes"][0];
+    assert_eq!(unsub["issue"], "2026-12-platformnieuws");
+    assert_eq!(unsub["source"], "one-click");
+    pb.stop();
+}
