@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::subscribers::validate;
+use super::subscribers::{SubscriberInput, validate};
 use crate::cli::ConsentArgs;
 use crate::confirmation::send_confirmation;
 use crate::context::Ctx;
@@ -155,17 +155,16 @@ fn parse_rows(
         } else {
             lang
         };
-        match validate(
-            ctx,
-            &get("email"),
-            &get("name"),
-            list("workshops"),
-            list("interests"),
+        let (email, name) = (get("email"), get("name"));
+        let input = SubscriberInput {
+            email: &email,
+            name: &name,
+            workshops: list("workshops"),
+            interests: list("interests"),
             reminders,
-            &lang,
-            consent,
-            "csv import",
-        ) {
+            language: &lang,
+        };
+        match validate(ctx, input, consent, "csv import") {
             Ok(mut s) => {
                 if !seen.insert(s.email.as_str().to_lowercase()) {
                     errors.push(format!(

@@ -11,18 +11,31 @@ use crate::domain::email::SubscriberEmail;
 use crate::domain::subscriber::{Language, Segments, Status};
 use crate::storage::subscribers::{Added, Consent, NewSubscriber};
 
+/// One subscriber's fields as typed on the command line or in a CSV row.
+pub struct SubscriberInput<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub workshops: Vec<String>,
+    pub interests: Vec<String>,
+    pub reminders: bool,
+    pub language: &'a str,
+}
+
 /// Checks one subscriber's fields against the configuration; the messages say what to do.
 pub fn validate(
     ctx: &Ctx,
-    email: &str,
-    name: &str,
-    workshops: Vec<String>,
-    interests: Vec<String>,
-    reminders: bool,
-    language: &str,
+    input: SubscriberInput<'_>,
     consent: &ConsentArgs,
     source: &str,
 ) -> std::result::Result<NewSubscriber, String> {
+    let SubscriberInput {
+        email,
+        name,
+        workshops,
+        interests,
+        reminders,
+        language,
+    } = input;
     let email = SubscriberEmail::parse(email)?;
     for w in &workshops {
         if !ctx.config.is_workshop(w) {
@@ -71,17 +84,15 @@ pub fn validate(
 }
 
 pub async fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode> {
-    let new = match validate(
-        ctx,
-        &a.email,
-        &a.name,
-        a.workshops,
-        a.interests,
-        a.reminders,
-        &a.language,
-        &a.consent,
-        "command line",
-    ) {
+    let input = SubscriberInput {
+        email: &a.email,
+        name: &a.name,
+        workshops: a.workshops,
+        interests: a.interests,
+        reminders: a.reminders,
+        language: &a.language,
+    };
+    let new = match validate(ctx, input, &a.consent, "command line") {
         Ok(n) => n,
         Err(m) => bail!("{m}"),
     };

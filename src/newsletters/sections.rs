@@ -4,6 +4,9 @@
 use crate::domain::issue::Section;
 use crate::domain::subscriber::Segments;
 
+/// Tells whether a slug is configured.
+type SlugCheck<'a> = &'a dyn Fn(&str) -> bool;
+
 /// The names editors may use inside `{{ … }}`.
 pub const MERGE_TAGS: &[&str] = &[
     "subscriber.name",
@@ -94,8 +97,7 @@ fn parse_heading(
             title = title.trim_end().to_string();
             continue;
         };
-        let (list, known, what): (&mut Vec<String>, &dyn Fn(&str) -> bool, &str) = match key.trim()
-        {
+        let (list, known, what): (&mut Vec<String>, SlugCheck<'_>, &str) = match key.trim() {
             "workshops" | "workshop" => (&mut target.workshops, workshops, "workshop"),
             "interests" | "interest" => (&mut target.interests, interests, "interest"),
             other => {

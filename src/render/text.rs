@@ -20,11 +20,7 @@ pub fn markdown_to_text(md: &str) -> String {
                 }
             }
             Event::End(TagEnd::Heading(_)) | Event::End(TagEnd::Paragraph) => out.push('\n'),
-            Event::Start(Tag::Paragraph) => {
-                if list_stack.is_empty() {
-                    ensure_blank_line(&mut out);
-                }
-            }
+            Event::Start(Tag::Paragraph) if list_stack.is_empty() => ensure_blank_line(&mut out),
             Event::Start(Tag::List(start)) => {
                 ensure_blank_line(&mut out);
                 list_stack.push(start);
@@ -46,11 +42,7 @@ pub fn markdown_to_text(md: &str) -> String {
                     _ => out.push_str("- "),
                 }
             }
-            Event::End(TagEnd::Item) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-            }
+            Event::End(TagEnd::Item) if !out.ends_with('\n') => out.push('\n'),
             Event::Start(Tag::Link { dest_url, .. }) => {
                 link_stack.push(dest_url.to_string());
                 link_text_start.push(out.len());

@@ -306,3 +306,30 @@ fn row_to_subscriber(r: &sqlx::any::AnyRow, segs: &mut HashMap<i64, Segments>) -
         unsubscribed_at: r.get(8),
     }
 }
+
+impl Db {
+    /// Double opt-in: a pending subscriber becomes active; the time and IP are
+    /// kept as proof. False when there was nothing to confirm.
+    pub async fn confirm_subscriber(&self, id: i64, ip: &str, now: i64) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE subscribers SET status = 'active', confirmed_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if changed {
+            sqlx::query("INSERT INTO consents (subscriber_id, event, source, ip, at) VALUES ($1, 'confirmed', 'confirmation link', $2, $3)")
+                .bind(id)
+                .bind(ip)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}

@@ -1,6 +1,7 @@
 //! The web side: subscriber pages behind signed links, the archive, health and metrics.
 
 pub mod archive;
+pub mod confirm;
 pub mod error;
 pub mod health;
 pub mod page;
@@ -24,6 +25,10 @@ pub fn router(ctx: Arc<Ctx>) -> Router {
             "/unsubscribe/{token}",
             get(unsubscribe::show).post(unsubscribe::confirm),
         )
+        .route(
+            "/confirm/{token}",
+            get(confirm::show).post(confirm::confirm),
+        )
         .route("/archive", get(archive::index))
         .route("/archive/{slug}", get(archive::show))
         .fallback(error::not_found)
@@ -41,8 +46,11 @@ pub async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("http.listen: cannot listen on {addr}: {e}"))?;
     tracing::info!(%addr, "web pages ready");
-    axum::serve(listener, router(ctx))
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await?;
+    axum::serve(
+        listener,
+        router(ctx).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await?;
     Ok(())
 }
