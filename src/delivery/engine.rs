@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-use super::outcome::{Outcome, backoff_secs};
+use super::outcome::{Outcome, backoff_secs, redact_addresses};
 use super::transport::Session;
 use crate::context::Ctx;
 use crate::domain::subscriber::Recipient;
@@ -261,11 +261,19 @@ impl Engine {
             Outcome::Sent(reply) => db.mark_sent(id, reply, now).await,
             Outcome::Transient(reply) => {
                 let at = now + backoff_secs(ctx.config.smtp.retry_base_secs, job.row.attempts);
-                tracing::warn!(delivery = id, "temporary failure, retrying: {reply}");
+                tracing::warn!(
+                    delivery = id,
+                    "temporary failure, retrying: {}",
+                    redact_addresses(reply)
+                );
                 db.mark_retry(id, reply, at, now).await
             }
             Outcome::Permanent(reply) => {
-                tracing::warn!(delivery = id, "rejected by the server: {reply}");
+                tracing::warn!(
+                    delivery = id,
+                    "rejected by the server: {}",
+                    redact_addresses(reply)
+                );
                 db.mark_failed(id, reply, now).await
             }
         };
@@ -274,7 +282,8 @@ impl Engine {
             // stays `sending` and becomes `unknown` at the next start, never resent.
             tracing::error!(
                 delivery = id,
-                "cannot record the result ({outcome:?}): {e:#}"
+                "cannot record the result ({}): {e:#}",
+                redact_addresses(&format!("{outcome:?}"))
             );
         }
     }

@@ -56,8 +56,8 @@ mod tests {
         let t = "ab\ncdé\nf";
         assert_eq!(line_col(t, 0), (1, 1));
         assert_eq!(line_col(t, 3), (2, 1));
-        assert_eq!(line_col(t, 8), (2, 4));
-        assert_eq!(line_col(t, 9), (3, 1));
+        assert_eq!(line_col(t, 7), (2, 4));
+        assert_eq!(line_col(t, 8), (3, 1));
         assert_eq!(line_col(t, 99), (3, 2));
     }
 }

@@ -72,7 +72,7 @@ pub async fn send_errors(ctx: &Ctx, slug: &str, errors: &[Diagnostic]) -> Result
             .await;
         ctx.connector.close(&mut session).await;
         if !matches!(outcome, Outcome::Sent(_)) {
-            tracing::warn!(issue = %slug, "error report to an editor was not delivered: {outcome:?}");
+            tracing::warn!(issue = %slug, "error report to an editor was not delivered: {}", crate::delivery::outcome::redact_addresses(&format!("{outcome:?}")));
         }
     }
     Ok(())
@@ -84,7 +84,7 @@ pub async fn send_proofs(ctx: &Ctx, renderer: &IssueRenderer) {
         match send_proof(ctx, renderer, to).await {
             Ok(Outcome::Sent(_)) => {}
             Ok(o) => {
-                tracing::warn!(issue = %renderer.issue.slug, "proof to an editor was not delivered: {o:?}")
+                tracing::warn!(issue = %renderer.issue.slug, "proof to an editor was not delivered: {}", crate::delivery::outcome::redact_addresses(&format!("{o:?}")))
             }
             Err(e) => {
                 tracing::warn!(issue = %renderer.issue.slug, "proof could not be made: {e:#}")

@@ -177,7 +177,7 @@ mod tests {
     fn unknown_slugs_and_tags_point_at_their_column() {
         let (_, errs) = split_sections("## Nieuws {workshops=onbekend}\n", 10, &known, &known);
         assert_eq!(errs.len(), 1);
-        assert_eq!((errs[0].0, errs[0].1), (10, 24));
+        assert_eq!((errs[0].0, errs[0].1), (10, 22));
         assert!(errs[0].2.contains("unknown workshop \"onbekend\""));
         let (_, errs) = split_sections("## Nieuws {thema=x}\n", 1, &known, &known);
         assert!(errs[0].2.contains("{thema=…}"));

@@ -134,23 +134,26 @@ impl FolderWatcher {
     async fn take(&self, path: &Path, raw: &str) {
         let ctx = &self.ctx;
         match ingest(ctx, path, raw).await {
-            Ok(Ingested::Stored(status)) => {
-                if !ctx.config.platform.editors.is_empty() {
-                    if let Ok(r) = ctx.renderer(&path.display().to_string(), raw) {
-                        tracing::debug!(issue = %r.issue.slug, %status, "sending proofs");
-                        editorial::send_proofs(ctx, &r).await;
-                    }
+            Ok(Ingested::Stored(_)) if !ctx.config.platform.editors.is_empty() => {
+                // Proofs go out in the background: a slow or absent SMTP server
+                // must not hold up the next file.
+                if let Ok(r) = ctx.renderer(&path.display().to_string(), raw) {
+                    let ctx = ctx.clone();
+                    tokio::spawn(async move { editorial::send_proofs(&ctx, &r).await });
                 }
             }
             Ok(Ingested::Invalid(errors)) => {
                 if let Some(slug) = slug_of(path) {
-                    if let Err(e) = editorial::send_errors(ctx, &slug, &errors).await {
-                        tracing::warn!("cannot mail the errors of {}: {e:#}", path.display());
-                    }
+                    let ctx = ctx.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = editorial::send_errors(&ctx, &slug, &errors).await {
+                            tracing::warn!(issue = %slug, "cannot mail the errors to the editors: {e:#}");
+                        }
+                    });
                 }
             }
             Ok(Ingested::Ignored(why)) => tracing::warn!("{why}"),
-            Ok(Ingested::Unchanged | Ingested::Refused) => {}
+            Ok(Ingested::Stored(_) | Ingested::Unchanged | Ingested::Refused) => {}
             Err(e) => tracing::error!("cannot take {} in: {e:#}", path.display()),
         }
     }

@@ -180,6 +180,11 @@ pub const WORKSHOPS: &[(&str, &str)] = &[
     ),
     ("ontwikkeltafels", "Ontwikkeltafels"),
     ("onderzoeksnetwerk", "Onderzoeksnetwerk"),
+    ("leernetwerk-jeugd", "Regionaal Leernetwerk Jeugd"),
+    (
+        "psychische-gezondheid",
+        "Kenniswerkplaats psychische gezondheid",
+    ),
 ];
 pub const INTERESTS: &[(&str, &str)] = &[
     ("geweld-in-gezinnen", "Geweld in gezinnen"),
@@ -196,6 +201,8 @@ pub const INTERESTS: &[(&str, &str)] = &[
         "gezonde-sociale-omgevingen",
         "Gezonde sociale omgevingen en vitale netwerken",
     ),
+    ("toegankelijkheid", "Toegankelijkheid"),
+    ("preventie", "Preventie"),
 ];
 
 impl Postbode {
@@ -429,4 +436,130 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), target).expect("copy");
         }
     }
+}
+
+impl Postbode {
+    /// Like `serve`, with extra environment variables such as
+    /// `POSTBODE_SMTP__RETRY_BASE_SECS=1` (the operator's override of a config key).
+    /// The log is appended to, so a restarted daemon keeps the earlier run's lines.
+    pub fn serve_with_env(&mut self, env: &[(&str, &str)]) {
+        assert!(self.child.is_none(), "already serving");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.path("serve.log"))
+            .expect("log");
+        let child = Command::new(BIN)
+            .arg("serve")
+            .current_dir(self.dir.path())
+            .env("POSTBODE_LOG", "info,postbode=debug")
+            .envs(env.iter().copied())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("spawn serve");
+        self.child = Some(child);
+        let end = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < end {
+            if std::net::TcpStream::connect(("127.0.0.1", self.http_port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("serve did not start: {}", self.log());
+    }
+
+    /// Like `cli`, with extra environment variables.
+    pub fn cli_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("POSTBODE_LOG", "warn")
+            .envs(env.iter().copied())
+            .output()
+            .expect("run postbode")
+    }
+
+    /// Writes a file straight into `newsletters/`, without a temp name and rename:
+    /// what a simple editor (or a copy over the network) does.
+    pub fn write_issue(&self, name: &str, content: &str) {
+        std::fs::write(self.path(&format!("newsletters/{name}")), content).expect("write issue");
+    }
+
+    /// `postbode check FILE`: (exit code, stderr lines).
+    pub fn check(&self, file: &str) -> (Option<i32>, Vec<String>) {
+        let out = self.cli(&["check", file]);
+        let stderr = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .map(String::from)
+            .collect();
+        (out.status.code(), stderr)
+    }
+
+    /// Polls `postbode status --json` until `done` holds for the issue (or panics after `secs`).
+    pub fn wait_issue_until(
+        &self,
+        slug: &str,
+        secs: u64,
+        what: &str,
+        done: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(i) = self.issue_status(slug) {
+                if done(&i) {
+                    return i;
+                }
+            }
+            assert!(
+                Instant::now() < end,
+                "issue {slug}: expected {what} within {secs}s; status: {:?}; log:\n{}",
+                self.issue_status(slug),
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl SmtpServer {
+    /// The messages whose decoded Subject is `subject`.
+    pub fn with_subject(&self, subject: &str) -> Vec<Received> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.subject() == subject)
+            .collect()
+    }
+
+    /// The envelope recipients of the messages with `subject`, sorted.
+    pub fn recipients_of(&self, subject: &str) -> Vec<String> {
+        let mut to: Vec<String> = self
+            .with_subject(subject)
+            .iter()
+            .map(|m| m.rcpt.clone())
+            .collect();
+        to.sort();
+        to
+    }
+
+    /// The attempts.log lines for one address, in order (e.g. "x@y 451", "x@y 250").
+    pub fn attempts_for(&self, address: &str) -> Vec<String> {
+        let prefix = format!("{} ", address.to_lowercase());
+        self.attempts()
+            .into_iter()
+            .filter(|l| l.starts_with(&prefix))
+            .collect()
+    }
+}
+
+/// Seconds since the epoch `secs` from now: the value `status --json` shows for `soon(secs)`.
+pub fn epoch_soon(secs: i64) -> i64 {
+    chrono::Utc::now().timestamp() + secs
+}
+
+/// An RFC 3339 `send_at` as epoch seconds.
+pub fn epoch_of(rfc3339: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .expect("RFC 3339")
+        .timestamp()
 }

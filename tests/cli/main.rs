@@ -1,0 +1,258 @@
+//! The command line: configuration errors name their key, CSV import is all or
+//! nothing with an error per bad row, render and proof mails work.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::{Postbode, ROOT, SmtpServer};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn list_json(pb: &Postbode) -> Vec<serde_json::Value> {
+    serde_json::from_str::<serde_json::Value>(&pb.ok(&["subscribers", "list", "--json"]))
+        .expect("json")
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+#[test]
+fn invalid_configuration_names_the_key() {
+    let pb = Postbode::new("smtp://127.0.0.1:1", "");
+    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+    let cases = [
+        (
+            "timezone = \"Europe/Amsterdam\"",
+            "timezone = \"Europe/Utreg\"",
+            "platform.timezone",
+        ),
+        (
+            "url = \"smtp://127.0.0.1:1\"",
+            "url = \"http://127.0.0.1:1\"",
+            "smtp.url",
+        ),
+        ("connections = 4", "conections = 4", "conections"),
+        (
+            "connections = 4",
+            "connections = \"veel\"",
+            "smtp.connections",
+        ),
+        ("listen = \"127.0.0.1", "listen = \"nergens", "http.listen"),
+        (
+            "from = \"kUS Platformnieuws <nieuws@kus.example.nl>\"",
+            "from = \"nieuws at kus\"",
+            "platform.from",
+        ),
+    ];
+    for (from, to, key) in cases {
+        assert!(cfg.contains(from), "fixture has {from}");
+        std::fs::write(pb.path("postbode.toml"), cfg.replacen(from, to, 1)).expect("write");
+        let out = pb.cli(&["status"]);
+        assert!(!out.status.success(), "{to} must be refused");
+        assert!(
+            stderr(&out).contains(key),
+            "error for {to:?} names {key}: {}",
+            stderr(&out)
+        );
+    }
+    std::fs::write(
+        pb.path("postbode.toml"),
+        format!("{cfg}\n[schedule]\nagenda_digest = \"elke maandag\"\n"),
+    )
+    .expect("write");
+    let out = pb.cli(&["status"]);
+    assert!(
+        stderr(&out).contains("schedule.agenda_digest"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(pb.path("postbode.toml"), &cfg).expect("write");
+    // Environment overrides are checked the same way and name the key.
+    let out = std::process::Command::new(common::BIN)
+        .args(["status"])
+        .current_dir(pb.dir.path())
+        .env("POSTBODE_SMTP__CONNECTIONS", "0")
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("smtp.connections"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        pb.cli(&["status"]).status.success(),
+        "the restored config works"
+    );
+}
+
+#[test]
+fn a_csv_with_bad_rows_imports_nothing_and_names_every_bad_line() {
+    let pb = Postbode::new("smtp://127.0.0.1:1", "");
+    let csv = "email,name,workshops,interests,language,reminders\n\
+               goed@example.nl,Goed,arbeid-en-inclusie,,nl,yes\n\
+               geen-adres,Fout,,,nl,no\n\
+               ook@example.nl,Ook,onbekende-werkplaats,,nl,no\n\
+               taal@example.nl,Taal,,welzijn,fr,no\n\
+               goed@example.nl,Dubbel,,,nl,no\n\
+               herinnering@example.nl,X,,,nl,misschien\n";
+    std::fs::write(pb.path("bad.csv"), csv).expect("csv");
+    let out = pb.cli(&[
+        "subscribers",
+        "import",
+        "bad.csv",
+        "--confirmed",
+        "--consent",
+        "formulier 2017",
+    ]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    for (line, what) in [
+        (3, "not a valid e-mail address"),
+        (4, "unknown workshop"),
+        (5, "language"),
+        (6, "twice"),
+        (7, "reminders must be yes or no"),
+    ] {
+        assert!(
+            err.contains(&format!("bad.csv:{line}: ")) && err.contains(what),
+            "line {line} ({what}) in:\n{err}"
+        );
+    }
+    assert!(err.contains("nothing was imported"));
+    assert!(list_json(&pb).is_empty(), "nothing half-imported");
+}
+
+#[test]
+fn the_sample_csv_imports_with_consent_and_a_second_import_changes_nothing() {
+    let pb = Postbode::new("smtp://127.0.0.1:1", "");
+    let csv = format!("{ROOT}/tests/fixtures/subscribers.csv");
+    let rows = std::fs::read_to_string(&csv).expect("csv").lines().count() - 1;
+    let out = pb.ok(&[
+        "subscribers",
+        "import",
+        &csv,
+        "--confirmed",
+        "--consent",
+        "aanmeldformulier kUS-website",
+    ]);
+    assert!(
+        out.contains(&format!("imported {rows} subscribers")),
+        "{out}"
+    );
+    let list = list_json(&pb);
+    assert_eq!(list.len(), rows);
+    assert!(list.iter().all(|s| s["status"] == "active"));
+    assert!(
+        list.iter().any(|s| s["name"] == "Şükrü Yılmaz"),
+        "UTF-8 names survive"
+    );
+    let again = pb.ok(&[
+        "subscribers",
+        "import",
+        &csv,
+        "--confirmed",
+        "--consent",
+        "x",
+    ]);
+    assert!(
+        again.contains(&format!("imported 0 subscribers; {rows} already present")),
+        "{again}"
+    );
+    assert_eq!(list_json(&pb).len(), rows);
+    let out = pb.cli(&["subscribers", "import", &csv, "--confirmed"]);
+    assert!(!out.status.success(), "--confirmed needs --consent");
+    assert!(stderr(&out).contains("--consent"));
+}
+
+#[test]
+fn importing_without_consent_sends_each_new_address_a_confirmation_mail() {
+    let smtp = SmtpServer::start(&[]);
+    let pb = Postbode::new(&smtp.url(), "");
+    std::fs::write(
+        pb.path("new.csv"),
+        "email,name,workshops,interests,language,reminders\nx@example.nl,X,,,nl,no\ny@example.org,Y,,,en,yes\n",
+    )
+    .expect("csv");
+    let out = pb.ok(&["subscribers", "import", "new.csv"]);
+    assert!(out.contains("confirmation mails sent: 2"), "{out}");
+    let got = smtp.wait_for(2, 10);
+    let en = got.iter().find(|m| m.rcpt == "y@example.org").expect("y");
+    assert!(
+        en.subject().starts_with("Confirm your subscription"),
+        "English for an English subscriber"
+    );
+    assert!(list_json(&pb).iter().all(|s| s["status"] == "pending"));
+}
+
+#[test]
+fn render_writes_what_a_subscriber_of_a_workshop_gets() {
+    let pb = Postbode::new("smtp://127.0.0.1:1", "");
+    let issue = format!("{ROOT}/newsletters/2017-07-platformnieuws.md");
+    // The repository's issues use the repository's config (its workshop list).
+    let cfg = format!("{ROOT}/postbode.toml");
+    let out_dir = pb.path("proef");
+    let out = pb.cli(&[
+        "--config",
+        &cfg,
+        "render",
+        &issue,
+        "--out",
+        out_dir.to_str().expect("path"),
+        "--workshops",
+        "arbeid-en-inclusie",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let html = std::fs::read_to_string(out_dir.join("index.html")).expect("html");
+    let text = std::fs::read_to_string(out_dir.join("index.txt")).expect("text");
+    let eml = std::fs::read(out_dir.join("message.eml")).expect("eml");
+    assert!(html.contains("Kick-off werkplaats Arbeid en Inclusie"));
+    assert!(text.contains("Kick-off werkplaats Arbeid en Inclusie"));
+    assert!(
+        !text.contains("Ontwikkeltafels\n"),
+        "a section for another workshop is left out"
+    );
+    let msg = mail_parser::MessageParser::default()
+        .parse(&eml)
+        .expect("MIME");
+    assert_eq!(msg.subject(), Some("Platformnieuws juli 2017"));
+    assert!(!html.contains("{{"), "every merge tag filled");
+}
+
+#[test]
+fn send_test_to_delivers_a_proof_with_every_section() {
+    let smtp = SmtpServer::start(&[]);
+    let pb = Postbode::new(&smtp.url(), "");
+    std::fs::write(
+        pb.path("newsletters/proef.md"),
+        "---\nsubject: Proefnummer\n---\nIntro.\n\n## Alleen jeugd {workshops=transformatie-jeugd}\nJeugdnieuws.\n",
+    )
+    .expect("issue");
+    let out = pb.ok(&["send", "proef", "--test-to", "redactie@kus.example.nl"]);
+    assert!(out.contains("proof of proef sent"), "{out}");
+    let got = smtp.wait_for(1, 10);
+    assert_eq!(got[0].rcpt, "redactie@kus.example.nl");
+    assert_eq!(got[0].subject(), "[Proef] Proefnummer");
+    assert!(got[0].html().contains("Jeugdnieuws."));
+    let out = pb.cli(&[
+        "send",
+        "bestaat-niet",
+        "--test-to",
+        "redactie@kus.example.nl",
+    ]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("no issue \"bestaat-niet\""));
+}
+
+#[test]
+fn migrate_creates_the_database_and_can_run_twice() {
+    let pb = Postbode::new("smtp://127.0.0.1:1", "");
+    assert!(pb.ok(&["migrate"]).contains("up to date"));
+    assert!(
+        pb.path("data/postbode.db").exists(),
+        "SQLite file created on first start"
+    );
+    assert!(pb.ok(&["migrate"]).contains("up to date"));
+}

@@ -1,0 +1,250 @@
+//! The unsubscribe and confirmation links over HTTP against a running daemon:
+//! signed tokens, a GET that changes nothing, RFC 8058 one-click POSTs.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use common::{Postbode, SmtpServer, soon};
+
+async fn post(url: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(url)
+        .header("Content-Type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("POST")
+}
+
+/// Serves, sends one issue to two subscribers and returns their messages.
+fn one_issue(smtp: &SmtpServer, pb: &mut Postbode) -> Vec<common::Received> {
+    pb.add("anouk@example.nl", "Anouk", &[], &[]);
+    pb.add("jeroen@example.nl", "Jeroen", &[], &[]);
+    pb.serve();
+    pb.drop_issue(
+        "2026-12-platformnieuws.md",
+        &format!(
+            "---\nsubject: Platformnieuws\nsend_at: {}\n---\nHallo.\n",
+            soon(2)
+        ),
+    );
+    smtp.wait_for(2, 30)
+}
+
+fn token_of(url: &str) -> String {
+    url.rsplit('/').next().expect("token").to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_truncated_and_wrong_purpose_tokens_change_nothing() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    let got = one_issue(&smtp, &mut pb);
+    let url = got[0].unsubscribe_url();
+    let token = token_of(&url);
+    let base = format!("{}/unsubscribe/", pb.base_url());
+    let mut flipped: Vec<char> = token.chars().collect();
+    flipped[5] = if flipped[5] == 'A' { 'B' } else { 'A' };
+    let flipped: String = flipped.into_iter().collect();
+    let bad = [
+        format!("{base}{}", &token[..token.len() - 3]),
+        format!("{base}{flipped}"),
+        format!("{base}not-a-token"),
+        format!("{base}{}", "A".repeat(400)),
+        // The same subscriber and issue, but a confirmation token's purpose:
+        format!("{}/confirm/{token}", pb.base_url()),
+    ];
+    for u in &bad {
+        let r = post(
+            u,
+            "application/x-www-form-urlencoded",
+            b"List-Unsubscribe=One-Click".to_vec(),
+        )
+        .await;
+        assert_eq!(r.status(), 404, "{u}");
+        let page = r.text().await.expect("body");
+        assert!(page.contains("Deze link werkt niet"), "{page}");
+        assert!(!page.contains("@example.nl"), "no address on error pages");
+    }
+    for who in ["anouk@example.nl", "jeroen@example.nl"] {
+        assert_eq!(
+            pb.subscriber(who)["status"],
+            "active",
+            "{who} must still be subscribed"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_get_shows_a_button_and_changes_nothing_then_the_page_post_unsubscribes() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    let got = one_issue(&smtp, &mut pb);
+    let m = got
+        .iter()
+        .find(|m| m.rcpt == "anouk@example.nl")
+        .expect("anouk");
+    let url = m.unsubscribe_url();
+    for _ in 0..3 {
+        let r = reqwest::get(&url).await.expect("GET");
+        assert_eq!(r.status(), 200);
+        let page = r.text().await.expect("page");
+        assert!(page.contains("<form method=\"post\""), "{page}");
+        assert!(page.contains("Afmelden"));
+        assert!(page.contains("lang=\"nl\""));
+    }
+    assert_eq!(
+        pb.subscriber("anouk@example.nl")["status"],
+        "active",
+        "link scanners must not unsubscribe"
+    );
+    // The page's own button posts an empty form.
+    let r = post(&url, "application/x-www-form-urlencoded", Vec::new()).await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("page").contains("Je bent afgemeld"));
+    assert_eq!(pb.subscriber("anouk@example.nl")["status"], "unsubscribed");
+    assert_eq!(pb.subscriber("jeroen@example.nl")["status"], "active");
+    let status = pb.status_json();
+    assert_eq!(status["unsubscribes"][0]["source"], "page");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn multipart_one_click_post_gets_200_without_redirect_or_cookie() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    let got = one_issue(&smtp, &mut pb);
+    let m = got
+        .iter()
+        .find(|m| m.rcpt == "jeroen@example.nl")
+        .expect("jeroen");
+    let boundary = "postbode-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--{boundary}--\r\n"
+    );
+    let r = post(
+        &m.unsubscribe_url(),
+        &format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("location").is_none());
+    assert!(r.headers().get("set-cookie").is_none());
+    assert_eq!(pb.subscriber("jeroen@example.nl")["status"], "unsubscribed");
+    assert_eq!(pb.status_json()["unsubscribes"][0]["source"], "one-click");
+    // A second click is harmless and still answers 200.
+    let again = post(
+        &m.unsubscribe_url(),
+        "application/x-www-form-urlencoded",
+        b"List-Unsubscribe=One-Click".to_vec(),
+    )
+    .await;
+    assert_eq!(again.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_bodies_are_refused_and_change_nothing() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    let got = one_issue(&smtp, &mut pb);
+    let r = post(
+        &got[0].unsubscribe_url(),
+        "application/x-www-form-urlencoded",
+        vec![b'a'; 100_000],
+    )
+    .await;
+    assert_eq!(r.status(), 413);
+    assert_eq!(pb.subscriber(&got[0].rcpt)["status"], "active");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pending_subscriber_confirms_with_a_post_and_then_receives_issues() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    pb.serve();
+    pb.ok(&[
+        "subscribers",
+        "add",
+        "nieuw@example.nl",
+        "--name",
+        "Nieuw",
+        "--workshop",
+        "ontwikkeltafels",
+    ]);
+    let mail = smtp.wait_for(1, 20).remove(0);
+    assert_eq!(
+        mail.header("Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
+    assert!(mail.subject().contains("Bevestig je aanmelding"));
+    assert_eq!(pb.subscriber("nieuw@example.nl")["status"], "pending");
+    let text = mail.text();
+    let link = text
+        .split_whitespace()
+        .find(|w| w.starts_with(&format!("{}/confirm/", pb.base_url())))
+        .expect("confirm link in the text part")
+        .to_string();
+    // The HTML button carries the same link (entity-encoded by the layout's escaping).
+    let token = token_of(&link);
+    assert!(
+        mail.html().contains(&token),
+        "button links to the same token"
+    );
+    let page = reqwest::get(&link).await.expect("GET");
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .expect("page")
+            .contains("Bevestig mijn aanmelding")
+    );
+    assert_eq!(
+        pb.subscriber("nieuw@example.nl")["status"],
+        "pending",
+        "a GET confirms nothing"
+    );
+    let r = post(&link, "application/x-www-form-urlencoded", Vec::new()).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(pb.subscriber("nieuw@example.nl")["status"], "active");
+    // A confirmation token cannot unsubscribe.
+    let r = post(
+        &format!("{}/unsubscribe/{token}", pb.base_url()),
+        "application/x-www-form-urlencoded",
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(r.status(), 404);
+    assert_eq!(pb.subscriber("nieuw@example.nl")["status"], "active");
+    pb.drop_issue(
+        "nieuws.md",
+        &format!("---\nsubject: Welkom\nsend_at: {}\n---\nHallo.\n", soon(2)),
+    );
+    let all = smtp.wait_for(2, 30);
+    assert!(
+        all.iter()
+            .any(|m| m.subject() == "Welkom" && m.rcpt == "nieuw@example.nl")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_and_metrics_answer() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    pb.add("a@example.nl", "A", &[], &[]);
+    pb.serve();
+    let r = reqwest::get(format!("{}/healthz", pb.base_url()))
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), 200);
+    let m = reqwest::get(format!("{}/metrics", pb.base_url()))
+        .await
+        .expect("GET");
+    let text = m.text().await.expect("text");
+    assert!(
+        text.contains("postbode_subscribers{status=\"active\"} 1"),
+        "{text}"
+    );
+}
