@@ -206,12 +206,12 @@ impl Db {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query("INSERT INTO consents (subscriber_id, event, source, at) VALUES ($1, 'withdrawn', $2, $3)")
-                .bind(id)
-                .bind(source)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            let withdrawn = Consent {
+                event: "withdrawn".into(),
+                source: source.into(),
+                ..Consent::default()
+            };
+            record_consent(&mut tx, id, &withdrawn, now).await?;
             // Mail not yet handed to the server is dropped now; the sender also
             // re-checks the status right before each message.
             sqlx::query(
@@ -276,7 +276,17 @@ async fn insert(tx: &mut Transaction<'static, Any>, s: &NewSubscriber, now: i64)
             .await?;
         }
     }
-    let c = &s.consent;
+    record_consent(tx, id, &s.consent, now).await?;
+    Ok(Added::Created(id))
+}
+
+/// One line of a subscriber's consent history.
+async fn record_consent(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    c: &Consent,
+    now: i64,
+) -> Result<()> {
     sqlx::query("INSERT INTO consents (subscriber_id, event, text, source, ip, at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(&c.event)
@@ -286,7 +296,7 @@ async fn insert(tx: &mut Transaction<'static, Any>, s: &NewSubscriber, now: i64)
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    Ok(Added::Created(id))
+    Ok(())
 }
 
 fn row_to_subscriber(r: &sqlx::any::AnyRow, segs: &mut HashMap<i64, Segments>) -> SubscriberRow {
@@ -322,12 +332,13 @@ impl Db {
         .rows_affected()
             > 0;
         if changed {
-            sqlx::query("INSERT INTO consents (subscriber_id, event, source, ip, at) VALUES ($1, 'confirmed', 'confirmation link', $2, $3)")
-                .bind(id)
-                .bind(ip)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            let confirmed = Consent {
+                event: "confirmed".into(),
+                source: "confirmation link".into(),
+                ip: ip.into(),
+                ..Consent::default()
+            };
+            record_consent(&mut tx, id, &confirmed, now).await?;
         }
         tx.commit().await?;
         Ok(changed)
