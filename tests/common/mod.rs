@@ -563,3 +563,45 @@ pub fn epoch_of(rfc3339: &str) -> i64 {
         .expect("RFC 3339")
         .timestamp()
 }
+
+/// A fresh, empty PostgreSQL database for one test, on the server the machine
+/// runs (`POSTBODE_TEST_POSTGRES`, default postgres://postgres@127.0.0.1:5432/test).
+/// Returns None (and says so) when no server answers outside CI; in CI it must answer.
+pub async fn postgres_database() -> Option<String> {
+    use sqlx::Executor;
+    let admin = std::env::var("POSTBODE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    sqlx::any::install_default_drivers();
+    let pool = match sqlx::AnyPool::connect(&admin).await {
+        Ok(p) => p,
+        Err(e) if std::env::var("CI").is_err() => {
+            eprintln!("skipping the PostgreSQL run: no server at {admin} ({e})");
+            return None;
+        }
+        Err(e) => panic!("PostgreSQL at {admin} is required in CI: {e}"),
+    };
+    let name = format!("postbode_test_{}", uuid::Uuid::new_v4().simple());
+    pool.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create database");
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(b, _)| b)
+        .to_string();
+    Some(format!("{base}/{name}"))
+}
+
+/// Drops a database made by [`postgres_database`].
+pub async fn postgres_drop(url: &str) {
+    use sqlx::Executor;
+    let admin = std::env::var("POSTBODE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let name = url.rsplit('/').next().unwrap_or_default();
+    if let Ok(pool) = sqlx::AnyPool::connect(&admin).await {
+        let _ = pool
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .await;
+    }
+}

@@ -18,8 +18,29 @@ fn issue(subject: &str, send_at: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn each_subscriber_gets_their_sections_and_one_click_unsubscribe_stops_the_next_issue() {
+    scenario(None).await;
+}
+
+/// The same journey on PostgreSQL: the schema and SQL are shared.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_journey_works_on_postgresql() {
+    if let Some(url) = common::postgres_database().await {
+        scenario(Some(url.clone())).await;
+        common::postgres_drop(&url).await;
+    }
+}
+
+async fn scenario(database: Option<String>) {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
+    if let Some(url) = database {
+        let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+        let cfg = cfg.replace(
+            "url = \"sqlite://data/postbode.db\"",
+            &format!("url = \"{url}\""),
+        );
+        std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+    }
     pb.add(
         "anouk@example.nl",
         "Anouk d'Hondt",
