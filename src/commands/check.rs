@@ -67,8 +67,10 @@ pub async fn check(config: Config, files: &[std::path::PathBuf]) -> Result<ExitC
                     None => "draft (no send_at)".to_string(),
                     Some(t) if t <= now => {
                         failed = true;
+                        let raw = std::fs::read_to_string(file).unwrap_or_default();
+                        let (line, col) = crate::newsletters::ingest::find_key(&raw, "send_at");
                         eprintln!(
-                            "{}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft",
+                            "{}:{line}:{col}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft",
                             file.display()
                         );
                         continue;
@@ -146,7 +148,8 @@ pub async fn render(
         unsubscribe_url: values.unsubscribe_url.clone(),
         auto_submitted: false,
     };
-    let msg = composer.compose("lezer@example.org", "", &r.issue.subject, text, html, &kind)?;
+    let subject = variant.subject(&values);
+    let msg = composer.compose("lezer@example.org", "", &subject, text, html, &kind)?;
     std::fs::write(out.join("message.eml"), &msg.bytes)?;
     println!(
         "wrote index.html, index.txt and message.eml to {}",

@@ -221,6 +221,7 @@ impl Engine {
         let values = ctx.merge_values(&recipient, job.row.issue_id, &issue.slug);
         let unsubscribe_url = values.unsubscribe_url.clone();
         let (html, text) = variant.personalise(&values);
+        let subject = variant.subject(&values);
         let kind = Kind::Bulk {
             unsubscribe_url,
             auto_submitted: false,
@@ -228,7 +229,7 @@ impl Engine {
         let out = match ctx.composer.compose(
             &recipient.email,
             &recipient.name,
-            &issue.subject,
+            &subject,
             text,
             html,
             &kind,

@@ -25,7 +25,7 @@ pub async fn send_proof(ctx: &Ctx, renderer: &IssueRenderer, to: &str) -> Result
     };
     let values = ctx.merge_values(&sample, 0, &issue.slug);
     let (html, text) = variant.personalise(&values);
-    let subject = format!("[Proef] {}", issue.subject);
+    let subject = format!("[Proef] {}", variant.subject(&values));
     let kind = Kind::Bulk {
         unsubscribe_url: values.unsubscribe_url.clone(),
         auto_submitted: false,

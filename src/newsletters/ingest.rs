@@ -124,7 +124,7 @@ pub async fn ingest(ctx: &Ctx, path: &Path, raw: &str) -> Result<Ingested> {
 }
 
 /// Line and column of a front-matter key, for errors found after parsing.
-fn find_key(raw: &str, key: &str) -> (usize, usize) {
+pub fn find_key(raw: &str, key: &str) -> (usize, usize) {
     let text = super::source::normalise(raw);
     for (i, line) in text.lines().enumerate() {
         if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {

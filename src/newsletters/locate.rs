@@ -25,7 +25,7 @@ impl<'a> Locator<'a> {
                 continue;
             };
             if let Some(v) = value {
-                if let Some(p) = line[k..].find(v) {
+                if let Some(p) = find_value(&line[k..], v) {
                     return self.at(i, k + p);
                 }
                 // A list continued on the following lines (`- slug`).
@@ -33,7 +33,7 @@ impl<'a> Locator<'a> {
                     if key_position(next, "").is_some() && !next.trim_start().starts_with('-') {
                         break;
                     }
-                    if let Some(p) = next.find(v) {
+                    if let Some(p) = find_value(next, v) {
                         return self.at(j, p);
                     }
                 }
@@ -84,6 +84,22 @@ impl<'a> Locator<'a> {
             + 1;
         (self.first_line + idx, col)
     }
+}
+
+/// Byte position of `value` standing on its own (not inside a longer slug such
+/// as `arbeid` in `arbeid-en-inclusie`); else of its first occurrence.
+fn find_value(hay: &str, value: &str) -> Option<usize> {
+    let part_of_slug = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    hay.match_indices(value)
+        .map(|(p, _)| p)
+        .find(|&p| {
+            !hay[..p].chars().next_back().is_some_and(part_of_slug)
+                && !hay[p + value.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(part_of_slug)
+        })
+        .or_else(|| hay.find(value))
 }
 
 /// Byte position of `pattern` when the line is `[- ]key: …`.

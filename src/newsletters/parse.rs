@@ -83,9 +83,7 @@ pub fn parse_issue(
                 return Err(vec![diag(
                     src.front_matter_line + line - 1,
                     col,
-                    format!(
-                        "front matter is not valid YAML: {msg}; check quotes, colons and indentation"
-                    ),
+                    yaml_advice(&msg),
                 )]);
             }
         }
@@ -121,6 +119,10 @@ pub fn parse_issue(
     };
     let mut errors: Vec<Diagnostic> = located.into_iter().map(|(l, c, m)| diag(l, c, m)).collect();
 
+    for (_, msg) in check_merge_tags(&checked.subject) {
+        let (l, c) = loc.find(0, "subject", None);
+        errors.push(diag(l, c, format!("subject: {msg}")));
+    }
     for (byte, msg) in check_merge_tags(&src.body) {
         let (l, c) = line_col(&src.text, src.body_offset + byte);
         errors.push(diag(l, c, msg));
@@ -153,4 +155,24 @@ pub fn parse_issue(
         agenda: checked.agenda,
         body,
     })
+}
+
+/// serde's wording is for programmers; say what the editor should do.
+fn yaml_advice(msg: &str) -> String {
+    if let Some(rest) = msg.strip_prefix("unknown field ") {
+        let name = rest.split(',').next().unwrap_or(rest);
+        let known = rest.split_once("expected one of ").map_or("", |(_, k)| k);
+        return format!(
+            "unknown front-matter key {name}: check the spelling; the keys are {known}"
+        );
+    }
+    if msg.starts_with("invalid type") {
+        return format!(
+            "{msg}: put the value in quotes when it contains [ ] {{ }} : or #, e.g. subject: \"[Nieuws] december\""
+        );
+    }
+    if msg.starts_with("duplicate field") || msg.contains("duplicate entry") {
+        return format!("{msg}: each key may appear once; remove one of them");
+    }
+    format!("front matter is not valid YAML: {msg}; check quotes, colons and indentation")
 }

@@ -107,11 +107,18 @@ fn parse_heading(
                 continue;
             }
         };
-        for v in values.split(',').map(str::trim).filter(|v| !v.is_empty()) {
+        // Each value's own offset: `arbeid` in `arbeid-en-inclusie,arbeid` is the second.
+        let mut at = key.len() + 1;
+        for part in values.split(',') {
+            let (v, start) = (part.trim(), at + part.len() - part.trim_start().len());
+            at += part.len() + 1;
+            if v.is_empty() {
+                continue;
+            }
             if known(v) {
                 list.push(v.to_string());
             } else {
-                let vcol = col + tag.find(v).map_or(0, |p| tag[..p].chars().count()) + 1;
+                let vcol = col + tag[..start].chars().count() + 1;
                 errors.push((line_no, vcol, format!("unknown {what} {v:?}: use a slug from the [[{what}s]] list in postbode.toml")));
             }
         }

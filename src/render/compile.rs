@@ -76,7 +76,7 @@ fn describe(e: &ParseError, input: &str) -> (usize, String) {
             let pos = source.pos();
             (
                 byte_of(input, pos.row as usize, pos.col as usize),
-                format!("{source}"),
+                without_positions(&source.to_string()),
             )
         }
         ParseError::NoRootNode => (0, "there is no <mjml> element".to_string()),
@@ -86,6 +86,28 @@ fn describe(e: &ParseError, input: &str) -> (usize, String) {
         ),
     };
     (at, format!("invalid MJML: {what}; {hint}"))
+}
+
+/// The parser's messages say "at ROW:COL" counted from the start of the MJML, not
+/// of the file; the diagnostic carries the file's position, so those are dropped.
+fn without_positions(message: &str) -> String {
+    let is_pos = |w: &str| {
+        w.split_once(':').is_some_and(|(r, c)| {
+            [r, c]
+                .iter()
+                .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    let mut words = message.split(' ').peekable();
+    let mut out = Vec::new();
+    while let Some(w) = words.next() {
+        if w == "at" && words.peek().is_some_and(|n| is_pos(n)) {
+            words.next();
+        } else {
+            out.push(w);
+        }
+    }
+    out.join(" ")
 }
 
 fn byte_of(text: &str, row: usize, col: usize) -> usize {

@@ -38,6 +38,8 @@ impl PlatformInfo {
 pub struct Variant {
     pub html: MergeTemplate,
     pub text: MergeTemplate,
+    /// The subject may carry merge tags too ("Nieuws voor {{ subscriber.name }}").
+    pub subject: MergeTemplate,
 }
 
 impl Variant {
@@ -47,6 +49,11 @@ impl Variant {
             self.html.render(&values.escaped()),
             self.text.render(values),
         )
+    }
+
+    /// The subject line for one recipient (a header: no HTML escaping).
+    pub fn subject(&self, values: &MergeValues) -> String {
+        self.subject.render(values)
     }
 }
 
@@ -95,6 +102,7 @@ impl IssueRenderer {
                 Ok(Variant {
                     html: MergeTemplate::new(&html),
                     text: MergeTemplate::new(&text),
+                    subject: MergeTemplate::new(&issue.subject),
                 })
             }
             Body::Markdown { intro, sections } => {
@@ -142,6 +150,7 @@ impl IssueRenderer {
                 Ok(Variant {
                     html: MergeTemplate::new(&html),
                     text: MergeTemplate::new(&text),
+                    subject: MergeTemplate::new(&issue.subject),
                 })
             }
         }

@@ -140,14 +140,24 @@ async fn scenario(database: Option<String>) {
 
     pb.drop_issue(
         "2027-01-platformnieuws.md",
-        &issue("Platformnieuws januari", &soon(3)),
+        &issue("\"Januari: nieuws voor {{ subscriber.name }}\"", &soon(3)),
     );
     pb.wait_issue("2027-01-platformnieuws", "sent", 30);
     let all = smtp.messages();
     let january: Vec<_> = all
         .iter()
-        .filter(|m| m.subject() == "Platformnieuws januari")
+        .filter(|m| m.subject().starts_with("Januari: nieuws voor "))
         .collect();
+    // Merge tags work in the subject too, unescaped (it is a header, not HTML).
+    let subjects: Vec<_> = january.iter().map(|m| m.subject()).collect();
+    assert!(
+        subjects.contains(&"Januari: nieuws voor Şükrü <b>Yılmaz</b>".to_string()),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&"Januari: nieuws voor lezer".to_string()),
+        "{subjects:?}"
+    );
     let mut to: Vec<_> = january.iter().map(|m| m.rcpt.as_str()).collect();
     to.sort();
     assert_eq!(
