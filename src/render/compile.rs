@@ -19,10 +19,74 @@ pub fn compile(mjml: &str) -> Result<String, (usize, String)> {
 
 /// Parses without rendering: the check made when an `.mjml` issue is dropped in.
 pub fn check_mjml(mjml: &str) -> Result<(), (usize, String)> {
+    check_tag_names(mjml)?;
     let input = normalise_attributes(mjml);
     mrml::parse(&input)
         .map(|_| ())
         .map_err(|e| describe(&e, &input))
+}
+
+/// The tags of MJML 4 that mrml renders.
+const MJML_TAGS: &[&str] = &[
+    "mjml",
+    "mj-head",
+    "mj-body",
+    "mj-attributes",
+    "mj-all",
+    "mj-class",
+    "mj-breakpoint",
+    "mj-font",
+    "mj-preview",
+    "mj-style",
+    "mj-title",
+    "mj-accordion",
+    "mj-accordion-element",
+    "mj-accordion-title",
+    "mj-accordion-text",
+    "mj-button",
+    "mj-carousel",
+    "mj-carousel-image",
+    "mj-column",
+    "mj-divider",
+    "mj-group",
+    "mj-hero",
+    "mj-image",
+    "mj-navbar",
+    "mj-navbar-link",
+    "mj-raw",
+    "mj-section",
+    "mj-social",
+    "mj-social-element",
+    "mj-spacer",
+    "mj-table",
+    "mj-text",
+    "mj-wrapper",
+];
+
+/// mrml renders an unknown tag such as `<mj-sectoin>` as literal text instead of
+/// refusing it (the reference MJML refuses it); catch misspelt tags here.
+fn check_tag_names(mjml: &str) -> Result<(), (usize, String)> {
+    let mut rest = 0;
+    while let Some(p) = mjml[rest..].find("<") {
+        let at = rest + p;
+        let after = mjml[at + 1..].trim_start_matches('/');
+        let name: String = after
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        if (name.starts_with("mj-") || name == "mjml") && !MJML_TAGS.contains(&name.as_str()) {
+            let hint = if name == "mj-include" || name == "mj-html-attributes" {
+                format!("<{name}> is not supported in issues")
+            } else {
+                format!(
+                    "<{name}> is not an MJML tag; check the spelling (e.g. mj-section, mj-column, mj-text)"
+                )
+            };
+            return Err((at, format!("invalid MJML: {hint}")));
+        }
+        rest = at + 1;
+    }
+    Ok(())
 }
 
 /// mrml writes attribute values with Rust's `Debug` formatting, so a newline
@@ -137,6 +201,16 @@ mod tests {
         .expect("compiles");
         assert!(!html.contains("\\n"), "literal \\n in output");
         assert!(html.contains("Hoi"));
+    }
+
+    #[test]
+    fn misspelt_tags_are_refused_where_they_stand() {
+        let src =
+            "<mjml><mj-body>\n<mj-sectoin><mj-column></mj-column></mj-sectoin></mj-body></mjml>";
+        let (at, msg) = check_mjml(src).expect_err("misspelt");
+        assert_eq!(at, 16);
+        assert!(msg.contains("<mj-sectoin> is not an MJML tag"), "{msg}");
+        assert!(check_mjml("<mjml><mj-body><mj-section><mj-column><mj-text>Hoi</mj-text></mj-column></mj-section></mj-body></mjml>").is_ok());
     }
 
     #[test]
