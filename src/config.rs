@@ -225,8 +225,12 @@ impl Config {
         }
         let figment = Figment::new().merge(Toml::file_exact(path)).merge(
             // POSTBODE_LOG and POSTBODE_CONFIG steer the program, not the settings.
+            // Every setting is POSTBODE_SECTION__KEY: other POSTBODE_ variables
+            // (POSTBODE_TEST_MJML, or POSTBODE_PORT that Kubernetes and Docker
+            // links set for a service named postbode) are not ours to reject.
             Env::prefixed("POSTBODE_")
                 .ignore(&["LOG", "CONFIG"])
+                .filter(|key| key.as_str().contains("__"))
                 .split("__"),
         );
         let mut config: Config = figment

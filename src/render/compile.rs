@@ -115,6 +115,15 @@ pub fn normalise_attributes(mjml: &str) -> String {
 
 fn describe(e: &ParseError, input: &str) -> (usize, String) {
     let hint = "check that every MJML tag is spelled right, closed, and nested as in an <mjml><mj-body> document";
+    // mrml notices a missing or extra closing tag only at the end of the
+    // document or at a later tag; the editor needs the tag itself.
+    if matches!(
+        e,
+        ParseError::EndOfStream { .. } | ParseError::UnexpectedToken { .. }
+    ) && let Some(found) = unbalanced_tag(input)
+    {
+        return (found.0, format!("invalid MJML: {}", found.1));
+    }
     let (at, what) = match e {
         ParseError::UnexpectedElement { position, .. } => {
             (position.start, "unexpected element".to_string())
@@ -174,6 +183,70 @@ fn without_positions(message: &str) -> String {
     out.join(" ")
 }
 
+/// The first `mj-` tag left open or closed without being open, as (byte
+/// offset, message). Only MJML tags count: HTML inside `mj-text` is mrml's
+/// business, and comments are skipped.
+fn unbalanced_tag(input: &str) -> Option<(usize, String)> {
+    let never_closed =
+        |name: &str| format!("<{name}> is never closed; add </{name}> where it should end");
+    let mut open: Vec<(&str, usize)> = Vec::new();
+    let mut from = 0;
+    while let Some(p) = input[from..].find('<') {
+        let at = from + p;
+        let tail = &input[at..];
+        if tail.starts_with("<!--") {
+            from = at + tail.find("-->").map_or(tail.len(), |e| e + 3);
+            continue;
+        }
+        let closing = tail.starts_with("</");
+        let name_at = if closing { 2 } else { 1 };
+        let name = tail[name_at..]
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .next()
+            .unwrap_or("");
+        if name != "mjml" && !name.starts_with("mj-") {
+            from = at + 1;
+            continue;
+        }
+        // An unterminated tag is a syntax error mrml reports precisely itself.
+        let end = tag_end(tail)?;
+        from = at + end + 1;
+        if !closing {
+            if !tail[..end].ends_with('/') {
+                open.push((name, at));
+            }
+            continue;
+        }
+        let Some(i) = open.iter().rposition(|(n, _)| *n == name) else {
+            return Some((
+                at,
+                format!(
+                    "</{name}> closes a tag that is not open; remove it or add the missing <{name}>"
+                ),
+            ));
+        };
+        if let Some(&(inner, inner_at)) = open.get(i + 1) {
+            return Some((inner_at, never_closed(inner)));
+        }
+        open.truncate(i);
+    }
+    open.last().map(|&(name, at)| (at, never_closed(name)))
+}
+
+/// The offset of the `>` that ends the tag starting `tail`, outside quotes.
+fn tag_end(tail: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in tail.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, '>') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn byte_of(text: &str, row: usize, col: usize) -> usize {
     let mut offset = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
@@ -211,6 +284,14 @@ mod tests {
         assert_eq!(at, 16);
         assert!(msg.contains("<mj-sectoin> is not an MJML tag"), "{msg}");
         assert!(check_mjml("<mjml><mj-body><mj-section><mj-column><mj-text>Hoi</mj-text></mj-column></mj-section></mj-body></mjml>").is_ok());
+    }
+
+    #[test]
+    fn a_tag_left_open_is_reported_where_it_opens() {
+        let src = "<mjml>\n<mj-body>\n  <mj-section>\n  <mj-section><mj-column><mj-text>a</mj-text></mj-column></mj-section>\n</mj-body></mjml>";
+        let (at, msg) = compile(src).expect_err("broken");
+        assert_eq!(at, src.find("  <mj-section>").expect("tag") + 2);
+        assert!(msg.contains("<mj-section> is never closed"), "{msg}");
     }
 
     #[test]

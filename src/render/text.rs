@@ -93,43 +93,50 @@ fn strip_tags(h: &str) -> String {
     out
 }
 
-/// Wraps long lines at 76 characters without breaking words or URLs.
+/// Wraps long lines at 76 characters without breaking words or URLs. A list
+/// item's continuation lines start under its text, and its marker (`-`, `1.`)
+/// always stays on the line of its first word.
 pub fn wrap(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 60);
     for line in text.lines() {
         let indent: String = line.chars().take_while(|c| *c == ' ').collect();
-        let bullet = line.trim_start().starts_with("- ")
-            || line
-                .trim_start()
-                .split_once(". ")
-                .is_some_and(|(n, _)| n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty());
-        let cont = if bullet {
-            format!("{indent}  ")
-        } else {
-            indent.clone()
-        };
+        let marker = marker_width(line.trim_start());
+        let cont = format!("{indent}{}", " ".repeat(marker.unwrap_or(0)));
         let mut width = 0;
-        let mut first = true;
-        for word in line.split(' ').filter(|w| !w.is_empty()) {
+        // Words on the current output line, not counting a list marker.
+        let mut on_line = 0;
+        for (i, word) in line.split(' ').filter(|w| !w.is_empty()).enumerate() {
             let w = word.chars().count();
-            if first {
+            if i == 0 {
                 out.push_str(&indent);
                 width = indent.len();
-            } else if width + 1 + w > 76 {
+            } else if width + 1 + w > 76 && on_line > 0 {
                 out.push('\n');
                 out.push_str(&cont);
                 width = cont.len();
+                on_line = 0;
             } else {
                 out.push(' ');
                 width += 1;
             }
             out.push_str(word);
             width += w;
-            first = false;
+            if !(i == 0 && marker.is_some()) {
+                on_line += 1;
+            }
         }
         out.push('\n');
     }
     out
+}
+
+/// The width of a list marker (`- `, `12. `) that starts `s`, if there is one.
+fn marker_width(s: &str) -> Option<usize> {
+    if s.starts_with("- ") {
+        return Some(2);
+    }
+    let (n, _) = s.split_once(". ")?;
+    (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(n.len() + 2)
 }
 
 #[cfg(test)]
@@ -156,5 +163,15 @@ mod tests {
         for line in wrap(&long).lines() {
             assert!(line.chars().count() <= 76);
         }
+    }
+
+    #[test]
+    fn a_list_marker_stays_with_a_long_url_and_items_continue_under_their_text() {
+        let url = format!("https://kus.example.nl/{}", "lang/".repeat(15));
+        assert_eq!(wrap(&format!("- {url}")), format!("- {url}\n"));
+        let item = format!("12. {}", "woord ".repeat(20));
+        let wrapped = wrap(&item);
+        let second = wrapped.lines().nth(1).expect("wrapped");
+        assert!(second.starts_with("    woord"), "{wrapped}");
     }
 }

@@ -12,7 +12,7 @@ use super::markdown::to_html;
 use super::merge::MergeTemplate;
 use super::text::{markdown_to_text, wrap};
 use super::{dates, merge::MergeValues};
-use crate::domain::issue::{Body, Issue};
+use crate::domain::issue::{Body, Issue, Section};
 use crate::newsletters::Diagnostic;
 
 /// The platform facts every layout may show.
@@ -106,37 +106,8 @@ impl IssueRenderer {
                 })
             }
             Body::Markdown { intro, sections } => {
-                let chosen: Vec<_> = sections
-                    .iter()
-                    .zip(key.iter().chain(std::iter::repeat(&true)))
-                    .filter(|(_, on)| **on)
-                    .map(|(s, _)| s)
-                    .collect();
-                let agenda: Vec<_> = issue
-                    .agenda
-                    .iter()
-                    .map(|a| {
-                        context! {
-                            title => a.title,
-                            when => dates::when(a.start, a.end, self.tz),
-                            location => a.location,
-                            url => a.url,
-                            cancelled => a.cancelled,
-                        }
-                    })
-                    .collect();
-                let ctx = context! {
-                    platform => self.platform,
-                    issue => context! { subject => issue.subject, preheader => issue.preheader, slug => issue.slug },
-                    intro => safe(to_html(intro)),
-                    sections => chosen.iter().map(|s| context! { title => s.title, html => safe(to_html(&s.markdown)) }).collect::<Vec<_>>(),
-                    agenda => agenda,
-                    subscriber => context! { name => "{{ subscriber.name }}" },
-                    preferences_url => "{{ preferences_url }}",
-                    unsubscribe_url => "{{ unsubscribe_url }}",
-                    archive_url => "{{ archive_url }}",
-                };
-                let mjml = self.layouts.render(&issue.template, ctx)?;
+                let chosen = chosen(sections, key);
+                let mjml = self.layout(intro, &chosen)?;
                 let html = compile(&mjml).map_err(|(at, m)| {
                     let (line, _) = crate::newsletters::diagnostic::line_col(&mjml, at);
                     Diagnostic::new(
@@ -156,7 +127,47 @@ impl IssueRenderer {
         }
     }
 
-    fn text(&self, intro: &str, sections: &[&crate::domain::issue::Section]) -> String {
+    /// The MJML that mrml compiles for `key`, merge tags unfilled: a raw
+    /// `.mjml` issue's own document, or what the layout makes of a Markdown
+    /// one. Lets other MJML tools check exactly what postbode sends.
+    pub fn mjml(&self, key: &[bool]) -> Result<String, Diagnostic> {
+        match &self.issue.body {
+            Body::Mjml(doc) => Ok(doc.clone()),
+            Body::Markdown { intro, sections } => self.layout(intro, &chosen(sections, key)),
+        }
+    }
+
+    /// Runs the issue's layout over the intro and the chosen sections.
+    fn layout(&self, intro: &str, chosen: &[&Section]) -> Result<String, Diagnostic> {
+        let issue = &self.issue;
+        let agenda: Vec<_> = issue
+            .agenda
+            .iter()
+            .map(|a| {
+                context! {
+                    title => a.title,
+                    when => dates::when(a.start, a.end, self.tz),
+                    location => a.location,
+                    url => a.url,
+                    cancelled => a.cancelled,
+                }
+            })
+            .collect();
+        let ctx = context! {
+            platform => self.platform,
+            issue => context! { subject => issue.subject, preheader => issue.preheader, slug => issue.slug },
+            intro => safe(to_html(intro)),
+            sections => chosen.iter().map(|s| context! { title => s.title, html => safe(to_html(&s.markdown)) }).collect::<Vec<_>>(),
+            agenda => agenda,
+            subscriber => context! { name => "{{ subscriber.name }}" },
+            preferences_url => "{{ preferences_url }}",
+            unsubscribe_url => "{{ unsubscribe_url }}",
+            archive_url => "{{ archive_url }}",
+        };
+        self.layouts.render(&issue.template, ctx)
+    }
+
+    fn text(&self, intro: &str, sections: &[&Section]) -> String {
         let issue = &self.issue;
         let mut out = format!(
             "{}\n{}\n\n",
@@ -168,7 +179,9 @@ impl IssueRenderer {
             out.push('\n');
         }
         for s in sections {
-            out.push_str(&format!("## {}\n\n", s.title));
+            // Titles can be long: wrapped like the text, so no line passes 76.
+            out.push_str(&wrap(&format!("## {}", s.title)));
+            out.push('\n');
             out.push_str(&markdown_to_text(&s.markdown));
             out.push('\n');
         }
@@ -199,4 +212,14 @@ impl IssueRenderer {
             self.platform.name
         )
     }
+}
+
+/// The sections switched on in `key`; sections beyond the key are on.
+fn chosen<'a>(sections: &'a [Section], key: &[bool]) -> Vec<&'a Section> {
+    sections
+        .iter()
+        .zip(key.iter().chain(std::iter::repeat(&true)))
+        .filter(|(_, on)| **on)
+        .map(|(s, _)| s)
+        .collect()
 }

@@ -1,0 +1,231 @@
+//! `cargo bench --bench render`: what compiling and personalising an issue
+//! costs. Prints (a) the compile of the July 2017 sample's full variant
+//! (layout, mrml, text part), (b) the cost per recipient of filling the merge
+//! tags and building the MIME message, and (c) when `POSTBODE_TEST_MJML` names
+//! the npm `mjml` CLI, that CLI on the same MJML and mrml's time as a ratio
+//! of it, both measured in this run.
+
+#[path = "../tests/render/layout_mjml.rs"]
+mod layout_mjml;
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use postbode::config::Config;
+use postbode::mailer::{Composer, Kind};
+use postbode::newsletters::{ParseContext, parse_issue};
+use postbode::render::layout::Layouts;
+use postbode::render::variant::PlatformInfo;
+use postbode::render::{IssueRenderer, MergeValues};
+
+const ISSUE: &str = "2017-07-platformnieuws";
+const COMPILE_RUNS: usize = 50;
+const RECIPIENTS: usize = 2_000;
+const MJML_CLI_RUNS: usize = 5;
+
+struct Row {
+    what: String,
+    runs: usize,
+    median: String,
+    spread: String,
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = Config::load(&root.join("postbode.toml")).expect("postbode.toml loads");
+    let file = config.newsletters_dir().join(format!("{ISSUE}.md"));
+    let raw = std::fs::read_to_string(&file).expect("sample issue");
+    let ctx = ParseContext::from_config(&config).expect("parse context");
+    let issue = Arc::new(
+        parse_issue(&file.display().to_string(), &file, &raw, &ctx).expect("sample parses"),
+    );
+    let platform = PlatformInfo::from_config(&config);
+    let tz = config.timezone().expect("timezone");
+    let full = issue.full_key();
+    // A renderer as the daemon makes one per issue: layouts read afresh.
+    let renderer = || {
+        IssueRenderer::new(
+            issue.clone(),
+            platform.clone(),
+            tz,
+            Arc::new(Layouts::new(&config.templates_dir())),
+        )
+    };
+    let mut rows = Vec::new();
+
+    // (a) One compile of the full variant, from a fresh renderer each time.
+    let compile = measure(COMPILE_RUNS, || {
+        let r = renderer();
+        black_box(r.variant(&full).expect("compiles"));
+    });
+    rows.push(row("compile issue: layout + mrml + text", &compile, ms));
+    let r = renderer();
+    let mjml = layout_mjml::layout_mjml(&config, &r, &full);
+    let mrml = measure(COMPILE_RUNS, || {
+        black_box(postbode::render::compile::compile(&mjml).expect("compiles"));
+    });
+    rows.push(row("  of which mrml on the layout's MJML", &mrml, ms));
+
+    // (b) Per recipient: merge values in, a complete MIME message out.
+    let variant = r.variant(&full).expect("compiles");
+    let composer = Composer::new(&config).expect("composer");
+    let recipient = |i: usize| MergeValues {
+        name: format!("Lezer {i}"),
+        preferences_url: format!("{}/preferences/TOKEN{i}", config.base_url()),
+        unsubscribe_url: format!("{}/unsubscribe/TOKEN{i}", config.base_url()),
+        archive_url: format!("{}/archive/{ISSUE}", config.base_url()),
+    };
+    let mut i = 0;
+    let personalise = measure(RECIPIENTS, || {
+        i += 1;
+        black_box(variant.personalise(&recipient(i)));
+    });
+    rows.push(row("personalise, per recipient", &personalise, us));
+    let mut i = 0;
+    let message = measure(RECIPIENTS, || {
+        i += 1;
+        let values = recipient(i);
+        let (html, text) = variant.personalise(&values);
+        let kind = Kind::Bulk {
+            unsubscribe_url: values.unsubscribe_url.clone(),
+            auto_submitted: false,
+        };
+        let to = format!("lezer{i}@example.org");
+        black_box(
+            composer
+                .compose(&to, &values.name, &issue.subject, text, html, &kind)
+                .expect("composes"),
+        );
+    });
+    rows.push(row(
+        "personalise + compose MIME, per recipient",
+        &message,
+        us,
+    ));
+
+    // (c) The reference compiler on the same MJML, if it is installed.
+    let peer = std::env::var_os("POSTBODE_TEST_MJML").map(PathBuf::from);
+    let mut ratio = None;
+    if let Some(bin) = &peer {
+        let dir = std::env::temp_dir().join(format!("postbode-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let input = dir.join(format!("{ISSUE}.mjml"));
+        std::fs::write(&input, &mjml).expect("write MJML");
+        let cli = measure(MJML_CLI_RUNS, || {
+            let out = Command::new(bin)
+                .arg(&input)
+                .arg("-s")
+                .output()
+                .expect("npm mjml runs");
+            assert!(out.status.success(), "npm mjml failed: {out:?}");
+            black_box(out.stdout);
+        });
+        std::fs::remove_dir_all(&dir).ok();
+        let version = Command::new(bin)
+            .arg("--version")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        // `mjml --version` prints "mjml-core: 4.18.0" and "mjml-cli: 4.18.0".
+        let core = version
+            .lines()
+            .find_map(|l| l.strip_prefix("mjml-core: "))
+            .unwrap_or("?")
+            .trim()
+            .to_string();
+        rows.push(row(
+            &format!("npm mjml {core} CLI on the same MJML, incl. node start"),
+            &cli,
+            ms,
+        ));
+        ratio = Some(median(&mrml).as_secs_f64() / median(&cli).as_secs_f64());
+    }
+
+    let html = variant.personalise(&recipient(0)).0;
+    println!();
+    println!(
+        "postbode render benchmark: {ISSUE}, full variant ({} sections, MJML {} KB, HTML {} KB)",
+        full.len(),
+        mjml.len() / 1024,
+        html.len() / 1024
+    );
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        println!(
+            "machine: {cores} cores, load average {}",
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    match &peer {
+        Some(bin) => println!(
+            "command: POSTBODE_TEST_MJML={} cargo bench --bench render",
+            bin.display()
+        ),
+        None => println!("command: cargo bench --bench render"),
+    }
+    println!();
+    println!(
+        "{:<58} {:>5} {:>11} {:>21}",
+        "measurement", "runs", "median", "min … max"
+    );
+    for r in &rows {
+        println!(
+            "{:<58} {:>5} {:>11} {:>21}",
+            r.what, r.runs, r.median, r.spread
+        );
+    }
+    match ratio {
+        Some(x) => println!(
+            "\nratio mrml / npm mjml CLI (same MJML, same run): {x:.4} (the CLI takes {:.0}× as long)",
+            1.0 / x
+        ),
+        None => println!(
+            "\nnpm mjml not measured: set POSTBODE_TEST_MJML=/path/to/node_modules/.bin/mjml (npm install mjml@4.18.0)"
+        ),
+    }
+}
+
+/// Runs `f` `runs` times after a few warm-up runs; returns each run's time.
+fn measure(runs: usize, mut f: impl FnMut()) -> Vec<Duration> {
+    for _ in 0..runs.min(3) {
+        f();
+    }
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect()
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted[sorted.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+}
+
+fn row(what: &str, times: &[Duration], unit: fn(Duration) -> String) -> Row {
+    let min = times.iter().min().copied().unwrap_or_default();
+    let max = times.iter().max().copied().unwrap_or_default();
+    Row {
+        what: what.to_string(),
+        runs: times.len(),
+        median: unit(median(times)),
+        spread: format!("{} … {}", unit(min), unit(max)),
+    }
+}
