@@ -171,3 +171,50 @@ async fn scenario(database: Option<String>) {
     assert_eq!(unsub["source"], "one-click");
     pb.stop();
 }
+
+/// Editors see every newly valid issue as a proof, and an invalid one as a list of errors.
+#[tokio::test(flavor = "multi_thread")]
+async fn editors_get_a_proof_of_a_valid_issue_and_the_errors_of_an_invalid_one() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+    std::fs::write(
+        pb.path("postbode.toml"),
+        cfg.replace("editors = []", "editors = [\"redactie@kus.example.nl\"]"),
+    )
+    .expect("config");
+    pb.add("lezer@example.nl", "Lezer", &[], &[]);
+    pb.serve();
+    pb.drop_issue(
+        "concept.md",
+        "---\nsubject: Concept december\n---\nIntro.\n\n## Alleen jeugd {workshops=transformatie-jeugd}\nJeugdnieuws.\n",
+    );
+    let proof = smtp.wait_for(1, 20).remove(0);
+    assert_eq!(proof.rcpt, "redactie@kus.example.nl");
+    assert_eq!(proof.subject(), "[Proef] Concept december");
+    assert!(
+        proof.html().contains("Jeugdnieuws."),
+        "a proof shows every section"
+    );
+    pb.drop_issue(
+        "kapot.md",
+        "---\nsubject: Kapot\naudience:\n  workshops: [onbekend]\n---\nTekst.\n",
+    );
+    let all = smtp.wait_for(2, 20);
+    let report = all
+        .iter()
+        .find(|m| m.subject() == "[postbode] Fouten in kapot")
+        .expect("error report");
+    assert_eq!(report.rcpt, "redactie@kus.example.nl");
+    assert!(
+        report
+            .text()
+            .contains("kapot.md:4:15: unknown workshop \"onbekend\""),
+        "{}",
+        report.text()
+    );
+    assert!(
+        !all.iter().any(|m| m.rcpt == "lezer@example.nl"),
+        "drafts and invalid issues reach no subscriber"
+    );
+}
