@@ -218,3 +218,58 @@ async fn editors_get_a_proof_of_a_valid_issue_and_the_errors_of_an_invalid_one()
         "drafts and invalid issues reach no subscriber"
     );
 }
+
+/// SPEC §9: no mail leaves after the unsubscribe was answered, even mail already queued.
+#[tokio::test(flavor = "multi_thread")]
+async fn unsubscribing_while_an_issue_is_being_sent_stops_the_queued_copy() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    for who in ["a", "b", "c", "d"] {
+        pb.add(&format!("{who}@example.nl"), who, &[], &[]);
+    }
+    // One connection at one message a second: the queue drains slowly enough to act on.
+    pb.serve_with_env(&[
+        ("POSTBODE_SMTP__RATE_PER_SECOND", "1"),
+        ("POSTBODE_SMTP__CONNECTIONS", "1"),
+    ]);
+    let simple = |subject: &str| {
+        format!(
+            "---\nsubject: {subject}\nsend_at: {}\n---\nTekst.\n",
+            soon(2)
+        )
+    };
+    pb.drop_issue("eerste.md", &simple("Eerste"));
+    let first = smtp.wait_for(4, 30);
+    let last_url = first
+        .iter()
+        .find(|m| m.rcpt == "d@example.nl")
+        .expect("d")
+        .unsubscribe_url();
+    pb.drop_issue("tweede.md", &simple("Tweede"));
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while smtp.with_subject("Tweede").is_empty() {
+        assert!(
+            std::time::Instant::now() < end,
+            "the second issue never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = reqwest::Client::new()
+        .post(&last_url)
+        .body("List-Unsubscribe=One-Click")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .expect("POST")
+        .status();
+    assert_eq!(status, 200);
+    let sent = pb.wait_issue("tweede", "sent", 30);
+    assert_eq!(
+        smtp.recipients_of("Tweede"),
+        vec!["a@example.nl", "b@example.nl", "c@example.nl"]
+    );
+    assert_eq!(
+        sent["deliveries"]["skipped"], 1,
+        "the queued copy is recorded as skipped: {sent}"
+    );
+}
