@@ -23,7 +23,11 @@ pub async fn send_proof(ctx: &Ctx, renderer: &IssueRenderer, to: &str) -> Result
         language: Language::Nl,
         segments: Segments::default(),
     };
-    let values = ctx.merge_values(&sample, 0, &issue.slug);
+    let mut values = ctx.merge_values(&sample, 0, &issue.slug);
+    // A proof goes to an editor, not a subscriber: its footer links lead to the
+    // archive instead of pages that would say "this link does not work".
+    values.preferences_url = format!("{}/archive", ctx.config.base_url());
+    values.unsubscribe_url = values.preferences_url.clone();
     let (html, text) = variant.personalise(&values);
     let subject = format!("[Proef] {}", variant.subject(&values));
     let kind = Kind::Bulk {

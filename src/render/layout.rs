@@ -17,6 +17,19 @@ impl Layouts {
         let mut env = Environment::new();
         env.set_loader(minijinja::path_loader(dir));
         env.set_auto_escape_callback(|_| AutoEscape::Html);
+        env.set_formatter(|out, state, value| {
+            // minijinja's HTML escaping also turns `/` into `&#x2f;`, which leaves
+            // links like `http:&#x2f;&#x2f;…` that some mail clients and link
+            // checkers do not decode. Strings are escaped for HTML text and quoted
+            // attributes (& < > " ') instead; everything else as minijinja does.
+            match value.as_str() {
+                Some(s) if !value.is_safe() => {
+                    out.write_str(&html_escape::encode_quoted_attribute(s))?;
+                    Ok(())
+                }
+                _ => minijinja::escape_formatter(out, state, value),
+            }
+        });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         Self {
             env,

@@ -5,6 +5,8 @@ use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 /// Renders Markdown as plain text wrapped for mail readers.
 pub fn markdown_to_text(md: &str) -> String {
+    let md = super::markdown::protect_merge_tags(md);
+    let md = md.as_str();
     let mut out = String::new();
     let mut list_stack: Vec<Option<u64>> = Vec::new();
     let mut link_stack: Vec<String> = Vec::new();
@@ -67,7 +69,7 @@ pub fn markdown_to_text(md: &str) -> String {
             _ => {}
         }
     }
-    wrap(out.trim())
+    super::markdown::restore_merge_tags(&wrap(out.trim()))
 }
 
 fn ensure_blank_line(out: &mut String) {
