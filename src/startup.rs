@@ -36,6 +36,12 @@ pub async fn run(ctx: Arc<Ctx>, shutdown: CancellationToken) -> Result<()> {
         scheduler.run(s).await;
         Ok(())
     });
+    let jobs = crate::schedule::jobs::CronJobs::new(ctx.clone())?;
+    let s = shutdown.clone();
+    tasks.spawn(async move {
+        jobs.run(s).await;
+        Ok(())
+    });
     let engine = Engine::new(ctx.clone());
     let s = shutdown.clone();
     tasks.spawn(async move {

@@ -1,5 +1,6 @@
-//! Time-driven work: starting issues at `send_at`.
+//! Time-driven work: starting issues at `send_at`, and the `[schedule]` cron jobs.
 
 pub mod issues;
+pub mod jobs;
 
 pub use issues::IssueScheduler;

@@ -3,6 +3,7 @@
 
 pub mod deliveries;
 pub mod issues;
+pub mod settings;
 pub mod subscribers;
 pub mod unsubscribes;
 
