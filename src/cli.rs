@@ -79,6 +79,10 @@ pub enum SubscribersCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Print everything kept about one person as JSON.
+    Export { email: String },
+    /// Erase one person's data; the address goes on the suppression list.
+    Erase { email: String },
 }
 
 #[derive(Debug, Args)]

@@ -40,6 +40,19 @@ pub async fn import(ctx: &Ctx, file: &Path, consent: ConsentArgs) -> Result<Exit
         );
         return Ok(ExitCode::FAILURE);
     }
+    // An erased or suppressed address is never recreated as a mailable subscriber.
+    let mut kept = Vec::with_capacity(rows.len());
+    for row in rows {
+        if ctx.db.is_suppressed(row.email.as_str()).await? {
+            eprintln!(
+                "skipped {}: the address is on the suppression list",
+                row.email
+            );
+        } else {
+            kept.push(row);
+        }
+    }
+    let rows = kept;
     let bar = ProgressBar::new(rows.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} subscribers")

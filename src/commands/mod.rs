@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod import;
+pub mod privacy;
 pub mod send;
 pub mod status;
 pub mod subscribers;
@@ -45,6 +46,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     import::import(&ctx, &file, consent).await
                 }
                 SubscribersCommand::List { json } => subscribers::list(&ctx, json).await,
+                SubscribersCommand::Export { email } => privacy::export(&ctx, &email).await,
+                SubscribersCommand::Erase { email } => privacy::erase(&ctx, &email).await,
             }
         }
     }

@@ -20,6 +20,21 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
             .or_default()
             .insert(&c.state, c.count);
     }
+    // Totals per issue, per source and per reason ("-" when none).
+    let mut per_issue_unsub: BTreeMap<String, i64> = BTreeMap::new();
+    let mut per_source: BTreeMap<String, i64> = BTreeMap::new();
+    let mut per_reason: BTreeMap<String, i64> = BTreeMap::new();
+    for u in &unsubscribes {
+        let issue = u.issue.clone().unwrap_or_else(|| "-".into());
+        let reason = if u.reason.is_empty() {
+            "-".to_string()
+        } else {
+            u.reason.clone()
+        };
+        *per_issue_unsub.entry(issue).or_default() += u.count;
+        *per_source.entry(u.source.clone()).or_default() += u.count;
+        *per_reason.entry(reason).or_default() += u.count;
+    }
     let local = |t: Option<i64>| {
         t.map(|t| {
             from_epoch(t)
@@ -45,6 +60,11 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
             "issues": list,
             "subscribers": subscribers.iter().map(|(s, n)| (s.clone(), *n)).collect::<BTreeMap<_, _>>(),
             "unsubscribes": unsubscribes,
+            "unsubscribe_totals": {
+                "per_issue": per_issue_unsub,
+                "per_source": per_source,
+                "per_reason": per_reason,
+            },
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
@@ -95,14 +115,25 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
     );
     if !unsubscribes.is_empty() {
         println!("unsubscribes:");
+        println!("  {:<32} {:<12} {:<17} count", "issue", "source", "reason");
         for u in &unsubscribes {
             println!(
-                "  {:<32} {:<12} {}",
+                "  {:<32} {:<12} {:<17} {}",
                 u.issue.as_deref().unwrap_or("-"),
                 u.source,
+                if u.reason.is_empty() { "-" } else { &u.reason },
                 u.count
             );
         }
+        let line = |m: &BTreeMap<String, i64>| {
+            m.iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        println!("  per issue:  {}", line(&per_issue_unsub));
+        println!("  per source: {}", line(&per_source));
+        println!("  per reason: {}", line(&per_reason));
     }
     Ok(ExitCode::SUCCESS)
 }

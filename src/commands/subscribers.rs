@@ -96,6 +96,12 @@ pub async fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode> {
         Ok(n) => n,
         Err(m) => bail!("{m}"),
     };
+    if ctx.db.is_suppressed(new.email.as_str()).await? {
+        bail!(
+            "{} is on the suppression list (its data was erased or it must not be mailed); it was not added",
+            new.email
+        );
+    }
     match ctx.db.add_subscriber(&new, ctx.now()).await? {
         Added::Exists(_) => {
             println!("{} is already a subscriber; nothing changed", new.email);

@@ -3,7 +3,9 @@
 
 pub mod deliveries;
 pub mod issues;
+pub mod privacy;
 pub mod settings;
+pub mod signup;
 pub mod subscribers;
 pub mod unsubscribes;
 

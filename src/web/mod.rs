@@ -5,11 +5,13 @@ pub mod confirm;
 pub mod error;
 pub mod health;
 pub mod page;
+pub mod preferences;
+pub mod subscribe;
 pub mod unsubscribe;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::extract::{DefaultBodyLimit, Extension};
+use axum::routing::{get, post};
 use std::sync::Arc;
 
 use crate::context::Ctx;
@@ -18,12 +20,32 @@ use crate::context::Ctx;
 const BODY_LIMIT: usize = 16 * 1024;
 
 pub fn router(ctx: Arc<Ctx>) -> Router {
+    let signup_limits = Arc::new(subscribe::Limits::new());
     Router::new()
+        .route("/", get(subscribe::form))
+        .route(
+            "/subscribe",
+            post(subscribe::submit).layer(Extension(signup_limits)),
+        )
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::show).post(unsubscribe::confirm),
+        )
+        .route("/unsubscribe/{token}/reason", post(unsubscribe::reason))
+        .route(
+            "/preferences/{token}",
+            get(preferences::show).post(preferences::save),
+        )
+        .route(
+            "/preferences/{token}/unsubscribe",
+            post(preferences::unsubscribe),
+        )
+        .route("/preferences/{token}/data", get(preferences::data))
+        .route(
+            "/preferences/{token}/erase",
+            get(preferences::erase_page).post(preferences::erase),
         )
         .route(
             "/confirm/{token}",

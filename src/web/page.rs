@@ -33,6 +33,12 @@ fn css(accent: &str) -> String {
          main{{max-width:36rem;margin:1.5rem auto;background:#fff;padding:1.25rem 1.25rem 2rem;border-radius:6px}}\
          h1{{font-size:1.4rem;margin-top:0}}a{{color:{accent}}}\
          button{{background:{accent};color:#fff;border:0;border-radius:4px;padding:.8rem 1.4rem;font-size:1rem;cursor:pointer;min-height:44px}}\
-         ul.issues{{padding-left:1.2rem}}"
+         ul.issues{{padding-left:1.2rem}}\
+         fieldset{{border:1px solid #ccc;border-radius:4px;margin:0 0 1rem;padding:.5rem .9rem .8rem}}legend{{font-weight:600;padding:0 .3rem}}\
+         .field label{{display:block;font-weight:600;margin-bottom:.2rem}}\
+         input[type=email],input[type=text]{{box-sizing:border-box;width:100%;font-size:1rem;padding:.6rem;border:1px solid #888;border-radius:4px}}\
+         .check{{display:flex;align-items:flex-start;gap:.5rem;margin:.35rem 0}}.check input{{width:1.25rem;height:1.25rem;margin-top:.15rem;flex:none}}\
+         .errors{{border-left:4px solid #b00020;background:#fdecea;padding:.5rem 1rem;margin-bottom:1rem}}\
+         .hp{{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}}"
     )
 }

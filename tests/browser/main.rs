@@ -43,3 +43,134 @@ async fn unsubscribing_from_a_mail_link_in_a_browser() {
     assert_eq!(pb.subscriber("anouk@example.nl")["status"], "unsubscribed");
     b.quit().await;
 }
+
+/// Signing up in the browser, confirming from the mail, seeing each page.
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_up_and_confirming_in_a_browser() {
+    let Some(b) = browser::start().await else {
+        return;
+    };
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    pb.serve();
+    b.goto(&format!("{}/", pb.base_url())).await;
+    assert!(b.source().await.contains("lang=\"nl\""));
+    b.type_into("#email", "anouk@example.nl").await;
+    b.type_into("#name", "Anouk <b>d'Hondt</b>").await;
+    b.click("input[name=workshops][value=arbeid-en-inclusie]")
+        .await;
+    b.click("input[name=interests][value=welzijn]").await;
+    b.click("#reminders").await;
+    b.screenshot("subscribe-form-filled").await;
+    b.click("form button[type=submit]").await;
+    assert!(b.text().await.contains("Kijk in je mailbox"));
+    b.screenshot("subscribe-answer").await;
+    let mail = smtp.wait_for(1, 20).remove(0);
+    let link = mail
+        .text()
+        .split_whitespace()
+        .find(|w| w.contains("/confirm/"))
+        .expect("confirm link")
+        .to_string();
+    assert_eq!(pb.subscriber("anouk@example.nl")["status"], "pending");
+    b.goto(&link).await;
+    b.screenshot("confirm-page").await;
+    assert_eq!(
+        pb.subscriber("anouk@example.nl")["status"],
+        "pending",
+        "opening the link confirms nothing"
+    );
+    b.click("form button[type=submit]").await;
+    assert!(b.text().await.contains("Je aanmelding is bevestigd"));
+    b.screenshot("confirmed").await;
+    let s = pb.subscriber("anouk@example.nl");
+    assert_eq!(s["status"], "active");
+    assert_eq!(s["name"], "Anouk <b>d'Hondt</b>", "stored as typed");
+    assert_eq!(s["workshops"], serde_json::json!(["arbeid-en-inclusie"]));
+    assert_eq!(s["interests"], serde_json::json!(["welzijn"]));
+    assert_eq!(s["reminders"], true);
+    b.quit().await;
+}
+
+/// From a newsletter to the preference centre: change choices, download the
+/// data, unsubscribe there and say why, all in the browser.
+#[tokio::test(flavor = "multi_thread")]
+async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() {
+    let Some(b) = browser::start().await else {
+        return;
+    };
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    pb.add("anouk@example.nl", "Anouk", &["arbeid-en-inclusie"], &[]);
+    pb.serve();
+    pb.drop_issue(
+        "2026-12-platformnieuws.md",
+        &format!(
+            "---\nsubject: Platformnieuws december\nsend_at: {}\n---\nHallo.\n",
+            soon(2)
+        ),
+    );
+    let mail = smtp.wait_for(1, 30).remove(0);
+    let prefs = mail
+        .text()
+        .lines()
+        .find_map(|l| l.strip_prefix("Voorkeuren aanpassen: "))
+        .expect("preferences link in the text part")
+        .trim()
+        .to_string();
+    b.goto(&prefs).await;
+    b.screenshot("preferences").await;
+    assert!(
+        b.source()
+            .await
+            .contains("value=\"arbeid-en-inclusie\" checked"),
+        "current choice ticked"
+    );
+    b.click("input[name=workshops][value=arbeid-en-inclusie]")
+        .await;
+    b.click("input[name=workshops][value=ontwikkeltafels]")
+        .await;
+    b.click("input[name=interests][value=geweld-in-gezinnen]")
+        .await;
+    b.click("#language-en").await;
+    b.click("form button[type=submit]").await;
+    b.screenshot("preferences-saved").await;
+    let s = pb.subscriber("anouk@example.nl");
+    assert_eq!(s["workshops"], serde_json::json!(["ontwikkeltafels"]));
+    assert_eq!(s["interests"], serde_json::json!(["geweld-in-gezinnen"]));
+    assert_eq!(s["language"], "en");
+    assert!(
+        b.source().await.contains("lang=\"en\""),
+        "the page follows the new language"
+    );
+
+    // The download button is a GET of the data URL: the JSON a person gets.
+    let data: serde_json::Value = reqwest::get(format!("{prefs}/data"))
+        .await
+        .expect("data")
+        .json()
+        .await
+        .expect("json");
+    assert!(data.to_string().contains("anouk@example.nl"));
+    assert!(
+        data.to_string().contains("Platformnieuws december"),
+        "mails received are listed"
+    );
+
+    b.goto(&prefs).await;
+    b.click(&format!("form[action$='/unsubscribe'] button"))
+        .await;
+    assert!(b.text().await.contains("You are unsubscribed"));
+    assert_eq!(pb.subscriber("anouk@example.nl")["status"], "unsubscribed");
+    b.screenshot("unsubscribed-reason-form").await;
+    b.click("#reason-too-much").await;
+    b.click("form button[type=submit]").await;
+    assert!(b.text().await.contains("Thank you for letting us know."));
+    b.screenshot("reason-thanks").await;
+    let status = pb.status_json();
+    assert!(
+        status.to_string().contains("too-much"),
+        "the reason is reported: {status}"
+    );
+    b.quit().await;
+}
