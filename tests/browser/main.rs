@@ -158,8 +158,7 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
     );
 
     b.goto(&prefs).await;
-    b.click(&format!("form[action$='/unsubscribe'] button"))
-        .await;
+    b.click("form[action$='/unsubscribe'] button").await;
     assert!(b.text().await.contains("You are unsubscribed"));
     assert_eq!(pb.subscriber("anouk@example.nl")["status"], "unsubscribed");
     b.screenshot("unsubscribed-reason-form").await;
