@@ -38,7 +38,7 @@ async fn unsubscribing_from_a_mail_link_in_a_browser() {
         "opening the page changes nothing"
     );
     b.click("form button[type=submit]").await;
-    assert!(b.text().await.contains("Je bent afgemeld"));
+    b.wait_for_text("Je bent afgemeld").await;
     b.screenshot("unsubscribed").await;
     assert_eq!(pb.subscriber("anouk@example.nl")["status"], "unsubscribed");
     b.quit().await;
@@ -63,7 +63,7 @@ async fn signing_up_and_confirming_in_a_browser() {
     b.click("#reminders").await;
     b.screenshot("subscribe-form-filled").await;
     b.click("form button[type=submit]").await;
-    assert!(b.text().await.contains("Kijk in je mailbox"));
+    b.wait_for_text("Kijk in je mailbox").await;
     b.screenshot("subscribe-answer").await;
     let mail = smtp.wait_for(1, 20).remove(0);
     let link = mail
@@ -81,7 +81,7 @@ async fn signing_up_and_confirming_in_a_browser() {
         "opening the link confirms nothing"
     );
     b.click("form button[type=submit]").await;
-    assert!(b.text().await.contains("Je aanmelding is bevestigd"));
+    b.wait_for_text("Je aanmelding is bevestigd").await;
     b.screenshot("confirmed").await;
     let s = pb.subscriber("anouk@example.nl");
     assert_eq!(s["status"], "active");
@@ -134,6 +134,7 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
         .await;
     b.click("#language-en").await;
     b.click("form button[type=submit]").await;
+    b.wait_for_text("Your preferences have been saved.").await;
     b.screenshot("preferences-saved").await;
     let s = pb.subscriber("anouk@example.nl");
     assert_eq!(s["workshops"], serde_json::json!(["ontwikkeltafels"]));
@@ -159,12 +160,12 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
 
     b.goto(&prefs).await;
     b.click("form[action$='/unsubscribe'] button").await;
-    assert!(b.text().await.contains("You are unsubscribed"));
+    b.wait_for_text("You are unsubscribed").await;
     assert_eq!(pb.subscriber("anouk@example.nl")["status"], "unsubscribed");
     b.screenshot("unsubscribed-reason-form").await;
     b.click("#reason-too-much").await;
     b.click("form button[type=submit]").await;
-    assert!(b.text().await.contains("Thank you for letting us know."));
+    b.wait_for_text("Thank you for letting us know.").await;
     b.screenshot("reason-thanks").await;
     let status = pb.status_json();
     assert!(

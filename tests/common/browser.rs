@@ -131,14 +131,45 @@ impl Browser {
             .to_string()
     }
 
-    /// The visible text of the page body.
+    /// The visible text of the page body (retried while a new page replaces the old one).
     pub async fn text(&self) -> String {
-        let body = self.find("body").await;
-        self.call(reqwest::Method::GET, &format!("/element/{body}/text"), None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        let script =
+            json!({"script": "return document.body ? document.body.innerText : '';", "args": []});
+        for _ in 0..50 {
+            let url = format!("{}/session/{}/execute/sync", self.base, self.session);
+            let v: Value = self
+                .http
+                .post(&url)
+                .json(&script)
+                .send()
+                .await
+                .expect("webdriver")
+                .json()
+                .await
+                .expect("json");
+            if let Some(t) = v["value"].as_str() {
+                return t.to_string();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page text could not be read");
+    }
+
+    /// Waits (up to 10 s) until the page shows `needle`: a click on a submit
+    /// button returns before the next page has loaded.
+    pub async fn wait_for_text(&self, needle: &str) -> String {
+        let end = Instant::now() + Duration::from_secs(10);
+        loop {
+            let t = self.text().await;
+            if t.contains(needle) {
+                return t;
+            }
+            assert!(
+                Instant::now() < end,
+                "the page never showed {needle:?}; it shows:\n{t}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     pub async fn find(&self, css: &str) -> String {
