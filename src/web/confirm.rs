@@ -39,10 +39,20 @@ pub async fn show(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Res
         Err(e) => return internal(&ctx, e),
     };
     let (sub, body) = match link {
+        Link::Expired(sub) if sub.status == "pending" => {
+            let body = html! {
+                h1 { "Deze link is verlopen" }
+                p { "Bevestigingslinks zijn 7 dagen geldig. Wil je je aanmelding nog bevestigen? Vraag dan een nieuwe mail aan." }
+                form method="post" action=(format!("/confirm/{token}/resend")) {
+                    button type="submit" { "Stuur me een nieuwe bevestigingsmail" }
+                }
+            };
+            (sub, body)
+        }
         Link::Expired(sub) => {
             let body = html! {
                 h1 { "Deze link is verlopen" }
-                p { "Bevestigingslinks zijn 7 dagen geldig. Meld je opnieuw aan; je krijgt dan een nieuwe mail." }
+                p { "Je hoeft niets meer te bevestigen." }
             };
             (sub, body)
         }
@@ -85,4 +95,46 @@ pub async fn confirm(
         p { "Dank je wel. Je ontvangt voortaan het Platformnieuws." }
     };
     Html(page(&ctx, &sub.language, "Bevestigd", body).into_string()).into_response()
+}
+
+/// `POST /confirm/{token}/resend`: an expired (but genuine) confirmation link of a
+/// pending subscriber asks for a fresh mail; at most one per address per 10 minutes.
+pub async fn resend(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Response {
+    let sub = match check(&ctx, &token).await {
+        Ok(Some(Link::Expired(s) | Link::Valid(_, s))) if s.status == "pending" => s,
+        Ok(Some(_)) | Ok(None) => return invalid_link(&ctx),
+        Err(e) => return internal(&ctx, e),
+    };
+    match ctx
+        .db
+        .claim_confirmation_mail(sub.id, ctx.now(), crate::web::subscribe::MAIL_WINDOW_SECS)
+        .await
+    {
+        Ok(true) => {
+            let ctx2 = Arc::clone(&ctx);
+            tokio::spawn(async move {
+                if let Err(e) = crate::confirmation::send_confirmation(
+                    &ctx2,
+                    sub.id,
+                    &sub.email,
+                    &sub.name,
+                    &sub.language,
+                )
+                .await
+                {
+                    tracing::error!(subscriber = sub.id, "new confirmation mail failed: {e:#}");
+                }
+            });
+        }
+        Ok(false) => tracing::info!(
+            subscriber = sub.id,
+            "new confirmation mail held back: one was sent less than 10 minutes ago"
+        ),
+        Err(e) => return internal(&ctx, e),
+    }
+    let body = html! {
+        h1 { "Kijk in je mailbox" }
+        p { "We hebben je een nieuwe bevestigingsmail gestuurd (hooguit één per 10 minuten). De link daarin is 7 dagen geldig." }
+    };
+    Html(page(&ctx, "nl", "Nieuwe mail", body).into_string()).into_response()
 }

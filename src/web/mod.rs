@@ -51,6 +51,7 @@ pub fn router(ctx: Arc<Ctx>) -> Router {
             "/confirm/{token}",
             get(confirm::show).post(confirm::confirm),
         )
+        .route("/confirm/{token}/resend", post(confirm::resend))
         .route("/archive", get(archive::index))
         .route("/archive/{slug}", get(archive::show))
         .fallback(error::not_found)

@@ -248,3 +248,117 @@ async fn health_and_metrics_answer() {
         "{text}"
     );
 }
+
+const TEST_KEY: &str = "test-key-0123456789abcdef0123456789abcdef";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_confirmation_link_confirms_nothing_and_offers_a_new_mail() {
+    use postbode::domain::token::{Claims, Purpose, TokenSigner};
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    pb.serve();
+    pb.ok(&["subscribers", "add", "traag@example.nl", "--name", "Traag"]);
+    smtp.wait_for(1, 20);
+    let id = pb.subscriber("traag@example.nl")["id"]
+        .as_i64()
+        .expect("id");
+    let eight_days_ago = chrono::Utc::now().timestamp() - 8 * 24 * 3600;
+    let expired = TokenSigner::new(&[TEST_KEY.to_string()]).sign(Claims {
+        purpose: Purpose::Confirm,
+        subscriber_id: id,
+        context: 0,
+        issued_at: eight_days_ago,
+    });
+    let url = format!("{}/confirm/{expired}", pb.base_url());
+    let page = reqwest::get(&url)
+        .await
+        .expect("GET")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Deze link is verlopen"), "{page}");
+    assert!(page.contains("Stuur me een nieuwe bevestigingsmail"));
+    let r = post(&url, "application/x-www-form-urlencoded", Vec::new()).await;
+    assert_eq!(r.status(), 404, "an expired link confirms nothing");
+    assert_eq!(pb.subscriber("traag@example.nl")["status"], "pending");
+
+    let r = post(
+        &format!("{url}/resend"),
+        "application/x-www-form-urlencoded",
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.expect("page").contains("Kijk in je mailbox"));
+    let fresh = smtp.wait_for(2, 20).remove(1);
+    let link = fresh
+        .text()
+        .split_whitespace()
+        .find(|w| w.contains("/confirm/"))
+        .expect("new confirm link")
+        .to_string();
+    assert_ne!(token_of(&link), expired);
+    // A second request within 10 minutes sends nothing more.
+    post(
+        &format!("{url}/resend"),
+        "application/x-www-form-urlencoded",
+        Vec::new(),
+    )
+    .await;
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert_eq!(smtp.messages().len(), 2);
+    assert_eq!(
+        post(&link, "application/x-www-form-urlencoded", Vec::new())
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(pb.subscriber("traag@example.nl")["status"], "active");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn links_in_mail_already_sent_keep_working_after_a_key_rotation() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    let got = one_issue(&smtp, &mut pb);
+    pb.stop();
+    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+    let old = format!("token_keys = [\"{TEST_KEY}\"]");
+    assert!(cfg.contains(&old));
+    // Only the new key: old links are no longer valid.
+    std::fs::write(
+        pb.path("postbode.toml"),
+        cfg.replace(
+            &old,
+            "token_keys = [\"new-key-fedcba9876543210fedcba9876543210\"]",
+        ),
+    )
+    .expect("config");
+    pb.serve();
+    assert_eq!(
+        reqwest::get(got[0].unsubscribe_url())
+            .await
+            .expect("GET")
+            .status(),
+        404
+    );
+    pb.stop();
+    // The new key first, the old one still listed: old links work, new ones are signed with the new key.
+    std::fs::write(
+        pb.path("postbode.toml"),
+        cfg.replace(
+            &old,
+            &format!("token_keys = [\"new-key-fedcba9876543210fedcba9876543210\", \"{TEST_KEY}\"]"),
+        ),
+    )
+    .expect("config");
+    pb.serve();
+    let r = post(
+        &got[0].unsubscribe_url(),
+        "application/x-www-form-urlencoded",
+        b"List-Unsubscribe=One-Click".to_vec(),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(pb.subscriber(&got[0].rcpt)["status"], "unsubscribed");
+}
