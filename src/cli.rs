@@ -83,6 +83,8 @@ pub enum SubscribersCommand {
     Export { email: String },
     /// Erase one person's data; the address goes on the suppression list.
     Erase { email: String },
+    /// Unsubscribe someone on their behalf (recorded with source "operator").
+    Unsubscribe { email: String },
 }
 
 #[derive(Debug, Args)]

@@ -48,6 +48,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 SubscribersCommand::List { json } => subscribers::list(&ctx, json).await,
                 SubscribersCommand::Export { email } => privacy::export(&ctx, &email).await,
                 SubscribersCommand::Erase { email } => privacy::erase(&ctx, &email).await,
+                SubscribersCommand::Unsubscribe { email } => {
+                    subscribers::unsubscribe(&ctx, &email).await
+                }
             }
         }
     }

@@ -155,3 +155,19 @@ pub async fn list(ctx: &Ctx, json: bool) -> Result<ExitCode> {
     println!("{} subscribers", subs.len());
     Ok(ExitCode::SUCCESS)
 }
+
+/// `postbode subscribers unsubscribe EMAIL`: for a person who asked by phone or mail.
+pub async fn unsubscribe(ctx: &Ctx, email: &str) -> Result<ExitCode> {
+    let email = SubscriberEmail::parse(email).map_err(|m| anyhow::anyhow!("{m}"))?;
+    let Some(id) = ctx.db.subscriber_id_by_email(&email).await? else {
+        bail!("{email} is not a subscriber");
+    };
+    if ctx.db.unsubscribe(id, "operator", None, ctx.now()).await? {
+        println!(
+            "{email} is unsubscribed (source: operator); no mail leaves for this address from now on"
+        );
+    } else {
+        println!("{email} was not subscribed; nothing changed");
+    }
+    Ok(ExitCode::SUCCESS)
+}

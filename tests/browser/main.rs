@@ -145,13 +145,15 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
         "the page follows the new language"
     );
 
-    // The download button is a GET of the data URL: the JSON a person gets.
-    let data: serde_json::Value = reqwest::get(format!("{prefs}/data"))
-        .await
-        .expect("data")
-        .json()
-        .await
-        .expect("json");
+    // The download button saves the person's data as a JSON file.
+    b.click("form[action$='/data'] button").await;
+    let file = b.downloaded().await;
+    assert_eq!(
+        file.file_name().and_then(|n| n.to_str()),
+        Some("mijn-gegevens.json")
+    );
+    let data: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("download")).expect("json");
     assert!(data.to_string().contains("anouk@example.nl"));
     assert!(
         data.to_string().contains("Platformnieuws december"),

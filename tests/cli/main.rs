@@ -256,3 +256,29 @@ fn migrate_creates_the_database_and_can_run_twice() {
     );
     assert!(pb.ok(&["migrate"]).contains("up to date"));
 }
+
+#[test]
+fn an_operator_can_unsubscribe_someone_and_it_is_recorded_as_such() {
+    let pb = Postbode::new("smtp://127.0.0.1:1", "");
+    pb.add("belde@example.nl", "Belde", &[], &[]);
+    let out = pb.ok(&["subscribers", "unsubscribe", "Belde@Example.nl"]);
+    assert!(out.contains("is unsubscribed (source: operator)"), "{out}");
+    let list: serde_json::Value =
+        serde_json::from_str(&pb.ok(&["subscribers", "list", "--json"])).expect("json");
+    assert_eq!(list[0]["status"], "unsubscribed");
+    let status = pb.status_json();
+    assert!(
+        status["unsubscribes"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|u| u["source"] == "operator"),
+        "{status}"
+    );
+    assert!(
+        pb.ok(&["subscribers", "unsubscribe", "belde@example.nl"])
+            .contains("was not subscribed")
+    );
+    let out = pb.cli(&["subscribers", "unsubscribe", "niemand@example.nl"]);
+    assert!(!out.status.success());
+}

@@ -16,6 +16,8 @@ pub struct Browser {
     session: String,
     http: reqwest::Client,
     _profile: tempfile::TempDir,
+    /// Where the browser saves downloads.
+    pub downloads: tempfile::TempDir,
 }
 
 /// Where screenshots go, for a reviewer to look at after the run.
@@ -58,10 +60,15 @@ pub async fn start() -> Option<Browser> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let profile = tempfile::tempdir().expect("profile");
+    let downloads = tempfile::tempdir().expect("downloads");
     let caps = json!({"capabilities": {"alwaysMatch": {
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": chromium,
+            "prefs": {
+                "download.default_directory": downloads.path().display().to_string(),
+                "download.prompt_for_download": false
+            },
             "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--no-first-run", "--disable-quic", "--window-size=412,915",
@@ -87,6 +94,7 @@ pub async fn start() -> Option<Browser> {
         session,
         http,
         _profile: profile,
+        downloads,
     })
 }
 
@@ -210,6 +218,25 @@ impl Browser {
             Some(json!({ "text": text })),
         )
         .await;
+    }
+
+    /// Waits (up to 10 s) for a finished download and returns its path.
+    pub async fn downloaded(&self) -> PathBuf {
+        let end = Instant::now() + Duration::from_secs(10);
+        loop {
+            let done = std::fs::read_dir(self.downloads.path())
+                .expect("downloads")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .find(|p| {
+                    !p.extension()
+                        .is_some_and(|x| x == "crdownload" || x == "tmp")
+                });
+            if let Some(p) = done {
+                return p;
+            }
+            assert!(Instant::now() < end, "nothing was downloaded");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Saves a PNG of the page as `<name>.png` in [`screenshot_dir`].
