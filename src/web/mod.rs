@@ -4,6 +4,7 @@ pub mod archive;
 pub mod confirm;
 pub mod error;
 pub mod health;
+pub mod limits;
 pub mod page;
 pub mod preferences;
 pub mod subscribe;
