@@ -10,6 +10,7 @@ use sqlx::Row;
 
 use super::Db;
 use super::subscribers::SubscriberRow;
+use super::subscribers::{Consent, record_consent, replace_segments};
 use crate::domain::subscriber::{Language, Segments};
 
 const SALT_KEY: &str = "suppression_salt";
@@ -91,25 +92,7 @@ impl Db {
         .rows_affected()
             > 0;
         if changed {
-            sqlx::query("DELETE FROM subscriber_segments WHERE subscriber_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for (kind, list) in [
-                ("workshop", &p.segments.workshops),
-                ("interest", &p.segments.interests),
-            ] {
-                for slug in list {
-                    sqlx::query(
-                        "INSERT INTO subscriber_segments (subscriber_id, kind, slug) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(id)
-                    .bind(kind)
-                    .bind(slug)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
+            replace_segments(&mut tx, id, &p.segments).await?;
             let text = format!(
                 "workshops: {}; interests: {}; reminders: {}; language: {}",
                 p.segments.workshops.join(","),
@@ -117,13 +100,13 @@ impl Db {
                 if p.reminders { "yes" } else { "no" },
                 p.language.as_str()
             );
-            sqlx::query("INSERT INTO consents (subscriber_id, event, text, source, ip, at) VALUES ($1, 'changed', $2, 'preference centre', $3, $4)")
-                .bind(id)
-                .bind(text)
-                .bind(ip)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            let change = Consent {
+                event: "changed".into(),
+                text,
+                source: "preference centre".into(),
+                ip: ip.to_string(),
+            };
+            record_consent(&mut tx, id, &change, now).await?;
         }
         tx.commit().await?;
         Ok(changed)

@@ -5,6 +5,7 @@ use anyhow::Result;
 
 use super::Db;
 use super::subscribers::NewSubscriber;
+use super::subscribers::{record_consent, replace_segments};
 
 impl Db {
     /// Claims the right to send one confirmation (or preferences) mail to a
@@ -50,34 +51,8 @@ impl Db {
         .rows_affected()
             > 0;
         if changed {
-            sqlx::query("DELETE FROM subscriber_segments WHERE subscriber_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            for (kind, list) in [
-                ("workshop", &s.segments.workshops),
-                ("interest", &s.segments.interests),
-            ] {
-                for slug in list {
-                    sqlx::query(
-                        "INSERT INTO subscriber_segments (subscriber_id, kind, slug) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(id)
-                    .bind(kind)
-                    .bind(slug)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
-            sqlx::query("INSERT INTO consents (subscriber_id, event, text, source, ip, at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id)
-                .bind(&s.consent.event)
-                .bind(&s.consent.text)
-                .bind(&s.consent.source)
-                .bind(&s.consent.ip)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+            replace_segments(&mut tx, id, &s.segments).await?;
+            record_consent(&mut tx, id, &s.consent, now).await?;
         }
         tx.commit().await?;
         Ok(changed)

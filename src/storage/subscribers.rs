@@ -261,9 +261,24 @@ async fn insert(tx: &mut Transaction<'static, Any>, s: &NewSubscriber, now: i64)
     .fetch_one(&mut **tx)
     .await?
     .get(0);
+    replace_segments(tx, id, &s.segments).await?;
+    record_consent(tx, id, &s.consent, now).await?;
+    Ok(Added::Created(id))
+}
+
+/// Sets what a subscriber follows to `segments` (in the caller's transaction).
+pub(super) async fn replace_segments(
+    tx: &mut Transaction<'static, Any>,
+    id: i64,
+    segments: &Segments,
+) -> Result<()> {
+    sqlx::query("DELETE FROM subscriber_segments WHERE subscriber_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     for (kind, list) in [
-        ("workshop", &s.segments.workshops),
-        ("interest", &s.segments.interests),
+        ("workshop", &segments.workshops),
+        ("interest", &segments.interests),
     ] {
         for slug in list {
             sqlx::query(
@@ -276,12 +291,11 @@ async fn insert(tx: &mut Transaction<'static, Any>, s: &NewSubscriber, now: i64)
             .await?;
         }
     }
-    record_consent(tx, id, &s.consent, now).await?;
-    Ok(Added::Created(id))
+    Ok(())
 }
 
 /// One line of a subscriber's consent history.
-async fn record_consent(
+pub(super) async fn record_consent(
     tx: &mut Transaction<'static, Any>,
     id: i64,
     c: &Consent,
