@@ -307,27 +307,9 @@ admin_token = "test-admin-token"
         self.ok(&args);
     }
 
-    /// Starts `postbode serve` and waits for /healthz.
+    /// Starts `postbode serve` and waits until it answers HTTP.
     pub fn serve(&mut self) {
-        assert!(self.child.is_none(), "already serving");
-        let log = std::fs::File::create(self.path("serve.log")).expect("log");
-        let child = Command::new(BIN)
-            .arg("serve")
-            .current_dir(self.dir.path())
-            .env("POSTBODE_LOG", "info,postbode=debug")
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("spawn serve");
-        self.child = Some(child);
-        let end = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < end {
-            if std::net::TcpStream::connect(("127.0.0.1", self.http_port)).is_ok() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("serve did not start: {}", self.log());
+        self.serve_with_env(&[]);
     }
 
     pub fn log(&self) -> String {
