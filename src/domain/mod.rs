@@ -3,6 +3,7 @@
 pub mod email;
 pub mod issue;
 pub mod offset;
+pub mod reminder;
 pub mod slug;
 pub mod subscriber;
 pub mod token;

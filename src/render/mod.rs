@@ -3,6 +3,7 @@
 
 pub mod compile;
 pub mod dates;
+pub mod ics;
 pub mod layout;
 pub mod markdown;
 pub mod merge;

@@ -1,0 +1,181 @@
+//! Agenda calendars (`<id>.ics`) read back by an independent parser: Python's
+//! `icalendar` package (`POSTBODE_TEST_PYTHON`, default `python3`). Every
+//! value postbode writes must come back exactly.
+
+use std::path::Path;
+use std::process::Command;
+
+use chrono::{DateTime, Utc};
+use postbode::domain::issue::AgendaItem;
+use postbode::render::ics::{IcsKind, item_ics};
+use serde_json::Value;
+
+const READ_ICS: &str = r#"
+import json, sys
+from datetime import datetime, timezone
+import icalendar
+
+with open(sys.argv[1], "rb") as f:
+    cal = icalendar.Calendar.from_ical(f.read())
+events = [c for c in cal.walk() if c.name == "VEVENT"]
+assert len(events) == 1, len(events)
+ev = events[0]
+
+def when(key):
+    if key not in ev:
+        return None
+    dt = ev.decoded(key)
+    assert isinstance(dt, datetime) and dt.tzinfo is not None, (key, dt)
+    return dt.astimezone(timezone.utc).isoformat()
+
+def text(comp, key):
+    return str(comp[key]) if key in comp else None
+
+print(json.dumps({
+    "METHOD": text(cal, "METHOD"),
+    "PRODID": text(cal, "PRODID"),
+    "VERSION": text(cal, "VERSION"),
+    "UID": text(ev, "UID"),
+    "SEQUENCE": int(ev["SEQUENCE"]) if "SEQUENCE" in ev else None,
+    "DTSTAMP": when("DTSTAMP"),
+    "DTSTART": when("DTSTART"),
+    "DTEND": when("DTEND"),
+    "SUMMARY": text(ev, "SUMMARY"),
+    "LOCATION": text(ev, "LOCATION"),
+    "URL": text(ev, "URL"),
+    "STATUS": text(ev, "STATUS"),
+}))
+"#;
+
+fn python() -> String {
+    std::env::var("POSTBODE_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .expect("rfc3339")
+        .with_timezone(&Utc)
+}
+
+fn item(id: &str, title: &str, start: &str, end: Option<&str>, location: &str) -> AgendaItem {
+    AgendaItem {
+        id: id.into(),
+        title: title.into(),
+        start: utc(start),
+        end: end.map(utc),
+        location: location.into(),
+        url: format!("https://werkplaats.example.nl/agenda/{id}"),
+        workshop: Some("boekbinden".into()),
+        interests: vec!["papier".into()],
+        reminders: Vec::new(),
+        cancelled: false,
+    }
+}
+
+/// Writes `ics` to `dir/name`, checks its lines octet by octet and has
+/// Python parse it.
+fn parse(dir: &Path, name: &str, ics: &str) -> Value {
+    let bytes = ics.as_bytes();
+    assert!(bytes.ends_with(b"\r\n"), "{name}: no final CRLF");
+    for (i, line) in bytes[..bytes.len() - 1].split(|&b| b == b'\n').enumerate() {
+        let line = line
+            .strip_suffix(b"\r")
+            .unwrap_or_else(|| panic!("{name} line {i}: LF without CR"));
+        assert!(!line.contains(&b'\r'), "{name} line {i}: bare CR");
+        assert!(line.len() <= 75, "{name} line {i}: {} octets", line.len());
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, ics).expect("write ics");
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(READ_ICS)
+        .arg(&path)
+        .output()
+        .expect("python3 with icalendar (pip install icalendar)");
+    assert!(
+        out.status.success(),
+        "{name}: python icalendar failed:\n{}\n{ics}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json from python")
+}
+
+fn check(got: &Value, item: &AgendaItem, method: &str, sequence: u32, status: Option<&str>) {
+    let end = item.end.map(|e| e.to_rfc3339());
+    let want = serde_json::json!({
+        "METHOD": method,
+        "PRODID": "-//postbode//NONSGML postbode//NL",
+        "VERSION": "2.0",
+        "UID": format!("{}@werkplaats.example.nl", item.id),
+        "SEQUENCE": sequence,
+        "DTSTAMP": "2026-05-20T06:45:00+00:00",
+        "DTSTART": item.start.to_rfc3339(),
+        "DTEND": end,
+        "SUMMARY": item.title,
+        "LOCATION": item.location,
+        "URL": item.url,
+        "STATUS": status,
+    });
+    assert_eq!(got, &want);
+}
+
+#[test]
+fn calendars_round_trip_through_python_icalendar() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stamp = utc("2026-05-20T06:45:00Z");
+    let domain = "werkplaats.example.nl";
+
+    // Publish: an evening just after the spring DST switch.
+    let mut it = item(
+        "boekbinden-maart",
+        "Boekbinden voor beginners",
+        "2026-03-30T17:00:00Z",
+        Some("2026-03-30T19:30:00Z"),
+        "Wijkcentrum De Gaard",
+    );
+    let got = parse(
+        dir.path(),
+        "publish.ics",
+        &item_ics(&it, IcsKind::Publish, 0, domain, stamp),
+    );
+    check(&got, &it, "PUBLISH", 0, None);
+
+    // Update: the place and time changed, SEQUENCE 1, same UID.
+    it.start = utc("2026-03-31T17:00:00Z");
+    it.end = Some(utc("2026-03-31T19:30:00Z"));
+    it.location = "Bibliotheek Neude, zaal 2; ingang Lijnmarkt".into();
+    let got = parse(
+        dir.path(),
+        "update.ics",
+        &item_ics(&it, IcsKind::Publish, 1, domain, stamp),
+    );
+    check(&got, &it, "PUBLISH", 1, None);
+
+    // Cancel.
+    it.cancelled = true;
+    let got = parse(
+        dir.path(),
+        "cancel.ics",
+        &item_ics(&it, IcsKind::Cancel, 2, domain, stamp),
+    );
+    check(&got, &it, "CANCEL", 2, Some("CANCELLED"));
+
+    // A long Dutch title with diacritics, typographic quotes and `,;\`, and
+    // a line break; no end time.
+    let long = item(
+        "naaicafe-oktober",
+        "Naaicafé ‘Coöperatie’: reünie, café; één avond… met Zoë, Chloë & \
+         Daniël — patronen, naaimachines; backslash \\ en\nnog een regel over \
+         geïmproviseerde, kleurrijke quilts",
+        "2026-10-25T08:00:00Z",
+        None,
+        "Buurthuis ’t Hoekje, Oudegracht 12; achterzaal",
+    );
+    let ics = item_ics(&long, IcsKind::Publish, 0, domain, stamp);
+    assert!(
+        ics.lines().filter(|l| l.starts_with(' ')).count() >= 2,
+        "{ics}"
+    );
+    let got = parse(dir.path(), "long.ics", &ics);
+    check(&got, &long, "PUBLISH", 0, None);
+}
