@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod domain;
 pub mod mailer;
 pub mod newsletters;
+pub mod reminders;
 pub mod render;
 pub mod schedule;
 pub mod startup;

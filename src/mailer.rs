@@ -1,5 +1,6 @@
 //! Composing mail: the headers every message carries (SPEC §6) and the
-//! multipart/alternative body, text first and HTML last.
+//! multipart/alternative body, text first and HTML last (reminders wrap it in
+//! multipart/mixed with a calendar attachment).
 
 use anyhow::{Context, Result};
 use lettre::address::Envelope;
@@ -58,6 +59,7 @@ impl Composer {
         format!("<{}@{}>", uuid::Uuid::new_v4().simple(), self.domain)
     }
 
+    /// A message whose body is `multipart/alternative`: `text` first, `html` last.
     pub fn compose(
         &self,
         to: &str,
@@ -65,6 +67,25 @@ impl Composer {
         subject: &str,
         text: String,
         html: String,
+        kind: &Kind,
+    ) -> Result<Outgoing> {
+        self.compose_body(
+            to,
+            to_name,
+            subject,
+            MultiPart::alternative_plain_html(text, html),
+            kind,
+        )
+    }
+
+    /// A message with a prepared body (for example `multipart/mixed` with an
+    /// attachment) and the headers every mail of `kind` carries.
+    pub fn compose_body(
+        &self,
+        to: &str,
+        to_name: &str,
+        subject: &str,
+        body: MultiPart,
         kind: &Kind,
     ) -> Result<Outgoing> {
         let address: Address = to
@@ -101,9 +122,7 @@ impl Composer {
             Kind::Auto => b = b.raw_header(raw("Auto-Submitted", "auto-generated".into())),
             Kind::Editorial => {}
         }
-        let message = b
-            .multipart(MultiPart::alternative_plain_html(text, html))
-            .context("building the message failed")?;
+        let message = b.multipart(body).context("building the message failed")?;
         Ok(Outgoing {
             message_id,
             envelope: message.envelope().clone(),

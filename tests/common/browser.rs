@@ -220,21 +220,26 @@ impl Browser {
         .await;
     }
 
-    /// Waits (up to 10 s) for a finished download and returns its path.
+    /// Waits (up to 10 s) for a finished download and returns its path: a
+    /// visible file while no temporary one (`.org.chromium.*`, `*.crdownload`) is left.
     pub async fn downloaded(&self) -> PathBuf {
         let end = Instant::now() + Duration::from_secs(10);
         loop {
-            let done = std::fs::read_dir(self.downloads.path())
+            let files: Vec<PathBuf> = std::fs::read_dir(self.downloads.path())
                 .expect("downloads")
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .find(|p| {
-                    !p.extension()
+                .collect();
+            let partial = |p: &PathBuf| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+                    || p.extension()
                         .is_some_and(|x| x == "crdownload" || x == "tmp")
-                });
-            if let Some(p) = done {
-                return p;
+            };
+            if !files.is_empty() && !files.iter().any(partial) {
+                return files[0].clone();
             }
-            assert!(Instant::now() < end, "nothing was downloaded");
+            assert!(Instant::now() < end, "nothing was downloaded: {files:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

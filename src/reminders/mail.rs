@@ -1,0 +1,202 @@
+//! One reminder, update or cancellation mail for one recipient (SPEC §5, §6):
+//! `mjml/reminder.mjml` and a Dutch text part in `multipart/alternative`
+//! together with a `text/calendar` part, followed by the same calendar as the
+//! attachment `<id>.ics`, all in `multipart/mixed`.
+
+use anyhow::{Result, anyhow};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, MultiPart, SinglePart};
+use minijinja::context;
+
+use crate::context::Ctx;
+use crate::domain::issue::AgendaItem;
+use crate::domain::subscriber::Recipient;
+use crate::mailer::{Kind, Outgoing};
+use crate::render::compile::compile;
+use crate::render::dates::when;
+use crate::render::ics::{IcsKind, item_ics};
+use crate::render::layout::Layouts;
+
+/// Which of the three agenda mails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderKind {
+    /// The item starts soon.
+    Reminder,
+    /// The time or place changed after a reminder went out.
+    Update,
+    /// The item was cancelled after a reminder went out.
+    Cancel,
+}
+
+impl ReminderKind {
+    /// The `kind` value `mjml/reminder.mjml` expects.
+    fn layout_kind(self) -> &'static str {
+        match self {
+            ReminderKind::Reminder => "reminder",
+            ReminderKind::Update => "update",
+            ReminderKind::Cancel => "cancel",
+        }
+    }
+
+    fn subject_prefix(self) -> &'static str {
+        match self {
+            ReminderKind::Reminder => "Herinnering",
+            ReminderKind::Update => "Gewijzigd",
+            ReminderKind::Cancel => "Geannuleerd",
+        }
+    }
+
+    fn ics_kind(self) -> IcsKind {
+        match self {
+            ReminderKind::Reminder | ReminderKind::Update => IcsKind::Publish,
+            ReminderKind::Cancel => IcsKind::Cancel,
+        }
+    }
+}
+
+/// Composes the mail of `kind` about `item` for `r`. `sequence` is the
+/// calendar's `SEQUENCE`; `reason` is the sentence telling why `r` gets it.
+pub fn compose_reminder(
+    ctx: &Ctx,
+    r: &Recipient,
+    item: &AgendaItem,
+    kind: ReminderKind,
+    sequence: u32,
+    reason: &str,
+) -> Result<Outgoing> {
+    let when = when(item.start, item.end, ctx.tz);
+    let preferences_url = ctx.preferences_url(r.id);
+    // Reminders have no id of their own yet, so the unsubscribe token's
+    // context is 0.
+    let unsubscribe_url = ctx.unsubscribe_url(r.id, 0);
+
+    let layouts = Layouts::new(&ctx.config.templates_dir());
+    let mjml = layouts
+        .render(
+            "reminder",
+            context! {
+                platform => ctx.platform,
+                item => context! {
+                    title => item.title,
+                    when => when,
+                    location => item.location,
+                    url => item.url,
+                },
+                reason => reason,
+                kind => kind.layout_kind(),
+                preferences_url => preferences_url,
+                unsubscribe_url => unsubscribe_url,
+            },
+        )
+        .map_err(|d| anyhow!("{d}"))?;
+    let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/reminder.mjml: {m}"))?;
+    let text = text_part(
+        item,
+        kind,
+        &when,
+        reason,
+        &preferences_url,
+        &unsubscribe_url,
+    );
+    let subject = format!("{}: {} op {when}", kind.subject_prefix(), item.title);
+
+    let ics_kind = kind.ics_kind();
+    let method = ics_kind.method();
+    let ics = item_ics(
+        item,
+        ics_kind,
+        sequence,
+        &ctx.config.sender_domain(),
+        ctx.clock.now(),
+    );
+    let filename = format!("{}.ics", item.id);
+    let calendar_type =
+        ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))
+            .map_err(|e| anyhow!("calendar content type: {e}"))?;
+    let attachment_type = ContentType::parse(&format!(
+        "text/calendar; method={method}; charset=UTF-8; name=\"{}\"",
+        quoted(&filename)
+    ))
+    .map_err(|e| anyhow!("attachment content type: {e}"))?;
+
+    let body = MultiPart::mixed()
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(SinglePart::plain(text))
+                .singlepart(SinglePart::html(html))
+                .singlepart(
+                    SinglePart::builder()
+                        .header(calendar_type)
+                        .body(ics.clone()),
+                ),
+        )
+        .singlepart(Attachment::new(filename).body(ics, attachment_type));
+
+    ctx.composer.compose_body(
+        &r.email,
+        &r.name,
+        &subject,
+        body,
+        &Kind::Bulk {
+            unsubscribe_url,
+            auto_submitted: true,
+        },
+    )
+}
+
+/// The plain-text part: the same facts as the HTML, readable as is.
+fn text_part(
+    item: &AgendaItem,
+    kind: ReminderKind,
+    when: &str,
+    reason: &str,
+    preferences_url: &str,
+    unsubscribe_url: &str,
+) -> String {
+    let mut t = String::new();
+    match kind {
+        ReminderKind::Reminder => t.push_str(&format!("Herinnering: {}\n\n", item.title)),
+        ReminderKind::Update => t.push_str(&format!(
+            "Gewijzigd: {}\n\nDe gegevens van deze bijeenkomst zijn aangepast. Hieronder staan de nieuwe tijd en plaats.\n\n",
+            item.title
+        )),
+        ReminderKind::Cancel => t.push_str(&format!(
+            "Geannuleerd: {}\n\nDeze bijeenkomst gaat niet door.\n\n",
+            item.title
+        )),
+    }
+    t.push_str(&format!("Wanneer: {when}\n"));
+    if !item.location.trim().is_empty() {
+        t.push_str(&format!("Waar: {}\n", item.location.trim()));
+    }
+    if !item.url.trim().is_empty() {
+        let label = match kind {
+            ReminderKind::Cancel => "Agenda",
+            _ => "Meer informatie",
+        };
+        t.push_str(&format!("{label}: {}\n", item.url.trim()));
+    }
+    t.push('\n');
+    t.push_str(match kind {
+        ReminderKind::Reminder => {
+            "De agenda-uitnodiging (.ics) zit als bijlage bij deze e-mail. Open de bijlage om de bijeenkomst in je agenda te zetten.\n"
+        }
+        ReminderKind::Update => {
+            "De bijgewerkte agenda-uitnodiging (.ics) zit als bijlage bij deze e-mail. Open de bijlage om de afspraak in je agenda aan te passen.\n"
+        }
+        ReminderKind::Cancel => {
+            "De agenda-uitnodiging (.ics) zit als bijlage bij deze e-mail. Open de bijlage om de afspraak uit je agenda te verwijderen.\n"
+        }
+    });
+    t.push_str(&format!(
+        "\n{reason}\n\nVoorkeuren aanpassen of herinneringen uitzetten:\n{preferences_url}\n\nAfmelden:\n{unsubscribe_url}\n"
+    ));
+    t
+}
+
+/// A value for a quoted MIME parameter: no quotes, backslashes or line breaks.
+fn quoted(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '"' | '\\') && !c.is_control())
+        .collect()
+}
