@@ -3,53 +3,14 @@
 //! value postbode writes must come back exactly.
 
 use std::path::Path;
-use std::process::Command;
+
+#[path = "../common/ics.rs"]
+mod ics_reader;
 
 use chrono::{DateTime, Utc};
 use postbode::domain::issue::AgendaItem;
 use postbode::render::ics::{IcsKind, item_ics};
 use serde_json::Value;
-
-const READ_ICS: &str = r#"
-import json, sys
-from datetime import datetime, timezone
-import icalendar
-
-with open(sys.argv[1], "rb") as f:
-    cal = icalendar.Calendar.from_ical(f.read())
-events = [c for c in cal.walk() if c.name == "VEVENT"]
-assert len(events) == 1, len(events)
-ev = events[0]
-
-def when(key):
-    if key not in ev:
-        return None
-    dt = ev.decoded(key)
-    assert isinstance(dt, datetime) and dt.tzinfo is not None, (key, dt)
-    return dt.astimezone(timezone.utc).isoformat()
-
-def text(comp, key):
-    return str(comp[key]) if key in comp else None
-
-print(json.dumps({
-    "METHOD": text(cal, "METHOD"),
-    "PRODID": text(cal, "PRODID"),
-    "VERSION": text(cal, "VERSION"),
-    "UID": text(ev, "UID"),
-    "SEQUENCE": int(ev["SEQUENCE"]) if "SEQUENCE" in ev else None,
-    "DTSTAMP": when("DTSTAMP"),
-    "DTSTART": when("DTSTART"),
-    "DTEND": when("DTEND"),
-    "SUMMARY": text(ev, "SUMMARY"),
-    "LOCATION": text(ev, "LOCATION"),
-    "URL": text(ev, "URL"),
-    "STATUS": text(ev, "STATUS"),
-}))
-"#;
-
-fn python() -> String {
-    std::env::var("POSTBODE_TEST_PYTHON").unwrap_or_else(|_| "python3".into())
-}
 
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
@@ -84,20 +45,7 @@ fn parse(dir: &Path, name: &str, ics: &str) -> Value {
         assert!(!line.contains(&b'\r'), "{name} line {i}: bare CR");
         assert!(line.len() <= 75, "{name} line {i}: {} octets", line.len());
     }
-    let path = dir.join(name);
-    std::fs::write(&path, ics).expect("write ics");
-    let out = Command::new(python())
-        .arg("-c")
-        .arg(READ_ICS)
-        .arg(&path)
-        .output()
-        .expect("python3 with icalendar (pip install icalendar)");
-    assert!(
-        out.status.success(),
-        "{name}: python icalendar failed:\n{}\n{ics}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json from python")
+    ics_reader::read_with_python(dir, name, ics)
 }
 
 fn check(got: &Value, item: &AgendaItem, method: &str, sequence: u32, status: Option<&str>) {
