@@ -8,11 +8,8 @@ mod common;
 
 use common::{Postbode, SmtpServer, soon};
 
-#[tokio::test(flavor = "multi_thread")]
-async fn unsubscribing_from_a_mail_link_in_a_browser() {
-    let Some(b) = browser::start().await else {
-        return;
-    };
+/// A daemon with one subscriber, Anouk, who has just received an issue.
+fn anouk_gets_an_issue() -> (SmtpServer, Postbode, common::Received) {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
     pb.add("anouk@example.nl", "Anouk", &["arbeid-en-inclusie"], &[]);
@@ -25,6 +22,16 @@ async fn unsubscribing_from_a_mail_link_in_a_browser() {
         ),
     );
     let mail = smtp.wait_for(1, 30).remove(0);
+    (smtp, pb, mail)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unsubscribing_from_a_mail_link_in_a_browser() {
+    let Some(b) = browser::start().await else {
+        return;
+    };
+    // The SMTP server stays up for the whole test.
+    let (_smtp, pb, mail) = anouk_gets_an_issue();
     b.goto(&mail.unsubscribe_url()).await;
     assert!(
         b.text()
@@ -99,18 +106,8 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
     let Some(b) = browser::start().await else {
         return;
     };
-    let smtp = SmtpServer::start(&[]);
-    let mut pb = Postbode::new(&smtp.url(), "");
-    pb.add("anouk@example.nl", "Anouk", &["arbeid-en-inclusie"], &[]);
-    pb.serve();
-    pb.drop_issue(
-        "2026-12-platformnieuws.md",
-        &format!(
-            "---\nsubject: Platformnieuws december\nsend_at: {}\n---\nHallo.\n",
-            soon(2)
-        ),
-    );
-    let mail = smtp.wait_for(1, 30).remove(0);
+    // The SMTP server stays up for the whole test.
+    let (_smtp, pb, mail) = anouk_gets_an_issue();
     let prefs = mail
         .text()
         .lines()
