@@ -47,17 +47,22 @@ pub async fn show(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Res
         Ok(s) => s,
         Err(r) => return r,
     };
-    let en = sub.language == "en";
+    form_page(&ctx, &token, &sub, None)
+}
+
+/// The preference form, with an optional notice above it.
+fn form_page(ctx: &Ctx, token: &str, sub: &SubscriberRow, notice: Option<&str>) -> Response {
+    let title = if sub.language == "en" {
+        "Your preferences"
+    } else {
+        "Je voorkeuren"
+    };
     html_page(
-        &ctx,
+        ctx,
         &sub.language,
-        if en {
-            "Your preferences"
-        } else {
-            "Je voorkeuren"
-        },
+        title,
         StatusCode::OK,
-        form(&ctx, &token, &sub, None),
+        form(ctx, token, sub, notice),
     )
 }
 
@@ -276,17 +281,7 @@ pub async fn save(
     } else {
         "Je voorkeuren zijn opgeslagen."
     };
-    html_page(
-        &ctx,
-        &sub.language,
-        if en {
-            "Your preferences"
-        } else {
-            "Je voorkeuren"
-        },
-        StatusCode::OK,
-        form(&ctx, &token, &sub, Some(notice)),
-    )
+    form_page(&ctx, &token, &sub, Some(notice))
 }
 
 pub async fn unsubscribe(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Response {
