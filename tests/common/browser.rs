@@ -123,20 +123,20 @@ impl Browser {
             .await;
     }
 
-    pub async fn url(&self) -> String {
-        self.call(reqwest::Method::GET, "/url", None)
+    async fn get_string(&self, path: &str) -> String {
+        self.call(reqwest::Method::GET, path, None)
             .await
             .as_str()
             .unwrap_or_default()
             .to_string()
     }
 
+    pub async fn url(&self) -> String {
+        self.get_string("/url").await
+    }
+
     pub async fn source(&self) -> String {
-        self.call(reqwest::Method::GET, "/source", None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.get_string("/source").await
     }
 
     /// The visible text of the page body (retried while a new page replaces the old one).

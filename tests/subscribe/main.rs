@@ -64,6 +64,17 @@ fn mails_for(smtp: &SmtpServer, address: &str) -> Vec<common::Received> {
         .collect()
 }
 
+/// The consent history's events, oldest first.
+async fn consent_events(db: &sqlx::AnyPool) -> Vec<String> {
+    sqlx::query("SELECT event FROM consents ORDER BY id")
+        .fetch_all(db)
+        .await
+        .expect("consents")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_form_lists_every_workshop_and_interest_unticked_in_dutch_or_english() {
     let (_smtp, pb) = started();
@@ -196,13 +207,7 @@ async fn a_new_address_becomes_pending_with_a_consent_record_and_confirms_from_t
     let r = client().post(&link).send().await.expect("POST confirm");
     assert_eq!(r.status(), 200);
     assert_eq!(pb.subscriber("Nieuw@example.nl")["status"], "active");
-    let events: Vec<String> = sqlx::query("SELECT event FROM consents ORDER BY id")
-        .fetch_all(&db)
-        .await
-        .expect("consents")
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let events = consent_events(&db).await;
     assert_eq!(events, ["subscribed", "confirmed"]);
 
     // Without a Referer the source is the form's own address.
@@ -441,13 +446,7 @@ async fn an_unsubscribed_address_that_signs_up_again_is_pending_with_its_new_cho
     assert_eq!(sub["interests"], serde_json::json!(["welzijn"]));
     let mail = smtp.wait_for(1, 20).remove(0);
     assert!(mail.subject().contains("Confirm your subscription"));
-    let events: Vec<String> = sqlx::query("SELECT event FROM consents ORDER BY id")
-        .fetch_all(&db)
-        .await
-        .expect("consents")
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let events = consent_events(&db).await;
     assert_eq!(events, ["imported", "subscribed"]);
 }
 
