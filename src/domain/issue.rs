@@ -39,7 +39,8 @@ pub struct Section {
     pub target: Segments,
 }
 
-#[derive(Debug, Clone)]
+/// Stored as JSON in `agenda_items`, so a sent issue's agenda can change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgendaItem {
     pub id: String,
     pub title: String,
@@ -47,6 +48,8 @@ pub struct AgendaItem {
     pub end: Option<DateTime<Utc>>,
     pub location: String,
     pub url: String,
+    #[serde(default)]
+    pub description: String,
     pub workshop: Option<String>,
     pub interests: Vec<String>,
     pub reminders: Vec<Offset>,

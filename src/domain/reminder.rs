@@ -119,6 +119,7 @@ mod tests {
             end: None,
             location: String::new(),
             url: String::new(),
+            description: String::new(),
             workshop: None,
             interests: Vec::new(),
             reminders: offsets.iter().map(|o| off(o)).collect(),

@@ -286,6 +286,7 @@ fn check_item(
         end,
         location: item.location.unwrap_or_default().trim().to_string(),
         url: item.url.unwrap_or_default().trim().to_string(),
+        description: item.description.unwrap_or_default().trim().to_string(),
         workshop,
         interests,
         reminders,

@@ -81,6 +81,7 @@ pub fn compose_reminder(
                     when => when,
                     location => item.location,
                     url => item.url,
+                    description => item.description,
                 },
                 reason => reason,
                 kind => kind.layout_kind(),
@@ -175,6 +176,9 @@ fn text_part(
             _ => "Meer informatie",
         };
         t.push_str(&format!("{label}: {}\n", item.url.trim()));
+    }
+    if !item.description.trim().is_empty() {
+        t.push_str(&format!("\n{}\n", item.description.trim()));
     }
     t.push('\n');
     t.push_str(match kind {

@@ -58,6 +58,9 @@ pub fn item_ics(
     if !item.location.trim().is_empty() {
         event.location(&clean_text(&item.location));
     }
+    if !item.description.trim().is_empty() {
+        event.description(&clean_text(item.description.trim()));
+    }
     let url = clean_uri(&item.url);
     if !url.is_empty() {
         event.url(&url);
@@ -142,6 +145,7 @@ mod tests {
             end: Some(utc("2026-06-10T20:00:00Z")),
             location: "Wijkcentrum De Gaard, Utrecht".into(),
             url: "https://example.org/agenda/boekbinden?x=1,2".into(),
+            description: String::new(),
             workshop: Some("boekbinden".into()),
             interests: Vec::new(),
             reminders: Vec::new(),

@@ -26,6 +26,7 @@ fn item(id: &str, title: &str, start: &str, end: Option<&str>, location: &str) -
         end: end.map(utc),
         location: location.into(),
         url: format!("https://werkplaats.example.nl/agenda/{id}"),
+        description: String::new(),
         workshop: Some("boekbinden".into()),
         interests: vec!["papier".into()],
         reminders: Vec::new(),

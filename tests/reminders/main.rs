@@ -35,6 +35,7 @@ fn item() -> AgendaItem {
         end: Some(utc("2026-10-25T10:30:00Z")),
         location: LOCATION.into(),
         url: "https://kus.example.nl/agenda/naaicafe-oktober".into(),
+        description: String::new(),
         workshop: Some("arbeid-en-inclusie".into()),
         interests: Vec::new(),
         reminders: Vec::new(),
