@@ -14,9 +14,12 @@ use super::outcome::{Outcome, backoff_secs, redact_addresses};
 use super::transport::Session;
 use crate::context::Ctx;
 use crate::domain::subscriber::Recipient;
-use crate::mailer::Kind;
+use crate::mailer::{Kind, Outgoing};
+use crate::reminders::mail::{ReminderKind, compose_reminder};
+use crate::reminders::reason::reason;
 use crate::render::IssueRenderer;
-use crate::storage::deliveries::Claimed;
+use crate::storage::agenda::StoredItem;
+use crate::storage::deliveries::{Claimed, Ledger};
 
 const BATCH: i64 = 200;
 /// How long a delivery waits when its issue cannot be rendered (e.g. a layout went missing).
@@ -25,7 +28,21 @@ const RENDER_RETRY_SECS: i64 = 600;
 struct Job {
     row: Claimed,
     recipient: Option<Recipient>,
-    renderer: Result<Arc<IssueRenderer>, String>,
+    content: Content,
+}
+
+/// What a ledger row is about, loaded once per batch.
+enum Content {
+    Issue(Result<Arc<IssueRenderer>, String>),
+    Agenda(Result<Arc<StoredItem>, String>),
+}
+
+/// Why a message could not be built.
+enum NotBuilt {
+    /// Try again later (a layout went missing, the database hiccuped).
+    Retry(String),
+    /// Never: record as failed.
+    Fail(String),
 }
 
 pub struct Engine {
@@ -96,31 +113,60 @@ impl Engine {
         }
     }
 
-    /// Claims one batch and queues it for the workers; returns how many.
+    /// Claims one batch of each ledger and queues it for the workers; returns how many.
     async fn fill(&self, tx: &async_channel::Sender<Job>, now: i64) -> Result<usize> {
-        let rows = self.ctx.db.claim_deliveries(BATCH, now).await?;
-        if rows.is_empty() {
-            return Ok(0);
+        let expired = self.ctx.db.expire_agenda_mails(now).await?;
+        if expired > 0 {
+            tracing::warn!(
+                count = expired,
+                "agenda mails not delivered before the meeting started expired"
+            );
         }
-        let ids: Vec<i64> = rows.iter().map(|r| r.subscriber_id).collect();
-        let mut recipients = self.ctx.db.recipients(&ids).await?;
-        let n = rows.len();
-        for row in rows {
-            let renderer = self.renderer_for(row.issue_id).await;
-            let recipient = recipients.remove(&row.subscriber_id);
-            if tx
-                .send(Job {
-                    row,
-                    recipient,
-                    renderer,
-                })
-                .await
-                .is_err()
-            {
-                break;
+        let mut n = 0;
+        for ledger in Ledger::ALL {
+            let rows = self.ctx.db.claim_deliveries(ledger, BATCH, now).await?;
+            if rows.is_empty() {
+                continue;
+            }
+            let ids: Vec<i64> = rows.iter().map(|r| r.subscriber_id).collect();
+            let mut recipients = self.ctx.db.recipients(&ids).await?;
+            let mut items: HashMap<i64, Result<Arc<StoredItem>, String>> = HashMap::new();
+            n += rows.len();
+            for row in rows {
+                let content = match ledger {
+                    Ledger::Issues => Content::Issue(self.renderer_for(row.topic_id).await),
+                    Ledger::Agenda => Content::Agenda(match items.get(&row.topic_id) {
+                        Some(loaded) => loaded.clone(),
+                        None => {
+                            let loaded = self.load_item(row.topic_id).await;
+                            items.insert(row.topic_id, loaded.clone());
+                            loaded
+                        }
+                    }),
+                };
+                let recipient = recipients.remove(&row.subscriber_id);
+                if tx
+                    .send(Job {
+                        row,
+                        recipient,
+                        content,
+                    })
+                    .await
+                    .is_err()
+                {
+                    return Ok(n);
+                }
             }
         }
         Ok(n)
+    }
+
+    async fn load_item(&self, id: i64) -> Result<Arc<StoredItem>, String> {
+        match self.ctx.db.agenda_item(id).await {
+            Ok(Some(i)) => Ok(Arc::new(i)),
+            Ok(None) => Err(format!("agenda item {id} is gone")),
+            Err(e) => Err(format!("{e:#}")),
+        }
     }
 
     async fn renderer_for(&self, issue_id: i64) -> Result<Arc<IssueRenderer>, String> {
@@ -169,7 +215,11 @@ impl Engine {
         while let Ok(job) = rx.recv().await {
             if shutdown.is_cancelled() {
                 // Not started: back to the queue for the next run.
-                let _ = self.ctx.db.release(job.row.id, self.ctx.now()).await;
+                let _ = self
+                    .ctx
+                    .db
+                    .release(job.row.ledger, job.row.id, self.ctx.now())
+                    .await;
                 continue;
             }
             self.deliver(job, &mut session).await;
@@ -183,62 +233,41 @@ impl Engine {
     async fn deliver(&self, job: Job, session: &mut Session) {
         let ctx = &self.ctx;
         let db = &ctx.db;
-        let id = job.row.id;
+        let (ledger, id) = (job.row.ledger, job.row.id);
         let Some(recipient) = job.recipient else {
             log_db(
-                db.mark_failed(id, "subscriber no longer exists", ctx.now())
+                db.mark_failed(ledger, id, "subscriber no longer exists", ctx.now())
                     .await,
             );
             return;
         };
-        let renderer = match job.renderer {
-            Ok(r) => r,
-            Err(e) => {
+        let built = match &job.content {
+            Content::Issue(r) => self.compose_issue(r, &job.row, &recipient),
+            Content::Agenda(i) => self.compose_agenda(i, &job.row, &recipient),
+        };
+        let out = match built {
+            Ok(out) => out,
+            Err(NotBuilt::Retry(e)) => {
                 tracing::error!(
                     delivery = id,
-                    "issue {} cannot be rendered, retrying later: {e}",
-                    job.row.issue_id
+                    "cannot build the message, retrying later: {e}"
                 );
                 log_db(
-                    db.mark_retry(id, &e, ctx.now() + RENDER_RETRY_SECS, ctx.now())
+                    db.mark_retry(ledger, id, &e, ctx.now() + RENDER_RETRY_SECS, ctx.now())
                         .await,
                 );
                 return;
             }
-        };
-        let issue = &renderer.issue;
-        let variant = match renderer.variant(&issue.variant_key(&recipient.segments)) {
-            Ok(v) => v,
-            Err(d) => {
-                tracing::error!(delivery = id, "cannot compile issue {}: {d}", issue.slug);
+            Err(NotBuilt::Fail(e)) => {
+                tracing::error!(delivery = id, "cannot build the message: {e}");
                 log_db(
-                    db.mark_retry(id, &d.to_string(), ctx.now() + RENDER_RETRY_SECS, ctx.now())
-                        .await,
-                );
-                return;
-            }
-        };
-        let values = ctx.merge_values(&recipient, job.row.issue_id, &issue.slug);
-        let unsubscribe_url = values.unsubscribe_url.clone();
-        let (html, text) = variant.personalise(&values);
-        let subject = variant.subject(&values);
-        let kind = Kind::Bulk {
-            unsubscribe_url,
-            auto_submitted: false,
-        };
-        let out = match ctx.composer.compose(
-            &recipient.email,
-            &recipient.name,
-            &subject,
-            text,
-            html,
-            &kind,
-        ) {
-            Ok(o) => o,
-            Err(e) => {
-                log_db(
-                    db.mark_failed(id, &format!("cannot build the message: {e:#}"), ctx.now())
-                        .await,
+                    db.mark_failed(
+                        ledger,
+                        id,
+                        &format!("cannot build the message: {e}"),
+                        ctx.now(),
+                    )
+                    .await,
                 );
                 return;
             }
@@ -246,12 +275,15 @@ impl Engine {
         if let Some(l) = &self.limiter {
             l.until_ready().await;
         }
-        match db.mark_sending(id, &out.message_id, ctx.now()).await {
+        match db
+            .mark_sending(ledger, id, &out.message_id, ctx.now())
+            .await
+        {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
                 tracing::error!(delivery = id, "cannot record the send, not sending: {e:#}");
-                let _ = db.release(id, ctx.now()).await;
+                let _ = db.release(ledger, id, ctx.now()).await;
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 return;
             }
@@ -259,7 +291,7 @@ impl Engine {
         let outcome = ctx.connector.send(session, &out.envelope, &out.bytes).await;
         let now = ctx.now();
         let result = match &outcome {
-            Outcome::Sent(reply) => db.mark_sent(id, reply, now).await,
+            Outcome::Sent(reply) => db.mark_sent(ledger, id, reply, now).await,
             Outcome::Transient(reply) => {
                 let at = now + backoff_secs(ctx.config.smtp.retry_base_secs, job.row.attempts);
                 tracing::warn!(
@@ -267,7 +299,7 @@ impl Engine {
                     "temporary failure, retrying: {}",
                     redact_addresses(reply)
                 );
-                db.mark_retry(id, reply, at, now).await
+                db.mark_retry(ledger, id, reply, at, now).await
             }
             Outcome::Permanent(reply) => {
                 tracing::warn!(
@@ -275,7 +307,7 @@ impl Engine {
                     "rejected by the server: {}",
                     redact_addresses(reply)
                 );
-                db.mark_failed(id, reply, now).await
+                db.mark_failed(ledger, id, reply, now).await
             }
         };
         if let Err(e) = result {
@@ -287,6 +319,66 @@ impl Engine {
                 redact_addresses(&format!("{outcome:?}"))
             );
         }
+    }
+}
+
+impl Engine {
+    /// One personalised issue: the variant for the recipient's sections.
+    fn compose_issue(
+        &self,
+        renderer: &Result<Arc<IssueRenderer>, String>,
+        row: &Claimed,
+        recipient: &Recipient,
+    ) -> Result<Outgoing, NotBuilt> {
+        let ctx = &self.ctx;
+        let renderer = renderer.as_ref().map_err(|e| {
+            NotBuilt::Retry(format!("issue {} cannot be rendered: {e}", row.topic_id))
+        })?;
+        let issue = &renderer.issue;
+        let variant = renderer
+            .variant(&issue.variant_key(&recipient.segments))
+            .map_err(|d| NotBuilt::Retry(format!("cannot compile issue {}: {d}", issue.slug)))?;
+        let values = ctx.merge_values(recipient, row.topic_id, &issue.slug);
+        let unsubscribe_url = values.unsubscribe_url.clone();
+        let (html, text) = variant.personalise(&values);
+        let subject = variant.subject(&values);
+        let kind = Kind::Bulk {
+            unsubscribe_url,
+            auto_submitted: false,
+        };
+        ctx.composer
+            .compose(
+                &recipient.email,
+                &recipient.name,
+                &subject,
+                text,
+                html,
+                &kind,
+            )
+            .map_err(|e| NotBuilt::Fail(format!("{e:#}")))
+    }
+
+    /// A reminder, update or cancellation with the item as it now stands.
+    fn compose_agenda(
+        &self,
+        item: &Result<Arc<StoredItem>, String>,
+        row: &Claimed,
+        recipient: &Recipient,
+    ) -> Result<Outgoing, NotBuilt> {
+        let stored = item.as_ref().map_err(|e| NotBuilt::Retry(e.clone()))?;
+        let kind = ReminderKind::from_ledger(&row.kind)
+            .ok_or_else(|| NotBuilt::Fail(format!("unknown agenda mail kind {:?}", row.kind)))?;
+        let reason = reason(&self.ctx.config, recipient, stored, kind);
+        compose_reminder(
+            &self.ctx,
+            recipient,
+            &stored.item,
+            kind,
+            u32::try_from(stored.sequence).unwrap_or(0),
+            &reason,
+            stored.issue_id,
+        )
+        .map_err(|e| NotBuilt::Retry(format!("{e:#}")))
     }
 }
 

@@ -75,7 +75,7 @@ impl FromStr for Language {
 }
 
 /// What a subscriber follows: the basis of audiences and section targeting.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Segments {
     pub workshops: Vec<String>,
     pub interests: Vec<String>,

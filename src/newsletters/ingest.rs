@@ -9,7 +9,8 @@ use super::diagnostic::Diagnostic;
 use super::parse::slug_of;
 use crate::context::Ctx;
 use crate::domain::issue::IssueStatus;
-use crate::storage::issues::IssueWrite;
+use crate::reminders::agenda::take_agenda;
+use crate::storage::issues::{IssueRow, IssueWrite};
 
 /// What happened to a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,13 +44,7 @@ pub async fn ingest(ctx: &Ctx, path: &Path, raw: &str) -> Result<Ingested> {
             return Ok(Ingested::Unchanged);
         }
         if e.status().is_frozen() {
-            let warning = format!(
-                "{file} was changed after sending started ({}); the content as sent is kept and the change is ignored",
-                e.status
-            );
-            tracing::warn!("{warning}");
-            ctx.db.set_issue_warning(e.id, &warning).await?;
-            return Ok(Ingested::Refused);
+            return frozen_edit(ctx, e, &file, raw, &hash).await;
         }
     }
     let now = ctx.now();
@@ -57,6 +52,7 @@ pub async fn ingest(ctx: &Ctx, path: &Path, raw: &str) -> Result<Ingested> {
         r.variant(&r.issue.full_key()).map_err(|d| vec![d])?;
         Ok(r)
     });
+    let parsed = checked.as_ref().ok().map(|r| r.issue.clone());
     let (status, send_at, subject, errors) = match checked {
         Err(diags) => (IssueStatus::Invalid, None, String::new(), diags),
         Ok(r) => {
@@ -112,6 +108,11 @@ pub async fn ingest(ctx: &Ctx, path: &Path, raw: &str) -> Result<Ingested> {
     if status == IssueStatus::Scheduled {
         ctx.wake_scheduler.notify_one();
     }
+    if let (Some(issue), true) = (&parsed, status != IssueStatus::Invalid) {
+        if let Some(row) = ctx.db.issue_by_slug(&slug).await? {
+            take_agenda(ctx, row.id, issue, false).await?;
+        }
+    }
     if errors.is_empty() {
         tracing::info!(issue = %slug, status = %status, "issue taken in");
         Ok(Ingested::Stored(status))
@@ -121,6 +122,42 @@ pub async fn ingest(ctx: &Ctx, path: &Path, raw: &str) -> Result<Ingested> {
         }
         Ok(Ingested::Invalid(errors))
     }
+}
+
+/// A file edited after its issue started sending: the content as sent is
+/// kept, but its agenda is taken, so changed and cancelled meetings reach
+/// those who were reminded (SPEC §4, §5).
+async fn frozen_edit(
+    ctx: &Ctx,
+    e: &IssueRow,
+    file: &str,
+    raw: &str,
+    hash: &str,
+) -> Result<Ingested> {
+    let warning = match ctx.renderer(file, raw) {
+        Ok(r) => {
+            let changes = take_agenda(ctx, e.id, &r.issue, true).await?;
+            ctx.db.set_issue_hash(e.id, hash).await?;
+            format!(
+                "{file} was changed after sending started ({}); the content as sent is kept, agenda changes are taken ({} changed, {} cancelled, {} mails)",
+                e.status,
+                changes.updated.len(),
+                changes.cancelled.len(),
+                changes.mails
+            )
+        }
+        Err(errs) => format!(
+            "{file} was changed after sending started ({}) and now has errors; nothing of it is taken: {}",
+            e.status,
+            errs.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+    };
+    tracing::warn!("{warning}");
+    ctx.db.set_issue_warning(e.id, &warning).await?;
+    Ok(Ingested::Refused)
 }
 
 /// Line and column of a front-matter key, for errors found after parsing.

@@ -29,6 +29,16 @@ pub enum ReminderKind {
 }
 
 impl ReminderKind {
+    /// The kind of a row in the agenda ledger.
+    pub fn from_ledger(kind: &str) -> Option<Self> {
+        match kind {
+            "reminder" => Some(ReminderKind::Reminder),
+            "update" => Some(ReminderKind::Update),
+            "cancel" => Some(ReminderKind::Cancel),
+            _ => None,
+        }
+    }
+
     /// The `kind` value `mjml/reminder.mjml` expects.
     fn layout_kind(self) -> &'static str {
         match self {
@@ -55,7 +65,9 @@ impl ReminderKind {
 }
 
 /// Composes the mail of `kind` about `item` for `r`. `sequence` is the
-/// calendar's `SEQUENCE`; `reason` is the sentence telling why `r` gets it.
+/// calendar's `SEQUENCE`; `reason` is the sentence telling why `r` gets it;
+/// `issue_id` (the issue that announced the item) is the unsubscribe link's
+/// context, so an unsubscribe from a reminder counts for that issue.
 pub fn compose_reminder(
     ctx: &Ctx,
     r: &Recipient,
@@ -63,12 +75,11 @@ pub fn compose_reminder(
     kind: ReminderKind,
     sequence: u32,
     reason: &str,
+    issue_id: i64,
 ) -> Result<Outgoing> {
     let when = when(item.start, item.end, ctx.tz);
     let preferences_url = ctx.preferences_url(r.id);
-    // Reminders have no id of their own yet, so the unsubscribe token's
-    // context is 0.
-    let unsubscribe_url = ctx.unsubscribe_url(r.id, 0);
+    let unsubscribe_url = ctx.unsubscribe_url(r.id, issue_id);
 
     let layouts = Layouts::new(&ctx.config.templates_dir());
     let mjml = layouts

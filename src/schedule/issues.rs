@@ -1,12 +1,15 @@
-//! Starts each scheduled issue at its `send_at`: sleeps until the next one is due
-//! (no polling), and wakes early when the folder watcher schedules a new issue.
-//! An issue whose time passed while the daemon was down is started at once.
+//! Starts each scheduled issue at its `send_at` and queues each agenda reminder
+//! at its time: sleeps until the next one is due (no polling), and wakes early
+//! when the folder watcher schedules a new issue or changes an agenda. What
+//! fell due while the daemon was down is done at once (reminders only if the
+//! meeting has not started).
 
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::context::Ctx;
+use crate::reminders::agenda::take_agenda;
 
 pub struct IssueScheduler {
     ctx: Arc<Ctx>,
@@ -53,18 +56,30 @@ impl IssueScheduler {
                     continue;
                 }
             };
+            let uids: Vec<String> = parsed.issue.agenda.iter().map(|a| a.id.clone()).collect();
             if let Some(queued) = ctx
                 .db
-                .start_sending(issue.id, &parsed.issue.audience, now)
+                .start_sending(issue.id, &parsed.issue.audience, &uids, now)
                 .await?
             {
                 tracing::info!(issue = %issue.slug, recipients = queued, "sending started");
                 ctx.wake_sender.notify_one();
+                take_agenda(ctx, issue.id, &parsed.issue, true).await?;
             }
         }
-        let next = ctx.db.next_send_at().await?;
+        if ctx.db.fire_due_reminders(now).await? > 0 {
+            ctx.wake_sender.notify_one();
+        }
+        let now = ctx.now();
+        let next = [
+            ctx.db.next_send_at().await?,
+            ctx.db.next_reminder_due(now).await?,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         Ok(
-            Duration::from_secs(next.map_or(3600, |t| (t - ctx.now()).clamp(0, 3600) as u64))
+            Duration::from_secs(next.map_or(3600, |t| (t - now).clamp(0, 3600) as u64))
                 .max(Duration::from_millis(50)),
         )
     }

@@ -9,12 +9,37 @@ use sqlx::Row;
 
 use super::Db;
 
+/// The two ledgers share one life cycle: issue deliveries, one row per
+/// (issue, subscriber), and agenda mails, one row per (item, subscriber, slot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ledger {
+    Issues,
+    Agenda,
+}
+
+impl Ledger {
+    pub fn table(self) -> &'static str {
+        match self {
+            Ledger::Issues => "deliveries",
+            Ledger::Agenda => "agenda_deliveries",
+        }
+    }
+
+    pub const ALL: [Ledger; 2] = [Ledger::Issues, Ledger::Agenda];
+}
+
 #[derive(Debug, Clone)]
 pub struct Claimed {
+    pub ledger: Ledger,
     pub id: i64,
-    pub issue_id: i64,
+    /// The issue (issue ledger) or the agenda item (agenda ledger; 0 for a digest).
+    pub topic_id: i64,
     pub subscriber_id: i64,
     pub attempts: i64,
+    /// `issue`, or the agenda mail's kind: reminder | update | cancel | digest.
+    pub kind: String,
+    /// The agenda mail's slot (offset, update-N, cancel-N, digest-<date>).
+    pub slot: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -33,25 +58,39 @@ pub struct Recovered {
 }
 
 impl Db {
-    /// Claims up to `limit` due rows for this process.
-    pub async fn claim_deliveries(&self, limit: i64, now: i64) -> Result<Vec<Claimed>> {
-        let rows = sqlx::query(
-            "UPDATE deliveries SET state = 'claimed', claimed_at = $1, updated_at = $1
-             WHERE id IN (SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY id LIMIT $2)
+    /// Claims up to `limit` due rows of `ledger` for this process.
+    pub async fn claim_deliveries(
+        &self,
+        ledger: Ledger,
+        limit: i64,
+        now: i64,
+    ) -> Result<Vec<Claimed>> {
+        let returning = match ledger {
+            Ledger::Issues => "id, issue_id, subscriber_id, attempts, 'issue', ''",
+            Ledger::Agenda => "id, item_id, subscriber_id, attempts, kind, slot",
+        };
+        let table = ledger.table();
+        let sql = format!(
+            "UPDATE {table} SET state = 'claimed', claimed_at = $1, updated_at = $1
+             WHERE id IN (SELECT id FROM {table} WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY id LIMIT $2)
                AND state = 'queued'
-             RETURNING id, issue_id, subscriber_id, attempts",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+             RETURNING {returning}"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         let mut out: Vec<Claimed> = rows
             .iter()
             .map(|r| Claimed {
+                ledger,
                 id: r.get(0),
-                issue_id: r.get(1),
+                topic_id: r.get(1),
                 subscriber_id: r.get(2),
                 attempts: r.get(3),
+                kind: r.get(4),
+                slot: r.get(5),
             })
             .collect();
         out.sort_by_key(|c| c.id);
@@ -60,46 +99,67 @@ impl Db {
 
     /// The last step before the message goes out: marks the row `sending` only
     /// if the subscriber is still active. False = do not send (unsubscribed since).
-    pub async fn mark_sending(&self, id: i64, message_id: &str, now: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE deliveries SET state = 'sending', attempts = attempts + 1, message_id = $1, updated_at = $2
+    pub async fn mark_sending(
+        &self,
+        ledger: Ledger,
+        id: i64,
+        message_id: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let table = ledger.table();
+        let sql = format!(
+            "UPDATE {table} SET state = 'sending', attempts = attempts + 1, message_id = $1, updated_at = $2
              WHERE id = $3 AND state = 'claimed'
-               AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')",
-        )
-        .bind(message_id)
-        .bind(now)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            sqlx::query(
-                "UPDATE deliveries SET state = 'skipped', last_reply = 'not active', updated_at = $1 WHERE id = $2 AND state = 'claimed'",
-            )
+               AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = {table}.subscriber_id AND s.status = 'active')"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(message_id)
             .bind(now)
             .bind(id)
             .execute(&self.pool)
             .await?;
+        if done.rows_affected() == 0 {
+            let sql = format!(
+                "UPDATE {table} SET state = 'skipped', last_reply = 'not active', updated_at = $1 WHERE id = $2 AND state = 'claimed'"
+            );
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
             return Ok(false);
         }
         Ok(true)
     }
 
-    pub async fn mark_sent(&self, id: i64, reply: &str, now: i64) -> Result<()> {
-        self.finish(id, "sent", reply, None, now).await
+    pub async fn mark_sent(&self, ledger: Ledger, id: i64, reply: &str, now: i64) -> Result<()> {
+        self.finish(ledger, id, "sent", reply, None, now).await
     }
 
-    pub async fn mark_failed(&self, id: i64, reply: &str, now: i64) -> Result<()> {
-        self.finish(id, "failed", reply, None, now).await
+    pub async fn mark_failed(&self, ledger: Ledger, id: i64, reply: &str, now: i64) -> Result<()> {
+        self.finish(ledger, id, "failed", reply, None, now).await
     }
 
     /// A temporary failure: back in the queue, due again at `retry_at`.
-    pub async fn mark_retry(&self, id: i64, reply: &str, retry_at: i64, now: i64) -> Result<()> {
-        self.finish(id, "queued", reply, Some(retry_at), now).await
+    pub async fn mark_retry(
+        &self,
+        ledger: Ledger,
+        id: i64,
+        reply: &str,
+        retry_at: i64,
+        now: i64,
+    ) -> Result<()> {
+        self.finish(ledger, id, "queued", reply, Some(retry_at), now)
+            .await
     }
 
     /// A claimed row that this process will not send after all (shutdown).
-    pub async fn release(&self, id: i64, now: i64) -> Result<()> {
-        sqlx::query("UPDATE deliveries SET state = 'queued', updated_at = $1 WHERE id = $2 AND state = 'claimed'")
+    pub async fn release(&self, ledger: Ledger, id: i64, now: i64) -> Result<()> {
+        let sql = format!(
+            "UPDATE {} SET state = 'queued', updated_at = $1 WHERE id = $2 AND state = 'claimed'",
+            ledger.table()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
             .bind(id)
             .execute(&self.pool)
@@ -109,6 +169,7 @@ impl Db {
 
     async fn finish(
         &self,
+        ledger: Ledger,
         id: i64,
         state: &str,
         reply: &str,
@@ -116,44 +177,55 @@ impl Db {
         now: i64,
     ) -> Result<()> {
         let reply: String = reply.chars().take(500).collect();
-        sqlx::query(
-            "UPDATE deliveries SET state = $1, last_reply = $2, next_attempt_at = COALESCE($3, next_attempt_at), updated_at = $4
+        let sql = format!(
+            "UPDATE {} SET state = $1, last_reply = $2, next_attempt_at = COALESCE($3, next_attempt_at), updated_at = $4
              WHERE id = $5",
-        )
-        .bind(state)
-        .bind(reply)
-        .bind(retry_at)
-        .bind(now)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+            ledger.table()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(state)
+            .bind(reply)
+            .bind(retry_at)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     pub async fn recover_deliveries(&self, now: i64) -> Result<Recovered> {
-        let requeued = sqlx::query(
-            "UPDATE deliveries SET state = 'queued', updated_at = $1 WHERE state = 'claimed'",
-        )
-        .bind(now)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        let unknown = sqlx::query(
-            "UPDATE deliveries SET state = 'unknown', last_reply = 'interrupted while being sent', updated_at = $1
-             WHERE state = 'sending'",
-        )
-        .bind(now)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(Recovered { requeued, unknown })
+        let mut out = Recovered::default();
+        for ledger in Ledger::ALL {
+            let table = ledger.table();
+            let sql = format!(
+                "UPDATE {table} SET state = 'queued', updated_at = $1 WHERE state = 'claimed'"
+            );
+            out.requeued += sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(now)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+            let sql = format!(
+                "UPDATE {table} SET state = 'unknown', last_reply = 'interrupted while being sent', updated_at = $1
+                 WHERE state = 'sending'"
+            );
+            out.unknown += sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(now)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        }
+        Ok(out)
     }
 
-    /// When the next queued row becomes due, if any.
+    /// When the next queued row of either ledger becomes due, if any.
     pub async fn next_delivery_due(&self) -> Result<Option<i64>> {
-        let row = sqlx::query("SELECT MIN(next_attempt_at) FROM deliveries WHERE state = 'queued'")
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'queued'
+             UNION ALL SELECT MIN(next_attempt_at) AS t FROM agenda_deliveries WHERE state = 'queued') due",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.get(0))
     }
 

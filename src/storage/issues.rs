@@ -4,7 +4,7 @@ use anyhow::Result;
 use serde::Serialize;
 use sqlx::Row;
 
-use super::{Db, placeholders};
+use super::{Db, segment_filter};
 use crate::domain::issue::IssueStatus;
 use crate::domain::subscriber::Segments;
 
@@ -116,6 +116,17 @@ impl Db {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Remembers the text last seen of a sent issue, so an unchanged file is
+    /// not taken again; the sent source stays as it was.
+    pub async fn set_issue_hash(&self, id: i64, hash: &str) -> Result<()> {
+        sqlx::query("UPDATE issues SET content_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn set_issue_warning(&self, id: i64, warning: &str) -> Result<()> {
         sqlx::query("UPDATE issues SET warning = $1 WHERE id = $2")
             .bind(warning)
@@ -125,17 +136,24 @@ impl Db {
         Ok(())
     }
 
-    /// The file was removed: an issue that has not started sending is cancelled.
+    /// The file was removed: an issue that has not started sending is
+    /// cancelled, and with it its agenda items that were never published.
     pub async fn cancel_issue(&self, slug: &str, now: i64) -> Result<bool> {
-        let done = sqlx::query(
+        let row = sqlx::query(
             "UPDATE issues SET status = 'cancelled', updated_at = $1
-             WHERE slug = $2 AND status IN ('draft', 'scheduled', 'invalid')",
+             WHERE slug = $2 AND status IN ('draft', 'scheduled', 'invalid')
+             RETURNING id",
         )
         .bind(now)
         .bind(slug)
-        .execute(&self.pool)
+        .fetch_optional(&self.pool)
         .await?;
-        Ok(done.rows_affected() > 0)
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        self.sync_agenda(row.get(0), &Segments::default(), &[], false, now)
+            .await?;
+        Ok(true)
     }
 
     /// Scheduled issues whose time has come.
@@ -165,6 +183,7 @@ impl Db {
         &self,
         issue_id: i64,
         audience: &Segments,
+        agenda_uids: &[String],
         now: i64,
     ) -> Result<Option<u64>> {
         let mut tx = self.pool.begin().await?;
@@ -179,28 +198,7 @@ impl Db {
         if claimed == 0 {
             return Ok(None);
         }
-        let mut filter = String::new();
-        if !audience.is_empty() {
-            let w = audience.workshops.len();
-            let i = audience.interests.len();
-            let mut parts = Vec::new();
-            if w > 0 {
-                parts.push(format!(
-                    "(g.kind = 'workshop' AND g.slug IN ({}))",
-                    placeholders(3, w)
-                ));
-            }
-            if i > 0 {
-                parts.push(format!(
-                    "(g.kind = 'interest' AND g.slug IN ({}))",
-                    placeholders(3 + w, i)
-                ));
-            }
-            filter = format!(
-                " AND EXISTS (SELECT 1 FROM subscriber_segments g WHERE g.subscriber_id = s.id AND ({}))",
-                parts.join(" OR ")
-            );
-        }
+        let filter = segment_filter(audience, 3);
         let sql = format!(
             "INSERT INTO deliveries (issue_id, subscriber_id, state, next_attempt_at, updated_at)
              SELECT $1, s.id, 'queued', $2, $2 FROM subscribers s WHERE s.status = 'active'{filter}
@@ -213,6 +211,13 @@ impl Db {
             q = q.bind(slug);
         }
         let queued = q.execute(&mut *tx).await?.rows_affected();
+        // The issue's agenda is now public: its reminders may go out.
+        for uid in agenda_uids {
+            sqlx::query("UPDATE agenda_items SET published = 1 WHERE uid = $1")
+                .bind(uid)
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(Some(queued))
     }

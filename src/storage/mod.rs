@@ -1,6 +1,7 @@
 //! The database: one sqlx `Any` pool for SQLite and PostgreSQL, the same SQL
 //! text for both, migrations applied at start-up.
 
+pub mod agenda;
 pub mod deliveries;
 pub mod issues;
 pub mod privacy;
@@ -106,6 +107,34 @@ pub fn placeholders(first: usize, n: usize) -> String {
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `AND EXISTS (…)` restricting subscribers `s` to those following any of
+/// `segments`, with placeholders from `$first`: bind the workshops, then the
+/// interests. Empty segments: no restriction.
+pub fn segment_filter(segments: &crate::domain::subscriber::Segments, first: usize) -> String {
+    if segments.is_empty() {
+        return String::new();
+    }
+    let w = segments.workshops.len();
+    let i = segments.interests.len();
+    let mut parts = Vec::new();
+    if w > 0 {
+        parts.push(format!(
+            "(g.kind = 'workshop' AND g.slug IN ({}))",
+            placeholders(first, w)
+        ));
+    }
+    if i > 0 {
+        parts.push(format!(
+            "(g.kind = 'interest' AND g.slug IN ({}))",
+            placeholders(first + w, i)
+        ));
+    }
+    format!(
+        " AND EXISTS (SELECT 1 FROM subscriber_segments g WHERE g.subscriber_id = s.id AND ({}))",
+        parts.join(" OR ")
+    )
 }
 
 /// A database URL without its password, for messages and logs.

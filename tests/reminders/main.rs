@@ -198,7 +198,7 @@ async fn reminder_update_and_cancel_mails() {
     ];
     let mut ids = Vec::new();
     for (kind, sequence, prefix, ics_method, status) in cases {
-        let out = compose_reminder(&ctx, &r, &it, kind, sequence, REASON).expect("compose");
+        let out = compose_reminder(&ctx, &r, &it, kind, sequence, REASON, 0).expect("compose");
         assert_eq!(
             out.envelope
                 .to()
