@@ -1,4 +1,5 @@
-//! Agenda reminders (SPEC §5): the mails sent before an agenda item starts,
-//! and the updates and cancellations that follow them.
+//! Agenda mails (SPEC §5): the reminders sent before an agenda item starts, the
+//! updates and cancellations that follow them, and the weekly digest (SPEC §3).
 
+pub mod digest;
 pub mod mail;
