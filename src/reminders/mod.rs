@@ -1,6 +1,7 @@
 //! Agenda reminders (SPEC §5): the mails sent before an agenda item starts,
-//! and the updates and cancellations that follow them.
+//! the updates and cancellations that follow them, and the weekly digest.
 
 pub mod agenda;
+pub mod digest;
 pub mod mail;
 pub mod reason;

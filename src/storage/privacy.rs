@@ -21,6 +21,8 @@ pub struct Preferences {
     pub name: String,
     pub segments: Segments,
     pub reminders: bool,
+    /// The weekly agenda digest.
+    pub digest: bool,
     pub language: Language,
 }
 
@@ -80,10 +82,11 @@ impl Db {
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let changed = sqlx::query(
-            "UPDATE subscribers SET name = $1, reminders = $2, language = $3, updated_at = $4 WHERE id = $5",
+            "UPDATE subscribers SET name = $1, reminders = $2, digest = $3, language = $4, updated_at = $5 WHERE id = $6",
         )
         .bind(p.name.trim())
         .bind(i64::from(p.reminders))
+        .bind(i64::from(p.digest))
         .bind(p.language.as_str())
         .bind(now)
         .bind(id)
@@ -94,10 +97,11 @@ impl Db {
         if changed {
             replace_segments(&mut tx, id, &p.segments).await?;
             let text = format!(
-                "workshops: {}; interests: {}; reminders: {}; language: {}",
+                "workshops: {}; interests: {}; reminders: {}; digest: {}; language: {}",
                 p.segments.workshops.join(","),
                 p.segments.interests.join(","),
                 if p.reminders { "yes" } else { "no" },
+                if p.digest { "yes" } else { "no" },
                 p.language.as_str()
             );
             let change = Consent {

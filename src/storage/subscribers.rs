@@ -38,6 +38,8 @@ pub struct SubscriberRow {
     pub status: String,
     pub language: String,
     pub reminders: bool,
+    /// Chose the weekly agenda digest in the preference centre.
+    pub digest: bool,
     pub workshops: Vec<String>,
     pub interests: Vec<String>,
     pub created_at: i64,
@@ -80,7 +82,7 @@ impl Db {
 
     pub async fn list_subscribers(&self) -> Result<Vec<SubscriberRow>> {
         let rows = sqlx::query(
-            "SELECT id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at
+            "SELECT id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at, digest
              FROM subscribers ORDER BY id",
         )
         .fetch_all(&self.pool)
@@ -94,7 +96,7 @@ impl Db {
 
     pub async fn subscriber_by_id(&self, id: i64) -> Result<Option<SubscriberRow>> {
         let row = sqlx::query(
-            "SELECT id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at
+            "SELECT id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at, digest
              FROM subscribers WHERE id = $1",
         )
         .bind(id)
@@ -323,6 +325,7 @@ fn row_to_subscriber(r: &sqlx::any::AnyRow, segs: &mut HashMap<i64, Segments>) -
         status: r.get(3),
         language: r.get(4),
         reminders: r.get::<i64, _>(5) != 0,
+        digest: r.get::<i64, _>(9) != 0,
         workshops: seg.workshops,
         interests: seg.interests,
         created_at: r.get(6),

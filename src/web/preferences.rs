@@ -1,5 +1,6 @@
 //! The preference centre behind `/preferences/{token}`: change name, workshops,
-//! interests, reminders and language; unsubscribe; download or erase one's data.
+//! interests, reminders, the weekly agenda digest and language; unsubscribe;
+//! download or erase one's data.
 //! A GET only shows; every change is a POST. maud escapes every typed value.
 
 use axum::body::Bytes;
@@ -110,12 +111,18 @@ fn form(ctx: &Ctx, token: &str, sub: &SubscriberRow, notice: Option<&str>) -> Ma
                     }
                 }
             }
+            // Both choices are about the agenda, so they share one group.
             fieldset {
-                legend { @if en { "Reminders" } @else { "Herinneringen" } }
+                legend { "Agenda" }
                 div {
                     input type="checkbox" id="reminders" name="reminders" value="on" checked[sub.reminders];
                     " "
                     label for="reminders" { @if en { "Send me reminders for agenda items" } @else { "Stuur me herinneringen voor agenda-items" } }
+                }
+                div {
+                    input type="checkbox" id="digest" name="digest" value="on" checked[sub.digest];
+                    " "
+                    label for="digest" { @if en { "Send me a weekly overview of upcoming meetings in my workshops and themes" } @else { "Stuur me elke maandag een overzicht van de bijeenkomsten in mijn werkplaatsen en thema's" } }
                 }
             }
             fieldset {
@@ -159,6 +166,7 @@ struct Submitted {
     workshops: Vec<String>,
     interests: Vec<String>,
     reminders: bool,
+    digest: bool,
     language: Option<String>,
 }
 
@@ -168,6 +176,7 @@ fn parse(body: &[u8]) -> Submitted {
         workshops: Vec::new(),
         interests: Vec::new(),
         reminders: false,
+        digest: false,
         language: None,
     };
     for (k, v) in url::form_urlencoded::parse(body) {
@@ -177,6 +186,7 @@ fn parse(body: &[u8]) -> Submitted {
             "workshops" if !s.workshops.contains(&v) => s.workshops.push(v),
             "interests" if !s.interests.contains(&v) => s.interests.push(v),
             "reminders" => s.reminders = v == "on",
+            "digest" => s.digest = v == "on",
             "language" => s.language = Some(v),
             _ => {}
         }
@@ -229,6 +239,7 @@ fn validate(ctx: &Ctx, s: Submitted, current: &str, en: bool) -> Result<Preferen
             interests: s.interests,
         },
         reminders: s.reminders,
+        digest: s.digest,
         language,
     })
 }

@@ -139,6 +139,11 @@ async fn the_form_shows_current_choices_and_saving_changes_them_for_the_next_iss
         assert!(!is_checked(&page, "workshop-ontwikkeltafels"));
         assert!(!is_checked(&page, "interest-welzijn"));
         assert!(!is_checked(&page, "reminders"));
+        assert!(!is_checked(&page, "digest"));
+        assert!(
+            page.contains("Stuur me elke maandag een overzicht van de bijeenkomsten"),
+            "{page}"
+        );
         assert!(is_checked(&page, "language-nl"));
         assert!(!is_checked(&page, "language-en"));
         assert!(input(&page, "name").contains("value=\"Anouk\""));
@@ -180,6 +185,7 @@ async fn the_form_shows_current_choices_and_saving_changes_them_for_the_next_iss
             ("interests", "welzijn"),
             ("interests", "preventie"),
             ("reminders", "on"),
+            ("digest", "on"),
             ("language", "en"),
         ],
     )
@@ -201,6 +207,11 @@ async fn the_form_shows_current_choices_and_saving_changes_them_for_the_next_iss
     assert!(is_checked(&page, "interest-welzijn"));
     assert!(is_checked(&page, "interest-preventie"));
     assert!(is_checked(&page, "reminders"));
+    assert!(is_checked(&page, "digest"));
+    assert!(
+        page.contains("Send me a weekly overview of upcoming meetings in my workshops and themes"),
+        "{page}"
+    );
     assert!(is_checked(&page, "language-en"));
 
     let s = pb.subscriber("anouk@example.nl");
@@ -208,12 +219,14 @@ async fn the_form_shows_current_choices_and_saving_changes_them_for_the_next_iss
     assert_eq!(s["workshops"], serde_json::json!(["ontwikkeltafels"]));
     assert_eq!(s["interests"], serde_json::json!(["preventie", "welzijn"]));
     assert_eq!(s["reminders"], true);
+    assert_eq!(s["digest"], true);
     assert_eq!(s["language"], "en");
     assert_eq!(s["status"], "active");
 
     // A GET afterwards shows the saved choices, still escaped.
     let page = get(&url).await.text().await.expect("page");
     assert!(is_checked(&page, "interest-welzijn"));
+    assert!(is_checked(&page, "digest"));
     assert!(!page.contains("<script>alert"));
 
     // The next issue's sections follow the new choices.
@@ -222,6 +235,47 @@ async fn the_form_shows_current_choices_and_saving_changes_them_for_the_next_iss
     let next = for_whom(&got, "anouk@example.nl", "Januari");
     assert!(next.html().contains("Alleen voor welzijn."));
     assert!(!next.html().contains("Alleen voor de werkplaats."));
+
+    // Unticking the digest turns it off and leaves the other choices alone.
+    let r = post(
+        &url,
+        &[
+            ("name", evil),
+            ("workshops", "ontwikkeltafels"),
+            ("interests", "welzijn"),
+            ("interests", "preventie"),
+            ("reminders", "on"),
+            ("language", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.expect("page");
+    assert!(!is_checked(&page, "digest"));
+    assert!(is_checked(&page, "reminders"));
+    let page = get(&url).await.text().await.expect("page");
+    assert!(!is_checked(&page, "digest"));
+    let s = pb.subscriber("anouk@example.nl");
+    assert_eq!(s["digest"], false);
+    assert_eq!(s["reminders"], true);
+
+    // The choice and both changes are in the person's data.
+    let data: serde_json::Value = get(&format!("{url}/data"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(data["subscriber"]["digest"], false);
+    let changes: Vec<&str> = data["consents"]
+        .as_array()
+        .expect("consents")
+        .iter()
+        .filter(|c| c["event"] == "changed")
+        .filter_map(|c| c["text"].as_str())
+        .collect();
+    assert_eq!(changes.len(), 2, "{data}");
+    assert!(changes[0].contains("digest: yes"), "{changes:?}");
+    assert!(changes[1].contains("digest: no"), "{changes:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -254,6 +308,7 @@ async fn data_download_then_erasure_leaves_only_the_suppression() {
         data["subscriber"]["workshops"],
         serde_json::json!(["arbeid-en-inclusie"])
     );
+    assert_eq!(data["subscriber"]["digest"], false, "not chosen by default");
     assert_eq!(data["consents"][0]["event"], "imported");
     assert_eq!(data["consents"][0]["text"], "test");
     let deliveries = data["deliveries"].as_array().expect("deliveries");
@@ -545,6 +600,7 @@ async fn the_same_rights_work_on_postgresql() {
             ("name", "Anouk B"),
             ("interests", "welzijn"),
             ("reminders", "on"),
+            ("digest", "on"),
             ("language", "nl"),
         ],
     )
@@ -555,6 +611,7 @@ async fn the_same_rights_work_on_postgresql() {
     assert_eq!(s["workshops"], serde_json::json!([]));
     assert_eq!(s["interests"], serde_json::json!(["welzijn"]));
     assert_eq!(s["reminders"], true);
+    assert_eq!(s["digest"], true);
 
     let page = post(
         &for_whom(&got, "jeroen@example.nl", "December").unsubscribe_url(),
