@@ -1,4 +1,5 @@
-//! `postbode status [--json]`: issues, deliveries per state, subscribers, unsubscribes.
+//! `postbode status [--json]`: issues, deliveries per state, agenda items and
+//! their mails, subscribers, unsubscribes.
 
 use anyhow::Result;
 use serde_json::json;
@@ -13,6 +14,7 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
     let counts = ctx.db.delivery_counts().await?;
     let subscribers = ctx.db.count_subscribers_by_status().await?;
     let unsubscribes = ctx.db.unsubscribe_counts().await?;
+    let agenda = ctx.db.agenda_status().await?;
     let mut per_issue: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
     for c in &counts {
         per_issue
@@ -58,6 +60,7 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
             .collect();
         let out = json!({
             "issues": list,
+            "agenda": agenda,
             "subscribers": subscribers.iter().map(|(s, n)| (s.clone(), *n)).collect::<BTreeMap<_, _>>(),
             "unsubscribes": unsubscribes,
             "unsubscribe_totals": {
@@ -102,6 +105,30 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
             println!(
                 "    {n} message(s) were being sent during a crash: they may or may not have arrived"
             );
+        }
+    }
+    if !agenda.is_empty() {
+        println!(
+            "\n{:<32} {:<10} {:<17} agenda mails",
+            "agenda item", "status", "starts"
+        );
+        for a in &agenda {
+            let mails = a
+                .mails
+                .iter()
+                .flat_map(|(kind, states)| {
+                    states
+                        .iter()
+                        .map(move |(state, n)| format!("{kind} {state} {n}"))
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let starts = if a.uid == "digest" {
+                "-".to_string()
+            } else {
+                local(Some(a.starts_at))
+            };
+            println!("{:<32} {:<10} {:<17} {mails}", a.uid, a.status, starts);
         }
     }
     let subs = subscribers

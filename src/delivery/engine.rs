@@ -15,6 +15,7 @@ use super::transport::Session;
 use crate::context::Ctx;
 use crate::domain::subscriber::Recipient;
 use crate::mailer::{Kind, Outgoing};
+use crate::reminders::digest::{DIGEST_DAYS, compose_digest};
 use crate::reminders::mail::{ReminderKind, compose_reminder};
 use crate::reminders::reason::reason;
 use crate::render::IssueRenderer;
@@ -35,6 +36,8 @@ struct Job {
 enum Content {
     Issue(Result<Arc<IssueRenderer>, String>),
     Agenda(Result<Arc<StoredItem>, String>),
+    /// The items starting in the digest's period, for every digest of the batch.
+    Digest(Result<Arc<Vec<StoredItem>>, String>),
 }
 
 /// Why a message could not be built.
@@ -43,6 +46,8 @@ enum NotBuilt {
     Retry(String),
     /// Never: record as failed.
     Fail(String),
+    /// Nothing to say (a digest without meetings): recorded as skipped.
+    Skip(String),
 }
 
 pub struct Engine {
@@ -131,10 +136,25 @@ impl Engine {
             let ids: Vec<i64> = rows.iter().map(|r| r.subscriber_id).collect();
             let mut recipients = self.ctx.db.recipients(&ids).await?;
             let mut items: HashMap<i64, Result<Arc<StoredItem>, String>> = HashMap::new();
+            let mut upcoming: Option<Result<Arc<Vec<StoredItem>>, String>> = None;
             n += rows.len();
             for row in rows {
                 let content = match ledger {
                     Ledger::Issues => Content::Issue(self.renderer_for(row.topic_id).await),
+                    Ledger::Agenda if row.kind == "digest" => {
+                        if upcoming.is_none() {
+                            let until = now + DIGEST_DAYS * 86_400;
+                            upcoming = Some(
+                                self.ctx
+                                    .db
+                                    .upcoming_items(now, until)
+                                    .await
+                                    .map(Arc::new)
+                                    .map_err(|e| format!("{e:#}")),
+                            );
+                        }
+                        Content::Digest(upcoming.clone().unwrap_or_else(|| Err(String::new())))
+                    }
                     Ledger::Agenda => Content::Agenda(match items.get(&row.topic_id) {
                         Some(loaded) => loaded.clone(),
                         None => {
@@ -244,6 +264,7 @@ impl Engine {
         let built = match &job.content {
             Content::Issue(r) => self.compose_issue(r, &job.row, &recipient),
             Content::Agenda(i) => self.compose_agenda(i, &job.row, &recipient),
+            Content::Digest(items) => self.compose_digest(items, &recipient),
         };
         let out = match built {
             Ok(out) => out,
@@ -256,6 +277,10 @@ impl Engine {
                     db.mark_retry(ledger, id, &e, ctx.now() + RENDER_RETRY_SECS, ctx.now())
                         .await,
                 );
+                return;
+            }
+            Err(NotBuilt::Skip(why)) => {
+                log_db(db.mark_skipped(ledger, id, &why, ctx.now()).await);
                 return;
             }
             Err(NotBuilt::Fail(e)) => {
@@ -379,6 +404,30 @@ impl Engine {
             stored.issue_id,
         )
         .map_err(|e| NotBuilt::Retry(format!("{e:#}")))
+    }
+}
+
+impl Engine {
+    /// The digest: the upcoming meetings this recipient follows, earliest first.
+    fn compose_digest(
+        &self,
+        upcoming: &Result<Arc<Vec<StoredItem>>, String>,
+        recipient: &Recipient,
+    ) -> Result<Outgoing, NotBuilt> {
+        let upcoming = upcoming.as_ref().map_err(|e| NotBuilt::Retry(e.clone()))?;
+        let mine: Vec<_> = upcoming
+            .iter()
+            .filter(|i| {
+                let target = i.target();
+                target.is_empty() || target.follows_any(&recipient.segments)
+            })
+            .map(|i| i.item.clone())
+            .collect();
+        if mine.is_empty() {
+            return Err(NotBuilt::Skip("no upcoming meetings to tell about".into()));
+        }
+        compose_digest(&self.ctx, recipient, &mine, 0)
+            .map_err(|e| NotBuilt::Retry(format!("{e:#}")))
     }
 }
 

@@ -18,12 +18,14 @@ pub const UNCONFIRMED_MAX_AGE_SECS: i64 = 7 * 24 * 3600;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Job {
+    AgendaDigest,
     PurgeUnconfirmed,
 }
 
 impl Job {
     pub fn name(self) -> &'static str {
         match self {
+            Job::AgendaDigest => "agenda_digest",
             Job::PurgeUnconfirmed => "purge_unconfirmed",
         }
     }
@@ -50,11 +52,14 @@ pub struct CronJobs {
 
 impl CronJobs {
     pub fn new(ctx: Arc<Ctx>) -> anyhow::Result<Self> {
-        let purge = Schedule::from_str(&ctx.config.schedule.purge_unconfirmed)
-            .map_err(|e| anyhow::anyhow!("schedule.purge_unconfirmed: {e}"))?;
+        let parse = |key: &str, expr: &str| {
+            Schedule::from_str(expr).map_err(|e| anyhow::anyhow!("schedule.{key}: {e}"))
+        };
+        let digest = parse("agenda_digest", &ctx.config.schedule.agenda_digest)?;
+        let purge = parse("purge_unconfirmed", &ctx.config.schedule.purge_unconfirmed)?;
         Ok(Self {
             ctx,
-            jobs: vec![(Job::PurgeUnconfirmed, purge)],
+            jobs: vec![(Job::AgendaDigest, digest), (Job::PurgeUnconfirmed, purge)],
         })
     }
 
@@ -94,7 +99,7 @@ impl CronJobs {
                 if *at > soonest || last[i].as_deref() == Some(label.as_str()) {
                     continue;
                 }
-                self.execute(*job).await;
+                self.execute(*job, label).await;
                 last[i] = Some(label.clone());
                 if let Err(e) = self.ctx.db.set_setting(&last_run_key(*job), label).await {
                     tracing::warn!(job = job.name(), "cannot record the run: {e:#}");
@@ -103,8 +108,15 @@ impl CronJobs {
         }
     }
 
-    async fn execute(&self, job: Job) {
+    async fn execute(&self, job: Job, label: &str) {
         match job {
+            Job::AgendaDigest => match self.ctx.db.queue_digests(label, self.ctx.now()).await {
+                Ok(n) => {
+                    tracing::info!(job = job.name(), recipients = n, "agenda digests queued");
+                    self.ctx.wake_sender.notify_one();
+                }
+                Err(e) => tracing::error!(job = job.name(), "failed: {e:#}"),
+            },
             Job::PurgeUnconfirmed => {
                 let before = self.ctx.now() - UNCONFIRMED_MAX_AGE_SECS;
                 match self.ctx.db.purge_unconfirmed(before).await {

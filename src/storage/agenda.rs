@@ -345,6 +345,24 @@ impl Db {
         rows.iter().map(stored_item).collect()
     }
 
+    /// Queues this week's digest (slot `digest-<label>`) for every active
+    /// subscriber who chose it. Whether there is anything to tell is decided
+    /// when the mail is made; the unique key keeps it to one per run, also
+    /// when several processes run the job.
+    pub async fn queue_digests(&self, label: &str, now: i64) -> Result<u64> {
+        Ok(sqlx::query(
+            "INSERT INTO agenda_deliveries (item_id, subscriber_id, kind, slot, sequence, state, next_attempt_at, updated_at)
+             SELECT 0, s.id, 'digest', $1, 0, 'queued', $2, $2 FROM subscribers s
+             WHERE s.status = 'active' AND s.digest = 1
+             ON CONFLICT (item_id, subscriber_id, slot) DO NOTHING",
+        )
+        .bind(format!("digest-{label}"))
+        .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
     /// Agenda mails about items that have started are pointless: they expire.
     pub async fn expire_agenda_mails(&self, now: i64) -> Result<u64> {
         Ok(sqlx::query(
@@ -356,6 +374,76 @@ impl Db {
         .execute(&self.pool)
         .await?
         .rows_affected())
+    }
+}
+
+/// An agenda item with its mail counts, for `postbode status`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ItemStatus {
+    pub uid: String,
+    pub title: String,
+    pub status: String,
+    pub starts_at: i64,
+    pub sequence: i64,
+    pub published: bool,
+    /// kind → state → count
+    pub mails: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>,
+}
+
+impl Db {
+    /// Every agenda item, earliest first, with its mails per kind and state;
+    /// digests are counted under the uid `digest`.
+    pub async fn agenda_status(&self) -> Result<Vec<ItemStatus>> {
+        let rows = sqlx::query(
+            "SELECT id, uid, item, status, starts_at, sequence, published FROM agenda_items ORDER BY starts_at, uid",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for r in &rows {
+            let item: AgendaItem = serde_json::from_str(&r.get::<String, _>(2))?;
+            index.insert(r.get::<i64, _>(0), out.len());
+            out.push(ItemStatus {
+                uid: r.get(1),
+                title: item.title,
+                status: r.get(3),
+                starts_at: r.get(4),
+                sequence: r.get(5),
+                published: r.get::<i64, _>(6) == 1,
+                mails: Default::default(),
+            });
+        }
+        let counts = sqlx::query(
+            "SELECT item_id, kind, state, COUNT(*) FROM agenda_deliveries GROUP BY item_id, kind, state",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in counts {
+            let id: i64 = r.get(0);
+            let slot = match index.get(&id) {
+                Some(&i) => i,
+                None => {
+                    index.insert(id, out.len());
+                    out.push(ItemStatus {
+                        uid: "digest".into(),
+                        title: "Agenda digest".into(),
+                        status: "active".into(),
+                        starts_at: 0,
+                        sequence: 0,
+                        published: true,
+                        mails: Default::default(),
+                    });
+                    out.len() - 1
+                }
+            };
+            out[slot]
+                .mails
+                .entry(r.get(1))
+                .or_default()
+                .insert(r.get(2), r.get(3));
+        }
+        Ok(out)
     }
 }
 

@@ -136,6 +136,11 @@ impl Db {
         self.finish(ledger, id, "sent", reply, None, now).await
     }
 
+    /// Not sent, and never will be, for a reason that is not a failure.
+    pub async fn mark_skipped(&self, ledger: Ledger, id: i64, why: &str, now: i64) -> Result<()> {
+        self.finish(ledger, id, "skipped", why, None, now).await
+    }
+
     pub async fn mark_failed(&self, ledger: Ledger, id: i64, reply: &str, now: i64) -> Result<()> {
         self.finish(ledger, id, "failed", reply, None, now).await
     }

@@ -44,6 +44,15 @@ pub struct DeliveryRecord {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct AgendaMailRecord {
+    /// The agenda item's id, or `digest`.
+    pub item: String,
+    pub kind: String,
+    pub state: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct UnsubscribeRecord {
     pub issue: Option<String>,
     pub source: String,
@@ -57,6 +66,8 @@ pub struct PersonalData {
     pub subscriber: SubscriberRow,
     pub consents: Vec<ConsentRecord>,
     pub deliveries: Vec<DeliveryRecord>,
+    /// Reminders, updates, cancellations and digests.
+    pub agenda_mails: Vec<AgendaMailRecord>,
     pub unsubscribes: Vec<UnsubscribeRecord>,
 }
 
@@ -165,6 +176,21 @@ impl Db {
             at: r.get(3),
         })
         .collect();
+        let agenda_mails = sqlx::query(
+            "SELECT COALESCE(a.uid, 'digest'), d.kind, d.state, d.updated_at FROM agenda_deliveries d
+             LEFT JOIN agenda_items a ON a.id = d.item_id WHERE d.subscriber_id = $1 ORDER BY d.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| AgendaMailRecord {
+            item: r.get(0),
+            kind: r.get(1),
+            state: r.get(2),
+            at: r.get(3),
+        })
+        .collect();
         let unsubscribes = sqlx::query(
             "SELECT i.slug, u.source, u.reason, u.at FROM unsubscribes u LEFT JOIN issues i ON i.id = u.issue_id
              WHERE u.subscriber_id = $1 ORDER BY u.id",
@@ -184,6 +210,7 @@ impl Db {
             subscriber,
             consents,
             deliveries,
+            agenda_mails,
             unsubscribes,
         }))
     }
@@ -224,6 +251,7 @@ impl Db {
         for sql in [
             "DELETE FROM consents WHERE subscriber_id = $1",
             "DELETE FROM deliveries WHERE subscriber_id = $1",
+            "DELETE FROM agenda_deliveries WHERE subscriber_id = $1",
             "DELETE FROM subscriber_segments WHERE subscriber_id = $1",
             "UPDATE unsubscribes SET subscriber_id = NULL WHERE subscriber_id = $1",
             "DELETE FROM subscribers WHERE id = $1",
