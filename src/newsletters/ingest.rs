@@ -139,7 +139,7 @@ async fn frozen_edit(
             let changes = take_agenda(ctx, e.id, &r.issue, true).await?;
             ctx.db.set_issue_hash(e.id, hash).await?;
             format!(
-                "{file} was changed after sending started ({}); the content as sent is kept, agenda changes are taken ({} changed, {} cancelled, {} mails)",
+                "{file} was changed after sending started ({}); the content as sent is kept and changes to it are ignored, except the agenda: {} meeting(s) changed, {} cancelled, {} update or cancellation mail(s)",
                 e.status,
                 changes.updated.len(),
                 changes.cancelled.len(),

@@ -34,7 +34,20 @@ struct World {
 
 impl World {
     async fn new(now: &str) -> Self {
+        Self::on(now, None).await
+    }
+
+    /// The same on another database (PostgreSQL).
+    async fn on(now: &str, database: Option<&str>) -> Self {
         let pb = Postbode::new("file://outbox", "");
+        if let Some(url) = database {
+            let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+            let cfg = cfg.replace(
+                "url = \"sqlite://data/postbode.db\"",
+                &format!("url = \"{url}\""),
+            );
+            std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+        }
         // anna: Arbeid en Inclusie, reminders on; bert: the same, reminders off;
         // carla: theme Geweld in gezinnen; dirk: follows nothing; eva:
         // Transformatie Jeugd; frank: Arbeid en Inclusie but unsubscribed.
@@ -375,7 +388,20 @@ Intro.
 
 #[tokio::test(flavor = "multi_thread")]
 async fn edits_and_cancellations_after_sending_reach_those_reminded() {
-    let w = World::new("2027-05-01T00:00:00Z").await;
+    edits_and_cancellations(None).await;
+}
+
+/// The agenda's SQL is shared: the same edits on PostgreSQL.
+#[tokio::test(flavor = "multi_thread")]
+async fn edits_and_cancellations_work_the_same_on_postgresql() {
+    if let Some(url) = common::postgres_database().await {
+        edits_and_cancellations(Some(&url)).await;
+        common::postgres_drop(&url).await;
+    }
+}
+
+async fn edits_and_cancellations(database: Option<&str>) {
+    let w = World::on("2027-05-01T00:00:00Z", database).await;
     w.drop_issue("juni-2027.md", JUNE).await;
     w.set("2027-06-01T07:00:00Z");
     w.tick().await;
@@ -423,7 +449,9 @@ async fn edits_and_cancellations_after_sending_reach_those_reminded() {
         .expect("stored")
         .warning;
     assert!(
-        warning.contains("agenda changes are taken (1 changed, 2 cancelled, 3 mails)"),
+        warning.contains(
+            "except the agenda: 1 meeting(s) changed, 2 cancelled, 3 update or cancellation mail(s)"
+        ),
         "{warning}"
     );
     let mut expected = reminded.clone();
