@@ -10,14 +10,16 @@ use crate::config::Config;
 use crate::context::display_name;
 use crate::domain::subscriber::{Language, Segments};
 use crate::mailer::{Composer, Kind};
+use crate::newsletters::agenda_checks::agenda_warnings;
 use crate::newsletters::{Diagnostic, ParseContext, parse_issue};
 use crate::render::IssueRenderer;
 use crate::render::MergeValues;
 use crate::render::layout::Layouts;
 use crate::render::variant::PlatformInfo;
 
-/// Parses and compiles one file as the daemon would, without a database.
-fn load(config: &Config, file: &Path) -> Result<IssueRenderer, Vec<Diagnostic>> {
+/// Parses and compiles one file as the daemon would, without a database;
+/// also returns the file's text.
+fn load(config: &Config, file: &Path) -> Result<(IssueRenderer, String), Vec<Diagnostic>> {
     let shown = file.display().to_string();
     let raw = std::fs::read(file).map_err(|e| {
         vec![Diagnostic::new(
@@ -49,16 +51,22 @@ fn load(config: &Config, file: &Path) -> Result<IssueRenderer, Vec<Diagnostic>> 
         layouts,
     );
     r.variant(&r.issue.full_key()).map_err(|d| vec![d])?;
-    Ok(r)
+    Ok((r, raw))
 }
 
+/// Errors make the exit status 1; warnings (agenda items that get no or
+/// earlier reminders, see `agenda_checks`) are printed after them, as
+/// `file:line:col: warning: …`, and leave it 0.
 pub async fn check(config: Config, files: &[std::path::PathBuf]) -> Result<ExitCode> {
     let mut failed = false;
     let now = SystemClock.now();
+    let tz = config.timezone()?;
     for file in files {
         match load(&config, file) {
-            Ok(r) => {
+            Ok((r, raw)) => {
                 let issue = &r.issue;
+                let shown = file.display().to_string();
+                let warnings = agenda_warnings(&shown, &raw, issue, now, tz);
                 let sections = match &issue.body {
                     crate::domain::issue::Body::Markdown { sections, .. } => sections.len(),
                     crate::domain::issue::Body::Mjml(_) => 0,
@@ -67,26 +75,24 @@ pub async fn check(config: Config, files: &[std::path::PathBuf]) -> Result<ExitC
                     None => "draft (no send_at)".to_string(),
                     Some(t) if t <= now => {
                         failed = true;
-                        let raw = std::fs::read_to_string(file).unwrap_or_default();
                         let (line, col) = crate::newsletters::ingest::find_key(&raw, "send_at");
                         eprintln!(
-                            "{}:{line}:{col}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft",
-                            file.display()
+                            "{shown}:{line}:{col}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft"
                         );
+                        print_warnings(&warnings);
                         continue;
                     }
                     Some(t) => format!(
                         "to be sent {}",
-                        t.with_timezone(&config.timezone()?)
-                            .format("%Y-%m-%d %H:%M %Z")
+                        t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
                     ),
                 };
                 println!(
-                    "ok: {} — {:?}, {sections} sections, {} agenda items, {when}",
-                    file.display(),
+                    "ok: {shown} — {:?}, {sections} sections, {} agenda items, {when}",
                     issue.subject,
                     issue.agenda.len()
                 );
+                print_warnings(&warnings);
             }
             Err(diags) => {
                 failed = true;
@@ -103,6 +109,12 @@ pub async fn check(config: Config, files: &[std::path::PathBuf]) -> Result<ExitC
     })
 }
 
+fn print_warnings(warnings: &[Diagnostic]) {
+    for w in warnings {
+        eprintln!("{}", w.as_warning());
+    }
+}
+
 pub async fn render(
     config: Config,
     file: &Path,
@@ -111,7 +123,7 @@ pub async fn render(
     interests: Vec<String>,
 ) -> Result<ExitCode> {
     let r = match load(&config, file) {
-        Ok(r) => r,
+        Ok((r, _)) => r,
         Err(diags) => {
             for d in diags {
                 eprintln!("{d}");

@@ -95,8 +95,8 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
         for e in i.errors.lines() {
             println!("    error: {e}");
         }
-        if !i.warning.is_empty() {
-            println!("    warning: {}", i.warning);
+        for w in i.warning.lines() {
+            println!("    warning: {w}");
         }
         if let Some(n) = per_issue
             .get(i.slug.as_str())

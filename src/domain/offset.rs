@@ -19,22 +19,32 @@ impl FromStr for Offset {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        let bad = || {
-            format!(
-                "{s:?} is not an offset: write a number and d, h or m, like \"7d\", \"2h\" or \"30m\""
-            )
+        let how = "write a number and d, h or m, like \"7d\", \"2h\" or \"30m\"";
+        let bad = |why: &str| format!("{s:?} is not an offset: {why}");
+        // Split before the last character, not byte: "7é" must not panic.
+        let (num, unit) = s.split_at(s.char_indices().last().map_or(0, |(i, _)| i));
+        let n: Option<i64> = num.parse().ok();
+        let per_unit = match unit {
+            "d" => 24 * 60,
+            "h" => 60,
+            "m" => 1,
+            "w" if n.is_some() => {
+                return Err(bad(
+                    "weeks are not a unit; write days, like \"7d\" or \"14d\"",
+                ));
+            }
+            _ => return Err(bad(how)),
         };
-        let (num, unit) = s.split_at(s.len().saturating_sub(1));
-        let n: i64 = num.parse().map_err(|_| bad())?;
-        if n <= 0 || n > 366 * 24 * 60 {
-            return Err(bad());
+        let n = n.ok_or_else(|| bad(how))?;
+        if n <= 0 {
+            return Err(bad(
+                "a reminder goes out before the start; use a number above 0, like \"1d\"",
+            ));
         }
-        let minutes = match unit {
-            "d" => n * 24 * 60,
-            "h" => n * 60,
-            "m" => n,
-            _ => return Err(bad()),
-        };
+        if n > 366 * 24 * 60 {
+            return Err(bad(how));
+        }
+        let minutes = n * per_unit;
         Ok(Self { minutes })
     }
 }
@@ -84,8 +94,13 @@ mod tests {
             "90m".parse::<Offset>().map(|o| o.duration().num_minutes()),
             Ok(90)
         );
-        for bad in ["", "d", "7", "7w", "-1d", "0h", "1.5h"] {
+        for bad in ["", "d", "7", "7w", "-1d", "0h", "1.5h", "7 dagen", "7é"] {
             assert!(bad.parse::<Offset>().is_err(), "{bad:?}");
         }
+        let why = |s: &str| s.parse::<Offset>().unwrap_err();
+        assert!(why("1w").contains("write days, like \"7d\""));
+        assert!(why("0d").contains("above 0"));
+        assert!(why("-1d").contains("above 0"));
+        assert!(why("7 dagen").contains("a number and d, h or m"));
     }
 }

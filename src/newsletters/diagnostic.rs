@@ -1,4 +1,5 @@
-//! An error in an editor's file, reported as `file:line:col: message`.
+//! An error in an editor's file, reported as `file:line:col: message`; a
+//! warning is the same with `warning: ` before the message.
 
 use std::fmt;
 
@@ -18,6 +19,14 @@ impl Diagnostic {
             col: col.max(1),
             message: message.into(),
         }
+    }
+
+    /// `file:line:col: warning: message`, for what does not stop an issue.
+    pub fn as_warning(&self) -> String {
+        format!(
+            "{}:{}:{}: warning: {}",
+            self.file, self.line, self.col, self.message
+        )
     }
 }
 

@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+use std::ops::Range;
 
+use super::agenda_item::{check_item, duplicate_id};
 use super::locate::Locator;
 use crate::domain::issue::AgendaItem;
 use crate::domain::offset::Offset;
-use crate::domain::slug::Slug;
 use crate::domain::subscriber::Segments;
 
 #[derive(Debug, Deserialize)]
@@ -45,8 +46,16 @@ pub struct RawAgendaItem {
     pub workshop: Option<String>,
     #[serde(default)]
     pub interests: OneOrMany,
-    pub reminders: Option<OneOrMany>,
+    /// None when the key is absent (the default offsets apply); `reminders:`
+    /// with nothing after it is `Some(Null)`, a mistake.
+    #[serde(default, deserialize_with = "present")]
+    pub reminders: Option<serde_norway::Value>,
     pub status: Option<String>,
+}
+
+/// Tells a key written without a value apart from a key left out.
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<serde_norway::Value>, D::Error> {
+    serde_norway::Value::deserialize(d).map(Some)
 }
 
 /// `workshops: jeugd` and `workshops: [jeugd, zorg]` both work.
@@ -131,7 +140,7 @@ pub fn check(raw: RawFrontMatter, loc: &Locator<'_>, rules: &Rules<'_>) -> (Chec
             "workshop",
             rules.workshops,
             loc,
-            0,
+            loc.all(),
             &mut err,
         ),
         interests: checked_slugs(
@@ -140,25 +149,21 @@ pub fn check(raw: RawFrontMatter, loc: &Locator<'_>, rules: &Rules<'_>) -> (Chec
             "interest",
             rules.interests,
             loc,
-            0,
+            loc.all(),
             &mut err,
         ),
     };
 
-    let item_lines = loc.agenda_items();
+    let item_lines = loc.agenda_item_lines();
     let mut agenda = Vec::new();
     let mut ids = std::collections::HashSet::new();
     for (i, item) in raw.agenda.into_iter().enumerate() {
-        let from = item_lines.get(i).copied().unwrap_or(0);
-        if let Some(a) = check_item(item, from, loc, rules, &mut err) {
+        let lines = item_lines.get(i).cloned().unwrap_or_else(|| loc.all());
+        let own_id = item.id.is_some();
+        if let Some(a) = check_item(item, lines.clone(), loc, rules, &mut err) {
             if !ids.insert(a.id.clone()) {
-                err(
-                    loc.find(from, "id", Some(&a.id)),
-                    format!(
-                        "agenda id {:?} is used twice: give each item its own id",
-                        a.id
-                    ),
-                );
+                let (at, msg) = duplicate_id(&a, own_id, lines, loc);
+                err(at, msg);
             }
             agenda.push(a);
         }
@@ -177,130 +182,13 @@ pub fn check(raw: RawFrontMatter, loc: &Locator<'_>, rules: &Rules<'_>) -> (Chec
     )
 }
 
-fn check_item(
-    item: RawAgendaItem,
-    from: usize,
-    loc: &Locator<'_>,
-    rules: &Rules<'_>,
-    err: &mut impl FnMut((usize, usize), String),
-) -> Option<AgendaItem> {
-    let title = item.title.unwrap_or_default().trim().to_string();
-    if title.is_empty() {
-        err(
-            loc.find(from, "title", None),
-            "agenda item without title: add `title: …`".into(),
-        );
-    }
-    let start = match item.start.as_ref().map(scalar) {
-        None => {
-            err(
-                loc.find(from, "title", None),
-                "agenda item has no start: add `start: YYYY-MM-DD HH:MM`".into(),
-            );
-            None
-        }
-        Some(text) => parse_time(&text, rules.tz)
-            .map_err(|m| err(loc.find(from, "start", Some(&text)), format!("start: {m}")))
-            .ok(),
-    };
-    let end = item.end.as_ref().map(scalar).and_then(|text| {
-        parse_time(&text, rules.tz)
-            .map_err(|m| err(loc.find(from, "end", Some(&text)), format!("end: {m}")))
-            .ok()
-    });
-    if let (Some(s), Some(e)) = (start, end) {
-        if e < s {
-            err(
-                loc.find(from, "end", None),
-                "end lies before start: check the date and time of end".into(),
-            );
-        }
-    }
-    let workshop = item.workshop.and_then(|w| {
-        let ok = checked_slugs(
-            vec![w],
-            "workshop",
-            "workshop",
-            rules.workshops,
-            loc,
-            from,
-            err,
-        );
-        ok.into_iter().next()
-    });
-    let interests = checked_slugs(
-        item.interests.into_vec(),
-        "interests",
-        "interest",
-        rules.interests,
-        loc,
-        from,
-        err,
-    );
-    let reminders = match item.reminders {
-        None => rules.default_offsets.clone(),
-        Some(list) => list
-            .into_vec()
-            .into_iter()
-            .filter_map(|o| {
-                o.parse::<Offset>()
-                    .map_err(|m| {
-                        err(
-                            loc.find(from, "reminders", Some(&o)),
-                            format!("reminders: {m}"),
-                        )
-                    })
-                    .ok()
-            })
-            .collect(),
-    };
-    let cancelled = match item.status.as_deref().map(str::trim) {
-        None | Some("") | Some("confirmed") | Some("scheduled") => false,
-        Some("cancelled") | Some("canceled") => true,
-        Some(other) => {
-            err(
-                loc.find(from, "status", Some(other)),
-                format!("status {other:?} is not known: use `status: cancelled` or leave it out"),
-            );
-            false
-        }
-    };
-    let start = start?;
-    let id = match item.id {
-        Some(id) => match Slug::parse(id.trim()) {
-            Ok(s) => s.to_string(),
-            Err(m) => {
-                err(loc.find(from, "id", Some(&id)), format!("id: {m}"));
-                return None;
-            }
-        },
-        None => {
-            let local = start.with_timezone(&rules.tz).format("%Y-%m-%d");
-            format!("{}-{local}", Slug::from_title(&title))
-        }
-    };
-    Some(AgendaItem {
-        id,
-        title,
-        start,
-        end,
-        location: item.location.unwrap_or_default().trim().to_string(),
-        url: item.url.unwrap_or_default().trim().to_string(),
-        description: item.description.unwrap_or_default().trim().to_string(),
-        workshop,
-        interests,
-        reminders,
-        cancelled,
-    })
-}
-
-fn checked_slugs(
+pub(super) fn checked_slugs(
     list: Vec<String>,
     key: &str,
     what: &str,
     known: &dyn Fn(&str) -> bool,
     loc: &Locator<'_>,
-    from: usize,
+    within: Range<usize>,
     err: &mut impl FnMut((usize, usize), String),
 ) -> Vec<String> {
     let mut out = Vec::new();
@@ -310,7 +198,7 @@ fn checked_slugs(
             out.push(slug);
         } else {
             err(
-                loc.find(from, key, Some(&slug)),
+                loc.find_in(within.clone(), key, Some(&slug)),
                 format!(
                     "unknown {what} {slug:?}: use a slug from the [[{what}s]] list in postbode.toml"
                 ),
@@ -320,11 +208,12 @@ fn checked_slugs(
     out
 }
 
-fn scalar(v: &serde_norway::Value) -> String {
+pub(super) fn scalar(v: &serde_norway::Value) -> String {
     match v {
         serde_norway::Value::String(s) => s.trim().to_string(),
         serde_norway::Value::Number(n) => n.to_string(),
         serde_norway::Value::Bool(b) => b.to_string(),
+        serde_norway::Value::Null => String::new(),
         other => format!("{other:?}"),
     }
 }

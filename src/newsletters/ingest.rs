@@ -5,6 +5,7 @@ use anyhow::Result;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 
+use super::agenda_checks::agenda_warnings;
 use super::diagnostic::Diagnostic;
 use super::parse::slug_of;
 use crate::context::Ctx;
@@ -111,6 +112,13 @@ pub async fn ingest(ctx: &Ctx, path: &Path, raw: &str) -> Result<Ingested> {
     if let (Some(issue), true) = (&parsed, status != IssueStatus::Invalid) {
         if let Some(row) = ctx.db.issue_by_slug(&slug).await? {
             take_agenda(ctx, row.id, issue, false).await?;
+            // Valid, but worth telling the editor (`postbode status` shows it).
+            let warnings = agenda_warnings(&file, raw, issue, ctx.clock.now(), ctx.tz);
+            if !warnings.is_empty() {
+                let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
+                tracing::warn!("{}", text.join("; "));
+                ctx.db.set_issue_warning(row.id, &text.join("\n")).await?;
+            }
         }
     }
     if errors.is_empty() {

@@ -1,5 +1,7 @@
 //! The `newsletters/` folder: reading, parsing and watching the editors' issue files.
 
+pub mod agenda_checks;
+mod agenda_item;
 pub mod diagnostic;
 pub mod editorial;
 pub mod front_matter;

@@ -465,6 +465,135 @@ fn several_errors_in_one_file_are_all_reported_in_file_order() {
     assert_eq!(lines.len(), expected.len(), "{lines:?}");
 }
 
+/// A date `days` from today, as `YYYY-MM-DD`.
+fn day(days: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+#[test]
+fn every_agenda_mistake_is_reported_at_once_with_its_position() {
+    let pb = installation();
+    let y = chrono::Utc::now().year() + 1;
+    let text = issue(
+        &format!(
+            "subject: Agenda vol fouten\nsend_at: {}\nagenda:\n\
+             \x20 - title: Zonder begin\n    location: Utrecht\n\
+             \x20 - title: Eind voor begin\n    start: {y}-09-21 13:30\n    end: {y}-09-21 12:00\n\
+             \x20 - title: Onbekende werkplaats\n    start: {y}-09-22 13:30\n    workshop: onbekend\n    interests: [welzijn, geen-thema]\n\
+             \x20 - title: Rare herinneringen\n    start: {y}-09-23 13:30\n    reminders: [7 dagen, 0d, -1d, 1w, \"\"]\n\
+             \x20 - title: Onleesbaar\n    start: morgen\n    end: {y}-09-31 10:00\n\
+             \x20 - id: Geen Slug\n    title: Verkeerde id\n    start: {y}-09-24 13:30\n\
+             \x20 - id: dubbel\n    title: Eerste\n    start: {y}-09-25 13:30\n\
+             \x20 - id: dubbel\n    title: Tweede\n    start: {y}-09-26 13:30\n",
+            future_local()
+        ),
+        "Hallo\n",
+    );
+    let lines = check_fails(&pb, "agenda-fouten.md", &text);
+    let expected = [
+        (
+            pos(&text, "title: Zonder begin"),
+            "has no start: add `start: YYYY-MM-DD HH:MM`",
+        ),
+        (pos(&text, &format!("{y}-09-21 12:00")), "end ("),
+        (
+            pos(&text, "onbekend"),
+            "unknown workshop \"onbekend\": use a slug from the [[workshops]] list",
+        ),
+        (pos(&text, "geen-thema"), "unknown interest \"geen-thema\""),
+        (pos(&text, "7 dagen"), "\"7 dagen\" is not an offset"),
+        (pos_after(&text, "dagen, ", "0d"), "\"0d\" is not an offset"),
+        (pos(&text, "-1d"), "\"-1d\" is not an offset"),
+        (pos(&text, "1w"), "weeks are not a unit"),
+        (pos(&text, "\"\"]"), "reminders: \"\" is not an offset"),
+        (
+            pos(&text, "morgen"),
+            "start: \"morgen\" is not a date and time",
+        ),
+        (pos(&text, &format!("{y}-09-31")), "is not a date and time"),
+        (pos(&text, "Geen Slug"), "id: \"Geen Slug\" is not a slug"),
+        (
+            pos_after(&text, "- id: ", "dubbel\n    title: Tweede"),
+            "agenda id \"dubbel\" is used twice",
+        ),
+    ];
+    for (i, (at, says)) in expected.iter().enumerate() {
+        let want = format!("newsletters/agenda-fouten.md:{at}: ");
+        assert!(
+            lines
+                .get(i)
+                .is_some_and(|l| l.starts_with(&want) && l.contains(says)),
+            "error {i}: expected {want}…{says}… in {lines:#?}"
+        );
+    }
+    assert_eq!(lines.len(), expected.len(), "{lines:#?}");
+    assert!(
+        lines[1].contains(&format!("lies before start ({y}-09-21 13:30)")),
+        "{}",
+        lines[1]
+    );
+}
+
+#[test]
+fn agenda_items_without_reminders_are_warnings_and_the_issue_passes() {
+    let pb = installation();
+    let send = day(60);
+    let text = issue(
+        &format!(
+            "subject: Agenda met waarschuwingen\nsend_at: {send} 09:00\nagenda:\n\
+             \x20 - title: Al geweest\n    start: 2020-03-01 10:00\n\
+             \x20 - title: Voor het nummer\n    start: {} 10:00\n\
+             \x20 - title: Vroeg herinnerd\n    start: {} 10:00\n    reminders: [7d, 1d]\n\
+             \x20 - title: Ruim op tijd\n    start: {} 10:00\n",
+            day(30),
+            day(63),
+            day(120)
+        ),
+        "Hallo\n",
+    );
+    pb.write_issue("waarschuwing.md", &text);
+    let out = pb.cli(&["check", "newsletters/waarschuwing.md"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "warnings must not fail check: {stdout}{stderr}"
+    );
+    assert!(
+        stdout.contains("ok: newsletters/waarschuwing.md"),
+        "{stdout}"
+    );
+    let lines: Vec<&str> = stderr.lines().collect();
+    let expected = [
+        (
+            pos(&text, "2020-03-01 10:00"),
+            "agenda item \"Al geweest\" starts on 2020-03-01 10:00, in the past: it stays in the agenda but gets no reminders".to_string(),
+        ),
+        (
+            pos(&text, &format!("{} 10:00", day(30))),
+            format!(
+                "agenda item \"Voor het nummer\" starts on {} 10:00, before the issue is sent ({send} 09:00): it stays in the agenda but gets no reminders",
+                day(30)
+            ),
+        ),
+        (
+            pos(&text, "7d, 1d"),
+            format!(
+                "reminder 7d of agenda item \"Vroeg herinnerd\" falls before the issue is sent ({send} 09:00): one reminder goes out right after the issue is sent instead"
+            ),
+        ),
+    ];
+    assert_eq!(lines.len(), expected.len(), "{stderr}");
+    for (line, (at, says)) in lines.iter().zip(&expected) {
+        assert_eq!(
+            *line,
+            format!("newsletters/waarschuwing.md:{at}: warning: {says}")
+        );
+    }
+}
+
 // ---- through the daemon ----
 
 const SUBSCRIBERS: &[(&str, &[&str], &[&str])] = &[
@@ -696,5 +825,36 @@ fn a_file_written_in_two_steps_is_taken_only_when_complete() {
         !log.lines()
             .any(|l| l.contains("twee-stappen") && (l.contains("WARN") || l.contains("ERROR"))),
         "an error was logged for the half-written file:\n{log}"
+    );
+}
+
+#[test]
+fn an_issue_with_a_past_agenda_item_is_taken_as_valid_and_status_shows_the_warning() {
+    let smtp = SmtpServer::start(&[]);
+    let pb = daemon(&smtp);
+    let text = issue(
+        &format!(
+            "subject: Met een oude bijeenkomst\nsend_at: {}\nagenda:\n  - title: Terugblik\n    start: 2020-03-01 10:00\n  - title: Vooruitblik\n    start: {} 13:30\n",
+            future_local(),
+            day(90)
+        ),
+        "Hallo\n",
+    );
+    pb.drop_issue("oud-agendapunt.md", &text);
+    let got = pb.wait_issue_until("oud-agendapunt", 30, "scheduled, with a warning", |i| {
+        i["status"] == "scheduled" && i["warning"].as_str().is_some_and(|w| !w.is_empty())
+    });
+    assert_eq!(got["errors"].as_array().map(Vec::len), Some(0), "{got}");
+    let want = format!(
+        "newsletters/oud-agendapunt.md:{}: agenda item \"Terugblik\" starts on 2020-03-01 10:00, in the past: it stays in the agenda but gets no reminders",
+        pos(&text, "2020-03-01")
+    );
+    // The daemon names files as it found them (`./newsletters/…`).
+    let warning = got["warning"].as_str().unwrap_or_default();
+    assert_eq!(warning.trim_start_matches("./"), want, "{got}");
+    let status = pb.ok(&["status"]);
+    assert!(
+        status.contains(&format!("    warning: {warning}\n")),
+        "{status}"
     );
 }

@@ -1,0 +1,374 @@
+//! The agenda's rule: which mistakes make an issue invalid and which are only
+//! warned about.
+//!
+//! The agenda is printed in the newsletter, so a wrong one must not go out.
+//! These make the issue **invalid** (nothing is sent); they are found while
+//! the front matter is checked (`front_matter::check`), all at once:
+//!
+//! - an item without `start` (pointed at its `title`, or its `-` line);
+//! - a `start` or `end` that is not a date and time, or a local time that
+//!   does not exist (the skipped summer-time hour);
+//! - an `end` before the `start`;
+//! - an unknown `workshop` or `interests` slug;
+//! - a reminder offset that cannot be read (`7 dagen`, `0d`, `-1d`, `1w`, an
+//!   empty one, or `reminders:` without a value), pointed at on its line;
+//! - an `id` that is not a slug, or an id two items share (also when both
+//!   derive it from the same title and start date).
+//!
+//! These are **warnings** ([`agenda_warnings`]): the issue stays valid, and
+//! `postbode check` and `postbode status` show them with their place:
+//!
+//! - an item that has started at the time of checking (start ≤ now), or that
+//!   starts at or before the issue's `send_at`: it stays in the agenda but gets
+//!   no reminders, as reminders never go out after the start;
+//! - an item with reminder times before the issue's `send_at`: reminders go
+//!   out only once the issue is sent, so one goes out right after it instead.
+//!
+//! Cancelled items get no reminders anyway and are not warned about.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use super::diagnostic::Diagnostic;
+use super::locate::Locator;
+use super::source;
+use crate::domain::issue::{AgendaItem, Issue};
+use crate::domain::reminder::reminder_time;
+
+/// The warnings about the agenda of `issue`, parsed without errors from `raw`
+/// (shown as `file` in the messages), in file order.
+pub fn agenda_warnings(
+    file: &str,
+    raw: &str,
+    issue: &Issue,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<Diagnostic> {
+    let Ok(src) = source::split(raw) else {
+        return Vec::new();
+    };
+    let loc = Locator::new(&src.front_matter, src.front_matter_line);
+    // A valid issue keeps every item, so items and their lines pair up.
+    let item_lines = loc.agenda_item_lines();
+    let mut out = Vec::new();
+    for (i, item) in issue.agenda.iter().enumerate() {
+        if item.cancelled {
+            continue;
+        }
+        let lines = item_lines.get(i).cloned().unwrap_or_else(|| loc.all());
+        let at_start = loc
+            .value_in(lines.clone(), "start")
+            .unwrap_or_else(|| loc.first_char(lines.start));
+        let mut warn = |(line, col): (usize, usize), msg: String| {
+            out.push(Diagnostic::new(file, line, col, msg))
+        };
+        let starts = format!(
+            "agenda item {:?} starts on {}",
+            item.title,
+            local(item.start, tz)
+        );
+        let no_reminders = "it stays in the agenda but gets no reminders";
+        if item.start <= now {
+            warn(at_start, format!("{starts}, in the past: {no_reminders}"));
+            continue;
+        }
+        let Some(send_at) = issue.send_at else {
+            continue;
+        };
+        if item.start <= send_at {
+            warn(
+                at_start,
+                format!(
+                    "{starts}, before the issue is sent ({}): {no_reminders}",
+                    local(send_at, tz)
+                ),
+            );
+            continue;
+        }
+        if let Some((first, msg)) = early_reminders(item, send_at, tz) {
+            // At the offset when the item lists its own; else the defaults apply.
+            let at = if loc.value_in(lines.clone(), "reminders").is_some() {
+                loc.find_in(lines, "reminders", Some(&first))
+            } else {
+                at_start
+            };
+            warn(at, msg);
+        }
+    }
+    out
+}
+
+/// The largest offset (earliest reminder) that would fall before `send_at`, and the
+/// warning about all such offsets of `item`.
+fn early_reminders(item: &AgendaItem, send_at: DateTime<Utc>, tz: Tz) -> Option<(String, String)> {
+    let mut offsets = item.reminders.clone();
+    offsets.sort_unstable_by(|a, b| b.cmp(a));
+    offsets.dedup();
+    let early: Vec<String> = offsets
+        .into_iter()
+        .filter(|&o| reminder_time(item.start, o, tz) < send_at)
+        .map(|o| o.to_string())
+        .collect();
+    let first = early.first()?.clone();
+    let what = if early.len() == 1 {
+        format!("reminder {first} of agenda item {:?} falls", item.title)
+    } else {
+        format!(
+            "reminders {} of agenda item {:?} fall",
+            early.join(", "),
+            item.title
+        )
+    };
+    Some((
+        first,
+        format!(
+            "{what} before the issue is sent ({}): one reminder goes out right after the issue is sent instead",
+            local(send_at, tz)
+        ),
+    ))
+}
+
+fn local(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::newsletters::{ParseContext, parse_issue};
+    use std::path::Path;
+
+    fn ams() -> Tz {
+        "Europe/Amsterdam".parse().expect("tz")
+    }
+
+    fn ctx() -> ParseContext {
+        ParseContext {
+            tz: ams(),
+            workshops: vec!["arbeid-en-inclusie".into()],
+            interests: vec!["welzijn".into()],
+            templates_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("mjml"),
+            default_offsets: ["7d", "1d"].map(|o| o.parse().expect("offset")).to_vec(),
+        }
+    }
+
+    fn file(front: &str) -> String {
+        format!("---\nsubject: Nieuws\n{front}---\nHallo\n")
+    }
+
+    /// `line:col` of the `nth` (0-based) `needle` in `text`.
+    fn pos(text: &str, needle: &str, nth: usize) -> String {
+        let at = text.match_indices(needle).nth(nth).expect("in fixture").0;
+        let line_start = text[..at].rfind('\n').map_or(0, |p| p + 1);
+        let line = text[..at].matches('\n').count() + 1;
+        format!("{line}:{}", text[line_start..at].chars().count() + 1)
+    }
+
+    /// Every error as `line:col: message`.
+    fn errors(text: &str) -> Vec<String> {
+        let path = Path::new("x.md");
+        match parse_issue("x.md", path, text, &ctx()) {
+            Ok(_) => Vec::new(),
+            Err(ds) => ds
+                .iter()
+                .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+                .collect(),
+        }
+    }
+
+    /// Asserts exactly these (needle, nth, words) errors, in this order.
+    fn assert_errors(text: &str, expected: &[(&str, usize, &str)]) {
+        let got = errors(text);
+        assert_eq!(got.len(), expected.len(), "{got:#?}");
+        for (line, (needle, nth, says)) in got.iter().zip(expected) {
+            let at = format!("{}: ", pos(text, needle, *nth));
+            assert!(
+                line.starts_with(&at) && line.contains(says),
+                "expected {at}…{says}… got {line}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_item_without_start_is_pointed_at_its_title_or_its_dash() {
+        let text = file(
+            "agenda:\n  - title: Zonder begin\n    location: Utrecht\n  - title: Met begin\n    start: 2030-02-01 10:00\n",
+        );
+        assert_errors(
+            &text,
+            &[(
+                "title: Zonder",
+                0,
+                "agenda item \"Zonder begin\" has no start: add `start: YYYY-MM-DD HH:MM`",
+            )],
+        );
+        let text =
+            file("agenda:\n  - location: Utrecht\n  - title: B\n    start: 2030-02-01 10:00\n");
+        assert_errors(
+            &text,
+            &[
+                ("- location", 0, "agenda item without title"),
+                ("- location", 0, "agenda item has no start"),
+            ],
+        );
+    }
+
+    #[test]
+    fn end_before_start_points_at_end() {
+        let text =
+            file("agenda:\n  - title: A\n    start: 2030-02-01 10:00\n    end: 2030-02-01 09:00\n");
+        assert_errors(
+            &text,
+            &[(
+                "2030-02-01 09:00",
+                0,
+                "end (2030-02-01 09:00) lies before start (2030-02-01 10:00)",
+            )],
+        );
+    }
+
+    #[test]
+    fn unknown_slugs_say_where_the_known_ones_are() {
+        let text = file(
+            "agenda:\n  - title: A\n    start: 2030-02-01 10:00\n    workshop: onbekend\n    interests: [welzijn, geen-thema]\n",
+        );
+        assert_errors(
+            &text,
+            &[
+                ("onbekend", 0, "the [[workshops]] list in postbode.toml"),
+                ("geen-thema", 0, "the [[interests]] list in postbode.toml"),
+            ],
+        );
+    }
+
+    #[test]
+    fn unreadable_reminders_are_pointed_at_one_by_one() {
+        let text = file(
+            "agenda:\n  - title: A\n    start: 2030-02-01 10:00\n    reminders: [7 dagen, 0d, -1d, 1w, \"\"]\n  - title: B\n    start: 2030-02-02 10:00\n    reminders:\n      - 1d\n      - 2 uur\n  - title: C\n    start: 2030-02-03 10:00\n    reminders:\n",
+        );
+        assert_errors(
+            &text,
+            &[
+                (
+                    "7 dagen",
+                    0,
+                    "\"7 dagen\" is not an offset: write a number and d, h or m",
+                ),
+                (
+                    "0d",
+                    0,
+                    "\"0d\" is not an offset: a reminder goes out before the start",
+                ),
+                ("-1d", 0, "\"-1d\" is not an offset"),
+                ("1w", 0, "weeks are not a unit"),
+                ("\"\"", 0, "reminders: \"\" is not an offset"),
+                ("2 uur", 0, "\"2 uur\" is not an offset"),
+                ("reminders:", 2, "reminders has no value"),
+            ],
+        );
+    }
+
+    #[test]
+    fn unreadable_start_and_end_are_pointed_at() {
+        let text = file("agenda:\n  - title: A\n    start: morgen\n    end: 2030-02-30 10:00\n");
+        assert_errors(
+            &text,
+            &[
+                ("morgen", 0, "start: \"morgen\" is not a date and time"),
+                (
+                    "2030-02-30",
+                    0,
+                    "end: \"2030-02-30 10:00\" is not a date and time",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn ids_must_be_slugs_and_unique() {
+        let text = file(
+            "agenda:\n  - id: Niet Slug\n    title: A\n    start: 2030-02-01 10:00\n  - id: dubbel\n    title: B\n    start: 2030-02-01 10:00\n  - id: dubbel\n    title: C\n    start: 2030-02-01 10:00\n  - title: D\n    start: 2030-02-05 10:00\n  - title: D\n    start: 2030-02-05 14:00\n",
+        );
+        assert_errors(
+            &text,
+            &[
+                ("Niet Slug", 0, "id: \"Niet Slug\" is not a slug"),
+                ("dubbel", 1, "agenda id \"dubbel\" is used twice"),
+                (
+                    "title: D",
+                    1,
+                    "gets the id \"d-2030-02-05\" from its title and start date",
+                ),
+            ],
+        );
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        crate::newsletters::front_matter::parse_time(s, ams()).expect("time")
+    }
+
+    /// The warnings as `line:col: message`, the issue being valid.
+    fn warnings(text: &str, now: &str) -> Vec<String> {
+        let issue = parse_issue("x.md", Path::new("x.md"), text, &ctx()).expect("valid issue");
+        agenda_warnings("x.md", text, &issue, at(now), ams())
+            .iter()
+            .map(|d| {
+                assert_eq!(d.file, "x.md");
+                format!("{}:{}: {}", d.line, d.col, d.message)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn started_early_and_too_early_reminded_items_are_warnings() {
+        let text = file(concat!(
+            "send_at: 2030-03-01 09:00\n",
+            "agenda:\n",
+            "  - title: Voorbij\n    start: 2029-12-01 10:00\n",
+            "  - title: Voor verzending\n    start: 2030-02-15 10:00\n",
+            "  - title: Vroege herinnering\n    start: 2030-03-05 10:00\n    reminders: [1d, 7d]\n",
+            "  - title: Standaard\n    start: 2030-03-01 20:00\n",
+            "  - title: Op tijd\n    start: 2030-04-01 10:00\n    reminders: [1d]\n",
+            "  - title: Afgelast\n    start: 2029-12-02 10:00\n    status: cancelled\n",
+        ));
+        let got = warnings(&text, "2030-01-01 12:00");
+        let expected = [
+            (
+                "2029-12-01 10:00",
+                "agenda item \"Voorbij\" starts on 2029-12-01 10:00, in the past: it stays in the agenda but gets no reminders",
+            ),
+            (
+                "2030-02-15 10:00",
+                "agenda item \"Voor verzending\" starts on 2030-02-15 10:00, before the issue is sent (2030-03-01 09:00): it stays in the agenda but gets no reminders",
+            ),
+            (
+                "7d]",
+                "reminder 7d of agenda item \"Vroege herinnering\" falls before the issue is sent (2030-03-01 09:00): one reminder goes out right after the issue is sent instead",
+            ),
+            (
+                "2030-03-01 20:00",
+                "reminders 7d, 1d of agenda item \"Standaard\" fall before the issue is sent",
+            ),
+        ];
+        assert_eq!(got.len(), expected.len(), "{got:#?}");
+        for (line, (needle, says)) in got.iter().zip(expected) {
+            let want = format!("{}: ", pos(&text, needle, 0));
+            assert!(
+                line.starts_with(&want) && line.contains(says),
+                "expected {want}{says}, got {line}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_draft_is_only_warned_about_items_in_the_past() {
+        let text = file(
+            "agenda:\n  - title: Voorbij\n    start: 2029-12-01 10:00\n  - title: Later\n    start: 2030-01-02 10:00\n",
+        );
+        let got = warnings(&text, "2030-01-01 12:00");
+        assert_eq!(got.len(), 1, "{got:#?}");
+        assert!(got[0].starts_with(&format!("{}: ", pos(&text, "2029-12-01", 0))));
+        // At the very start, it has started.
+        assert_eq!(warnings(&text, "2030-01-02 10:00").len(), 2);
+    }
+}

@@ -1,0 +1,208 @@
+//! One item of an issue's `agenda:` list, checked with located errors. Each
+//! error makes the issue invalid; `agenda_checks` states the whole rule.
+
+use chrono::{DateTime, Utc};
+use std::ops::Range;
+
+use super::front_matter::{RawAgendaItem, Rules, checked_slugs, parse_time, scalar};
+use super::locate::Locator;
+use crate::domain::issue::AgendaItem;
+use crate::domain::offset::Offset;
+use crate::domain::slug::Slug;
+
+/// Checks one agenda item, written on the front-matter `lines` (so that a key
+/// the item lacks is never looked for in the next item). None when the item
+/// has no usable start or id; its errors are reported either way.
+pub(super) fn check_item(
+    item: RawAgendaItem,
+    lines: Range<usize>,
+    loc: &Locator<'_>,
+    rules: &Rules<'_>,
+    err: &mut impl FnMut((usize, usize), String),
+) -> Option<AgendaItem> {
+    let find = |key: &str, value: Option<&str>| loc.find_in(lines.clone(), key, value);
+    let title = item.title.unwrap_or_default().trim().to_string();
+    if title.is_empty() {
+        err(
+            loc.first_char(lines.start),
+            "agenda item without title: add `title: …`".into(),
+        );
+    }
+    let (start, end) = times(&item.start, &item.end, &title, &lines, loc, rules, err);
+    let workshop = item.workshop.and_then(|w| {
+        let ok = checked_slugs(
+            vec![w],
+            "workshop",
+            "workshop",
+            rules.workshops,
+            loc,
+            lines.clone(),
+            err,
+        );
+        ok.into_iter().next()
+    });
+    let interests = checked_slugs(
+        item.interests.into_vec(),
+        "interests",
+        "interest",
+        rules.interests,
+        loc,
+        lines.clone(),
+        err,
+    );
+    let reminders = match item.reminders {
+        None => rules.default_offsets.clone(),
+        Some(value) => offsets(&value, &find, err),
+    };
+    let cancelled = match item.status.as_deref().map(str::trim) {
+        None | Some("") | Some("confirmed") | Some("scheduled") => false,
+        Some("cancelled") | Some("canceled") => true,
+        Some(other) => {
+            err(
+                find("status", Some(other)),
+                format!("status {other:?} is not known: use `status: cancelled` or leave it out"),
+            );
+            false
+        }
+    };
+    let start = start?;
+    let id = match item.id {
+        Some(id) => match Slug::parse(id.trim()) {
+            Ok(s) => s.to_string(),
+            Err(m) => {
+                err(find("id", Some(id.trim())), format!("id: {m}"));
+                return None;
+            }
+        },
+        None => {
+            let local = start.with_timezone(&rules.tz).format("%Y-%m-%d");
+            format!("{}-{local}", Slug::from_title(&title))
+        }
+    };
+    Some(AgendaItem {
+        id,
+        title,
+        start,
+        end,
+        location: item.location.unwrap_or_default().trim().to_string(),
+        url: item.url.unwrap_or_default().trim().to_string(),
+        description: item.description.unwrap_or_default().trim().to_string(),
+        workshop,
+        interests,
+        reminders,
+        cancelled,
+    })
+}
+
+/// Where and how to report that `item` has the id of an earlier item: at its
+/// `id` when it has `own_id`, else at its title, from which the id comes.
+pub(super) fn duplicate_id(
+    item: &AgendaItem,
+    own_id: bool,
+    lines: Range<usize>,
+    loc: &Locator<'_>,
+) -> ((usize, usize), String) {
+    if own_id {
+        (
+            loc.find_in(lines, "id", Some(&item.id)),
+            format!(
+                "agenda id {:?} is used twice: give each item its own id",
+                item.id
+            ),
+        )
+    } else {
+        (
+            loc.find_in(lines, "title", None),
+            format!(
+                "agenda item {:?} gets the id {:?} from its title and start date, as an earlier item does: add `id: …` with a slug of its own",
+                item.title, item.id
+            ),
+        )
+    }
+}
+
+type Time = Option<DateTime<Utc>>;
+
+/// `start` (required) and `end` (optional, not before the start).
+fn times(
+    start: &Option<serde_norway::Value>,
+    end: &Option<serde_norway::Value>,
+    title: &str,
+    lines: &Range<usize>,
+    loc: &Locator<'_>,
+    rules: &Rules<'_>,
+    err: &mut impl FnMut((usize, usize), String),
+) -> (Time, Time) {
+    let find = |key: &str, value: Option<&str>| loc.find_in(lines.clone(), key, value);
+    let start = match start.as_ref().map(scalar) {
+        None => {
+            let which = if title.is_empty() {
+                String::new()
+            } else {
+                format!(" {title:?}")
+            };
+            err(
+                find("title", None),
+                format!(
+                    "agenda item{which} has no start: add `start: YYYY-MM-DD HH:MM` (local time)"
+                ),
+            );
+            None
+        }
+        Some(text) => parse_time(&text, rules.tz)
+            .map_err(|m| err(find("start", Some(&text)), format!("start: {m}")))
+            .ok(),
+    };
+    let end = end.as_ref().map(scalar).and_then(|text| {
+        parse_time(&text, rules.tz)
+            .map_err(|m| err(find("end", Some(&text)), format!("end: {m}")))
+            .ok()
+    });
+    if let (Some(s), Some(e)) = (start, end) {
+        if e < s {
+            let local = |t: DateTime<Utc>| t.with_timezone(&rules.tz).format("%Y-%m-%d %H:%M");
+            err(
+                loc.value_in(lines.clone(), "end")
+                    .unwrap_or_else(|| find("end", None)),
+                format!(
+                    "end ({}) lies before start ({}): check the date and time of end",
+                    local(e),
+                    local(s)
+                ),
+            );
+        }
+    }
+    (start, end)
+}
+
+/// An item's `reminders:` value: one offset or a list, each pointed at when
+/// it cannot be read; `find(key, value)` locates within the item.
+fn offsets(
+    value: &serde_norway::Value,
+    find: &impl Fn(&str, Option<&str>) -> (usize, usize),
+    err: &mut impl FnMut((usize, usize), String),
+) -> Vec<Offset> {
+    let texts: Vec<String> = match value {
+        serde_norway::Value::Null => {
+            err(
+                find("reminders", None),
+                "reminders has no value: write offsets like `reminders: [7d, 1d]`, `reminders: []` for none, or leave the key out for the default".into(),
+            );
+            return Vec::new();
+        }
+        serde_norway::Value::Sequence(list) => list.iter().map(scalar).collect(),
+        other => vec![scalar(other)],
+    };
+    texts
+        .into_iter()
+        .filter_map(|text| {
+            text.parse::<Offset>()
+                .map_err(|m| {
+                    // An empty offset is written `""` (or `''`): point at that.
+                    let needle = if text.is_empty() { "\"\"" } else { &text };
+                    err(find("reminders", Some(needle)), format!("reminders: {m}"))
+                })
+                .ok()
+        })
+        .collect()
+}
