@@ -121,7 +121,8 @@ impl Db {
     ) -> Result<AgendaChanges> {
         let mut changes = AgendaChanges::default();
         let audience_json = serde_json::to_string(audience)?;
-        let mut tx = self.pool.begin().await?;
+        // Reads each item, then writes it: the write lock is taken up front.
+        let mut tx = self.begin_write().await?;
         for plan in plans {
             let item = plan.item;
             let fp = fingerprint(item);

@@ -94,6 +94,18 @@ impl Db {
         Ok(())
     }
 
+    /// A transaction that reads and then writes. On SQLite it takes the write
+    /// lock at `BEGIN` (waiting up to `busy_timeout`): a transaction that
+    /// starts with a read and later writes while another connection holds the
+    /// lock gets "database is locked" at once, without waiting, because SQLite
+    /// does not invoke the busy handler to upgrade an open read transaction.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub async fn connect_and_migrate(url: &str) -> Result<Self> {
         let db = Self::connect(url).await?;
         db.migrate().await?;

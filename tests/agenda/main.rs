@@ -558,3 +558,41 @@ async fn a_draft_repeating_a_meeting_does_not_touch_it_and_a_removed_draft_cance
     w.tick().await;
     assert_eq!(w.ledger().await, before, "no update, no cancellation");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn taking_an_agenda_waits_for_another_writer_instead_of_failing() {
+    use sqlx::Executor;
+    let w = World::new("2027-05-01T00:00:00Z").await;
+    w.drop_issue("juni-2027.md", JUNE).await;
+    let row = w
+        .ctx
+        .db
+        .issue_by_slug("juni-2027")
+        .await
+        .expect("issue")
+        .expect("stored");
+    let issue = w
+        .ctx
+        .renderer(&row.file, &row.source)
+        .expect("valid issue")
+        .issue;
+    // Another connection (the sender marking a delivery) holds the write
+    // lock for a moment, as it does right after an issue starts sending.
+    let mut other = w.ctx.db.pool.acquire().await.expect("connection");
+    other.execute("BEGIN IMMEDIATE").await.expect("write lock");
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        other.execute("COMMIT").await.expect("commit");
+    });
+    // What the scheduler does when the issue starts sending: it waits for
+    // the lock (busy_timeout) rather than failing with "database is locked".
+    let taken = postbode::reminders::agenda::take_agenda(&w.ctx, row.id, &issue, true).await;
+    release.await.expect("released");
+    taken.expect("the agenda is taken once the other writer is done");
+    let published: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM agenda_items WHERE published = 1")
+            .fetch_one(&w.ctx.db.pool)
+            .await
+            .expect("count");
+    assert_eq!(published, 4);
+}
