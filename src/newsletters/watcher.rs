@@ -104,8 +104,11 @@ impl FolderWatcher {
             match self.settling.get(path) {
                 Some((h, since)) if *h == hash && since.elapsed() >= SETTLE => {
                     self.settling.remove(path);
-                    self.take(path, &raw).await;
-                    self.taken.insert(path.clone(), hash);
+                    // A file that could not be taken (the database was busy or
+                    // down) is tried again at the next scan.
+                    if self.take(path, &raw).await {
+                        self.taken.insert(path.clone(), hash);
+                    }
                 }
                 Some((h, _)) if *h == hash => {}
                 _ => {
@@ -131,7 +134,8 @@ impl FolderWatcher {
         Ok(())
     }
 
-    async fn take(&self, path: &Path, raw: &str) {
+    /// False when the file could not be taken and should be tried again.
+    async fn take(&self, path: &Path, raw: &str) -> bool {
         let ctx = &self.ctx;
         match ingest(ctx, path, raw).await {
             Ok(Ingested::Stored(_)) if !ctx.config.platform.editors.is_empty() => {
@@ -154,8 +158,12 @@ impl FolderWatcher {
             }
             Ok(Ingested::Ignored(why)) => tracing::warn!("{why}"),
             Ok(Ingested::Stored(_) | Ingested::Unchanged | Ingested::Refused) => {}
-            Err(e) => tracing::error!("cannot take {} in: {e:#}", path.display()),
+            Err(e) => {
+                tracing::error!("cannot take {} in, trying again: {e:#}", path.display());
+                return false;
+            }
         }
+        true
     }
 
     async fn removed(&self, path: &Path) {

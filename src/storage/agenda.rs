@@ -274,7 +274,7 @@ impl Db {
         let Some(stored) = self.agenda_item(item_id).await? else {
             return Ok(0);
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // Claims every due slot of the item; another process that got there
         // first leaves nothing to claim.
         let claimed = sqlx::query(

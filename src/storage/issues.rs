@@ -186,7 +186,7 @@ impl Db {
         agenda_uids: &[String],
         now: i64,
     ) -> Result<Option<u64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let claimed = sqlx::query(
             "UPDATE issues SET status = 'sending', started_at = $1, updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
         )

@@ -91,7 +91,7 @@ impl Db {
         ip: &str,
         now: i64,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE subscribers SET name = $1, reminders = $2, digest = $3, language = $4, updated_at = $5 WHERE id = $6",
         )
@@ -220,7 +220,7 @@ impl Db {
     /// address goes on the suppression list as a salted hash. None when unknown.
     pub async fn erase_subscriber(&self, id: i64, now: i64) -> Result<Option<Erased>> {
         let salt = self.suppression_salt().await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let Some(row) = sqlx::query("SELECT email FROM subscribers WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)

@@ -35,7 +35,7 @@ impl Db {
     /// the new choices and consent, and stays so until the new confirmation.
     /// False when the subscriber was not unsubscribed.
     pub async fn resubscribe(&self, id: i64, s: &NewSubscriber, now: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE subscribers SET status = 'pending', name = $1, language = $2, reminders = $3,
                     unsubscribed_at = NULL, updated_at = $4

@@ -57,7 +57,7 @@ pub enum Added {
 impl Db {
     /// Adds one subscriber (with segments and consent) in one transaction.
     pub async fn add_subscriber(&self, s: &NewSubscriber, now: i64) -> Result<Added> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let added = insert(&mut tx, s, now).await?;
         tx.commit().await?;
         Ok(added)
@@ -70,7 +70,7 @@ impl Db {
         now: i64,
         mut progress: impl FnMut(usize),
     ) -> Result<Vec<Added>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut out = Vec::with_capacity(list.len());
         for (i, s) in list.iter().enumerate() {
             out.push(insert(&mut tx, s, now).await?);
@@ -189,7 +189,7 @@ impl Db {
         issue_id: Option<i64>,
         now: i64,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = $1, updated_at = $1
              WHERE id = $2 AND status IN ('active', 'pending')",
@@ -338,7 +338,7 @@ impl Db {
     /// Double opt-in: a pending subscriber becomes active; the time and IP are
     /// kept as proof. False when there was nothing to confirm.
     pub async fn confirm_subscriber(&self, id: i64, ip: &str, now: i64) -> Result<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE subscribers SET status = 'active', confirmed_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending'",
         )
