@@ -14,7 +14,7 @@ use crate::domain::subscriber::Recipient;
 use crate::mailer::{Kind, Outgoing};
 use crate::render::compile::compile;
 use crate::render::dates::when;
-use crate::render::ics::{IcsKind, item_ics};
+use crate::render::ics::{IcsKind, Organizer, item_ics};
 use crate::render::layout::Layouts;
 
 /// Which of the three agenda mails.
@@ -114,13 +114,7 @@ pub fn compose_reminder(
 
     let ics_kind = kind.ics_kind();
     let method = ics_kind.method();
-    let ics = item_ics(
-        item,
-        ics_kind,
-        sequence,
-        &ctx.config.sender_domain(),
-        ctx.clock.now(),
-    );
+    let ics = item_ics(item, ics_kind, sequence, &organizer(ctx)?, ctx.clock.now());
     let filename = format!("{}.ics", item.id);
     let calendar_type =
         ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))
@@ -207,6 +201,22 @@ fn text_part(
         "\n{reason}\n\nVoorkeuren aanpassen of herinneringen uitzetten:\n{preferences_url}\n\nAfmelden:\n{unsubscribe_url}\n"
     ));
     t
+}
+
+/// The platform's sender as the calendar's organizer.
+fn organizer(ctx: &Ctx) -> Result<Organizer> {
+    let from: lettre::message::Mailbox = ctx
+        .config
+        .platform
+        .from
+        .parse()
+        .map_err(|e| anyhow!("platform.from: {e}"))?;
+    Ok(Organizer {
+        name: from
+            .name
+            .unwrap_or_else(|| ctx.config.platform.name.clone()),
+        email: from.email.to_string(),
+    })
 }
 
 /// A value for a quoted MIME parameter: no quotes, backslashes or line breaks.

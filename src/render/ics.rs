@@ -35,19 +35,52 @@ impl IcsKind {
     }
 }
 
+/// Who publishes the calendar: the platform's sender address. RFC 5546 asks
+/// for an `ORGANIZER` in `PUBLISH` and `CANCEL`; its domain makes the UID.
+#[derive(Debug, Clone)]
+pub struct Organizer {
+    pub name: String,
+    pub email: String,
+}
+
+impl Organizer {
+    fn domain(&self) -> &str {
+        self.email.rsplit_once('@').map_or("", |(_, d)| d)
+    }
+
+    fn property(&self) -> Property {
+        let mut p = Property::new("ORGANIZER", format!("mailto:{}", clean_uri(&self.email)));
+        let name: String = self
+            .name
+            .chars()
+            .filter(|&c| c != '"' && !c.is_control())
+            .collect();
+        if !name.trim().is_empty() {
+            // The crate quotes a value with a colon; `;` and `,` need quotes too.
+            let name = if !name.contains(':') && name.contains([';', ',']) {
+                format!("\"{name}\"")
+            } else {
+                name
+            };
+            p.add_parameter("CN", &name);
+        }
+        p
+    }
+}
+
 /// The calendar for `item`. `sequence` is 0 for the first version and goes up
 /// with every changed time or place and with the cancellation; `dtstamp` is
-/// when this version was made. The UID is `{item.id}@{uid_domain}`.
+/// when this version was made. The UID is `{item.id}@{organizer's domain}`.
 pub fn item_ics(
     item: &AgendaItem,
     kind: IcsKind,
     sequence: u32,
-    uid_domain: &str,
+    organizer: &Organizer,
     dtstamp: DateTime<Utc>,
 ) -> String {
     let mut event = Event::new();
     event
-        .uid(&clean_text(&format!("{}@{uid_domain}", item.id)))
+        .uid(&clean_text(&format!("{}@{}", item.id, organizer.domain())))
         .timestamp(dtstamp)
         .sequence(sequence)
         .starts(item.start)
@@ -65,6 +98,7 @@ pub fn item_ics(
     if !url.is_empty() {
         event.url(&url);
     }
+    event.append_property(organizer.property());
     if kind == IcsKind::Cancel || item.cancelled {
         event.status(EventStatus::Cancelled);
     }
@@ -137,6 +171,13 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    fn org() -> Organizer {
+        Organizer {
+            name: "kUS: Platformnieuws, Utrecht".into(),
+            email: "nieuws@example.org".into(),
+        }
+    }
+
     fn item(title: &str) -> AgendaItem {
         AgendaItem {
             id: "boekbinden-2026-06".into(),
@@ -154,7 +195,7 @@ mod tests {
     }
 
     fn ics(it: &AgendaItem, kind: IcsKind) -> String {
-        item_ics(it, kind, 0, "example.org", utc("2026-06-01T08:00:00Z"))
+        item_ics(it, kind, 0, &org(), utc("2026-06-01T08:00:00Z"))
     }
 
     /// Physical lines, each checked to end with CRLF.
@@ -277,16 +318,10 @@ mod tests {
             &it,
             IcsKind::Publish,
             0,
-            "example.org",
+            &org(),
             utc("2026-06-01T08:00:00Z"),
         );
-        let b = item_ics(
-            &it,
-            IcsKind::Cancel,
-            3,
-            "example.org",
-            utc("2026-06-05T08:00:00Z"),
-        );
+        let b = item_ics(&it, IcsKind::Cancel, 3, &org(), utc("2026-06-05T08:00:00Z"));
         assert!(has(&a, "UID:boekbinden-2026-06@example.org"));
         assert!(has(&b, "UID:boekbinden-2026-06@example.org"));
         assert!(has(&b, "SEQUENCE:3"));

@@ -276,6 +276,9 @@ fn check_agenda_mail(pb: &Postbode, m: &Received, meeting: &Meeting, sequence: i
             "LOCATION": meeting.location,
             "URL": null,
             "STATUS": status,
+            "DESCRIPTION": null,
+            "ORGANIZER": "mailto:nieuws@kus.example.nl",
+            "ORGANIZER_CN": "kUS Platformnieuws",
         }),
         "{who}: {}",
         m.subject()

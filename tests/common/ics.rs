@@ -40,12 +40,15 @@ print(json.dumps({
     "LOCATION": text(ev, "LOCATION"),
     "URL": text(ev, "URL"),
     "STATUS": text(ev, "STATUS"),
+    "DESCRIPTION": text(ev, "DESCRIPTION"),
+    "ORGANIZER": text(ev, "ORGANIZER"),
+    "ORGANIZER_CN": str(ev["ORGANIZER"].params.get("CN")) if "ORGANIZER" in ev else None,
 }))
 "#;
 
 /// Writes `ics` to `dir/name` and has Python's `icalendar` read it: METHOD,
 /// PRODID, VERSION, UID, SEQUENCE, DTSTAMP/DTSTART/DTEND (UTC ISO), SUMMARY,
-/// LOCATION, URL and STATUS.
+/// LOCATION, URL, STATUS, DESCRIPTION, ORGANIZER and its CN.
 pub fn read_with_python(dir: &Path, name: &str, ics: &str) -> Value {
     let path = dir.join(name);
     std::fs::write(&path, ics).expect("write ics");

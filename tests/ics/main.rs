@@ -9,7 +9,7 @@ mod ics_reader;
 
 use chrono::{DateTime, Utc};
 use postbode::domain::issue::AgendaItem;
-use postbode::render::ics::{IcsKind, item_ics};
+use postbode::render::ics::{IcsKind, Organizer, item_ics};
 use serde_json::Value;
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -64,6 +64,9 @@ fn check(got: &Value, item: &AgendaItem, method: &str, sequence: u32, status: Op
         "LOCATION": item.location,
         "URL": item.url,
         "STATUS": status,
+        "DESCRIPTION": (!item.description.is_empty()).then_some(&item.description),
+        "ORGANIZER": "mailto:agenda@werkplaats.example.nl",
+        "ORGANIZER_CN": "Werkplaats: agenda, Utrecht; centrum",
     });
     assert_eq!(got, &want);
 }
@@ -72,7 +75,12 @@ fn check(got: &Value, item: &AgendaItem, method: &str, sequence: u32, status: Op
 fn calendars_round_trip_through_python_icalendar() {
     let dir = tempfile::tempdir().expect("tempdir");
     let stamp = utc("2026-05-20T06:45:00Z");
-    let domain = "werkplaats.example.nl";
+    // A name with `:`, `,` and `;`: the CN parameter must be quoted.
+    let org = Organizer {
+        name: "Werkplaats: agenda, Utrecht; centrum".into(),
+        email: "agenda@werkplaats.example.nl".into(),
+    };
+    let domain = &org;
 
     // Publish: an evening just after the spring DST switch.
     let mut it = item(
@@ -93,6 +101,7 @@ fn calendars_round_trip_through_python_icalendar() {
     it.start = utc("2026-03-31T17:00:00Z");
     it.end = Some(utc("2026-03-31T19:30:00Z"));
     it.location = "Bibliotheek Neude, zaal 2; ingang Lijnmarkt".into();
+    it.description = "Neem je eigen papier mee, en een schaar;\nkoffie staat klaar.".into();
     let got = parse(
         dir.path(),
         "update.ics",

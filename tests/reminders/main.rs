@@ -228,6 +228,9 @@ async fn reminder_update_and_cancel_mails() {
                 "DTSTART": "2026-10-25T08:00:00+00:00",
                 "SUMMARY": TITLE,
                 "LOCATION": LOCATION,
+                "DESCRIPTION": null,
+                "ORGANIZER": "mailto:nieuws@kus.example.nl",
+                "ORGANIZER_CN": "kUS Platformnieuws",
             }),
             "{prefix}"
         );
