@@ -62,6 +62,16 @@ pub enum Command {
     },
     /// Create or upgrade the database schema.
     Migrate,
+    /// Queue again the messages recorded `unknown` (interrupted while being
+    /// sent: their recipients may already have them). Without --yes, only shows them.
+    ResendUnknown {
+        /// Only this issue's messages (default: every issue and agenda mail).
+        #[arg(long)]
+        issue: Option<String>,
+        /// Really queue them.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -84,6 +84,29 @@ pub struct Smtp {
     /// First retry delay after a temporary failure; doubles per attempt, at most an hour.
     #[serde(default = "default_retry_base")]
     pub retry_base_secs: u64,
+    /// After this many failed attempts in a row (temporary failures and
+    /// connection errors) sending pauses: the server is down or refusing us.
+    #[serde(default = "default_pause_after")]
+    pub pause_after_failures: u32,
+    /// How long such a pause lasts before postbode tries again.
+    #[serde(default = "default_pause_secs")]
+    pub pause_secs: u64,
+    /// An issue's messages not delivered this long after sending started are
+    /// given up (recorded as failed): news that late is no news.
+    #[serde(default = "default_expire_hours")]
+    pub expire_hours: u64,
+}
+
+fn default_pause_after() -> u32 {
+    20
+}
+
+fn default_pause_secs() -> u64 {
+    300
+}
+
+fn default_expire_hours() -> u64 {
+    48
 }
 
 impl Default for Smtp {
@@ -95,6 +118,9 @@ impl Default for Smtp {
             bounce_domain: String::new(),
             timeout_secs: default_smtp_timeout(),
             retry_base_secs: default_retry_base(),
+            pause_after_failures: default_pause_after(),
+            pause_secs: default_pause_secs(),
+            expire_hours: default_expire_hours(),
         }
     }
 }

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod import;
 pub mod privacy;
+pub mod resend;
 pub mod send;
 pub mod status;
 pub mod subscribers;
@@ -33,6 +34,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             ctx(config).await?;
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
+        }
+        Command::ResendUnknown { issue, yes } => {
+            resend::resend_unknown(&*ctx(config).await?, issue.as_deref(), yes).await
         }
         Command::Status { json } => status::status(&*ctx(config).await?, json).await,
         Command::Send { slug, test_to } => {

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use crate::clock::from_epoch;
 use crate::context::Ctx;
+use crate::delivery::health::{PAUSE_KEY, Pause};
 
 pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
     let issues = ctx.db.list_issues().await?;
@@ -15,6 +16,11 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
     let subscribers = ctx.db.count_subscribers_by_status().await?;
     let unsubscribes = ctx.db.unsubscribe_counts().await?;
     let agenda = ctx.db.agenda_status().await?;
+    let paused: Option<Pause> = ctx
+        .db
+        .setting(PAUSE_KEY)
+        .await?
+        .and_then(|v| serde_json::from_str(&v).ok());
     let mut per_issue: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
     for c in &counts {
         per_issue
@@ -61,6 +67,7 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
         let out = json!({
             "issues": list,
             "agenda": agenda,
+            "delivery": { "paused": paused },
             "subscribers": subscribers.iter().map(|(s, n)| (s.clone(), *n)).collect::<BTreeMap<_, _>>(),
             "unsubscribes": unsubscribes,
             "unsubscribe_totals": {
@@ -71,6 +78,15 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(p) = &paused {
+        println!(
+            "sending paused at {} after {} failed attempts in a row, trying again from {}; last reply: {}\n",
+            local(Some(p.since)),
+            p.failures,
+            local(Some(p.until)),
+            p.last_reply
+        );
     }
     println!(
         "{:<32} {:<10} {:<17} deliveries",
@@ -103,7 +119,8 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
             .and_then(|m| m.get("unknown"))
         {
             println!(
-                "    {n} message(s) were being sent during a crash: they may or may not have arrived"
+                "    {n} message(s) were being sent during a crash: they may or may not have arrived (`postbode resend-unknown --issue {}` queues them again)",
+                i.slug
             );
         }
     }

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+use super::health::{Change, Health, PAUSE_KEY};
 use super::outcome::{Outcome, backoff_secs, redact_addresses};
+use super::status_code::{Enhanced, Verdict, verdict};
 use super::transport::Session;
 use crate::context::Ctx;
 use crate::domain::subscriber::Recipient;
@@ -52,6 +54,7 @@ enum NotBuilt {
 
 pub struct Engine {
     ctx: Arc<Ctx>,
+    health: Health,
     renderers: Mutex<HashMap<i64, Arc<IssueRenderer>>>,
     limiter: Option<DefaultDirectRateLimiter>,
 }
@@ -60,7 +63,12 @@ impl Engine {
     pub fn new(ctx: Arc<Ctx>) -> Arc<Self> {
         let limiter = NonZeroU32::new(ctx.config.smtp.rate_per_second)
             .map(|r| RateLimiter::direct(Quota::per_second(r)));
+        let health = Health::new(
+            ctx.config.smtp.pause_after_failures,
+            ctx.config.smtp.pause_secs,
+        );
         Arc::new(Self {
+            health,
             ctx,
             renderers: Mutex::new(HashMap::new()),
             limiter,
@@ -88,6 +96,14 @@ impl Engine {
                 return;
             }
             let now = self.ctx.now();
+            let hold = self.health.hold_until();
+            if hold > now {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs((hold - now) as u64)) => {}
+                    _ = shutdown.cancelled() => return,
+                }
+                continue;
+            }
             let wait = match self.fill(tx, now).await {
                 Ok(0) => {
                     match db.finish_sent_issues(now).await {
@@ -105,7 +121,7 @@ impl Engine {
                 Ok(_) => continue,
                 Err(e) => {
                     tracing::error!(
-                        "the sender cannot read the delivery ledger, retrying in 5 s: {e:#}"
+                        "sending is held: the delivery ledger cannot be used (is the database down, read-only or its disk full?); nothing is lost, retrying in 5 s: {e:#}"
                     );
                     Duration::from_secs(5)
                 }
@@ -120,6 +136,15 @@ impl Engine {
 
     /// Claims one batch of each ledger and queues it for the workers; returns how many.
     async fn fill(&self, tx: &async_channel::Sender<Job>, now: i64) -> Result<usize> {
+        let max_age = i64::try_from(self.ctx.config.smtp.expire_hours).unwrap_or(48) * 3600;
+        let expired = self.ctx.db.expire_issue_deliveries(now, max_age).await?;
+        if expired > 0 {
+            tracing::warn!(
+                count = expired,
+                hours = self.ctx.config.smtp.expire_hours,
+                "issue messages not delivered in time are given up (failed, expired)"
+            );
+        }
         let expired = self.ctx.db.expire_agenda_mails(now).await?;
         if expired > 0 {
             tracing::warn!(
@@ -233,8 +258,8 @@ impl Engine {
     ) {
         let mut session = Session::default();
         while let Ok(job) = rx.recv().await {
-            if shutdown.is_cancelled() {
-                // Not started: back to the queue for the next run.
+            if shutdown.is_cancelled() || self.health.hold_until() > self.ctx.now() {
+                // Not started (stopping, or sending is paused): back to the queue.
                 let _ = self
                     .ctx
                     .db
@@ -242,7 +267,7 @@ impl Engine {
                     .await;
                 continue;
             }
-            self.deliver(job, &mut session).await;
+            self.deliver(job, &mut session, &shutdown).await;
             if rx.is_empty() {
                 self.ctx.wake_sender.notify_one();
             }
@@ -250,7 +275,7 @@ impl Engine {
         self.ctx.connector.close(&mut session).await;
     }
 
-    async fn deliver(&self, job: Job, session: &mut Session) {
+    async fn deliver(&self, job: Job, session: &mut Session, shutdown: &CancellationToken) {
         let ctx = &self.ctx;
         let db = &ctx.db;
         let (ledger, id) = (job.row.ledger, job.row.id);
@@ -308,41 +333,136 @@ impl Engine {
             Ok(false) => return,
             Err(e) => {
                 tracing::error!(delivery = id, "cannot record the send, not sending: {e:#}");
-                let _ = db.release(ledger, id, ctx.now()).await;
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                // Back to the queue, however long the database takes: a row
+                // left `claimed` would wait for the next start.
+                let mut wait = 1;
+                while let Err(e) = db.release(ledger, id, ctx.now()).await {
+                    if shutdown.is_cancelled() {
+                        break;
+                    }
+                    tracing::error!(
+                        delivery = id,
+                        "sending is held: cannot write the delivery ledger, retrying in {wait} s: {e:#}"
+                    );
+                    tokio::time::sleep(Duration::from_secs(wait)).await;
+                    wait = (wait * 2).min(30);
+                }
                 return;
             }
         }
         let outcome = ctx.connector.send(session, &out.envelope, &out.bytes).await;
         let now = ctx.now();
-        let result = match &outcome {
+        let verdict = verdict(&outcome);
+        let reply = match &outcome {
+            Outcome::Sent(r) | Outcome::Transient(r) | Outcome::Permanent(r) => r.as_str(),
+        };
+        self.take_health(verdict, reply, now).await;
+        match verdict {
+            Verdict::Retry | Verdict::Throttled => tracing::warn!(
+                delivery = id,
+                "temporary failure, retrying: {}",
+                redact_addresses(reply)
+            ),
+            Verdict::Policy => tracing::error!(
+                delivery = id,
+                "refused by the receiving server's policy (the subscriber is not suppressed; check the sending reputation, SPF/DKIM and blocklists): {}",
+                redact_addresses(reply)
+            ),
+            Verdict::HardBounce | Verdict::SoftBounce | Verdict::Failed => tracing::warn!(
+                delivery = id,
+                "rejected by the server: {}",
+                redact_addresses(reply)
+            ),
+            Verdict::Delivered => {}
+        }
+        // The message is out (or refused): its result must be written down.
+        // While the database cannot take it, this worker waits and sends
+        // nothing; the result is kept, not lost.
+        let mut wait = 1;
+        loop {
+            let result = self
+                .record(&job.row, &recipient, &outcome, verdict, now)
+                .await;
+            let Err(e) = result else { break };
+            if shutdown.is_cancelled() {
+                // The row stays `sending`: `unknown` at the next start, never resent.
+                tracing::error!(
+                    delivery = id,
+                    "cannot record the result before stopping ({}): {e:#}",
+                    redact_addresses(&format!("{outcome:?}"))
+                );
+                break;
+            }
+            tracing::error!(
+                delivery = id,
+                "sending is held: the result cannot be written (is the database read-only or its disk full?); retrying in {wait} s: {e:#}"
+            );
+            tokio::time::sleep(Duration::from_secs(wait)).await;
+            wait = (wait * 2).min(30);
+        }
+    }
+
+    /// Writes one attempt's result to the ledger (and the subscriber's
+    /// status for an address that does not exist).
+    async fn record(
+        &self,
+        row: &Claimed,
+        recipient: &Recipient,
+        outcome: &Outcome,
+        verdict: Verdict,
+        now: i64,
+    ) -> Result<()> {
+        let db = &self.ctx.db;
+        let (ledger, id) = (row.ledger, row.id);
+        match outcome {
             Outcome::Sent(reply) => db.mark_sent(ledger, id, reply, now).await,
             Outcome::Transient(reply) => {
-                let at = now + backoff_secs(ctx.config.smtp.retry_base_secs, job.row.attempts);
-                tracing::warn!(
-                    delivery = id,
-                    "temporary failure, retrying: {}",
-                    redact_addresses(reply)
-                );
+                let at = now + backoff_secs(self.ctx.config.smtp.retry_base_secs, row.attempts);
                 db.mark_retry(ledger, id, reply, at, now).await
             }
             Outcome::Permanent(reply) => {
-                tracing::warn!(
-                    delivery = id,
-                    "rejected by the server: {}",
-                    redact_addresses(reply)
-                );
-                db.mark_failed(ledger, id, reply, now).await
+                db.mark_failed(ledger, id, reply, now).await?;
+                if verdict == Verdict::HardBounce {
+                    let code = Enhanced::find(reply)
+                        .map(|e| e.to_string())
+                        .unwrap_or_default();
+                    if db.hard_bounce(recipient.id, &code, now).await? {
+                        tracing::warn!(
+                            subscriber = recipient.id,
+                            "the address does not exist ({code}): the subscriber is marked bounced and suppressed"
+                        );
+                    }
+                }
+                Ok(())
             }
-        };
-        if let Err(e) = result {
-            // The message went out (or not) but we could not record it: the row
-            // stays `sending` and becomes `unknown` at the next start, never resent.
-            tracing::error!(
-                delivery = id,
-                "cannot record the result ({}): {e:#}",
-                redact_addresses(&format!("{outcome:?}"))
-            );
+        }
+    }
+
+    /// Logs and announces pauses and slow-downs.
+    async fn take_health(&self, verdict: Verdict, reply: &str, now: i64) {
+        match self.health.note(verdict, reply, now) {
+            Change::None => {}
+            Change::Throttled { secs } => tracing::warn!(
+                "the SMTP server asks us to slow down: no new messages for {secs} s ({})",
+                redact_addresses(reply)
+            ),
+            Change::Paused(p) => {
+                tracing::error!(
+                    failures = p.failures,
+                    "sending paused for {} s after {} failed attempts in a row; last reply: {}",
+                    p.until - p.since,
+                    p.failures,
+                    p.last_reply
+                );
+                let json = serde_json::to_string(&p).unwrap_or_default();
+                if let Err(e) = self.ctx.db.set_setting(PAUSE_KEY, &json).await {
+                    tracing::warn!("cannot record the pause for `postbode status`: {e:#}");
+                }
+            }
+            Change::Recovered => {
+                tracing::info!("sending resumed: the SMTP server accepts messages again");
+                let _ = self.ctx.db.set_setting(PAUSE_KEY, "").await;
+            }
         }
     }
 }

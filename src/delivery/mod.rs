@@ -1,8 +1,10 @@
 //! Delivery: the ledger-driven sender, SMTP connections and their outcomes.
 
 pub mod engine;
+pub mod health;
 pub mod outcome;
 pub mod smtp;
+pub mod status_code;
 pub mod transport;
 
 pub use engine::Engine;

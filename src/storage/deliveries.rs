@@ -223,6 +223,81 @@ impl Db {
         Ok(out)
     }
 
+    /// Issue messages still queued `max_age` seconds after their issue started
+    /// sending are given up: news that late is no news.
+    pub async fn expire_issue_deliveries(&self, now: i64, max_age: i64) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE deliveries SET state = 'failed', last_reply = 'expired: not delivered in time', updated_at = $1
+             WHERE state = 'queued' AND issue_id IN (SELECT id FROM issues WHERE started_at <= $2)",
+        )
+        .bind(now)
+        .bind(now - max_age)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    /// Rows recorded `unknown`, per issue slug (and `agenda mails` when no
+    /// issue is given).
+    pub async fn unknown_counts(&self, issue_id: Option<i64>) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT i.slug, COUNT(*) FROM deliveries d JOIN issues i ON i.id = d.issue_id
+             WHERE d.state = 'unknown' AND ($1 = 0 OR d.issue_id = $1) GROUP BY i.slug ORDER BY i.slug",
+        )
+        .bind(issue_id.unwrap_or(0))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out: Vec<(String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        if issue_id.is_none() {
+            let n: i64 =
+                sqlx::query("SELECT COUNT(*) FROM agenda_deliveries WHERE state = 'unknown'")
+                    .fetch_one(&self.pool)
+                    .await?
+                    .get(0);
+            if n > 0 {
+                out.push(("agenda mails".into(), n));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The operator's decision: `unknown` rows are queued again, and their
+    /// issues, if finished, go back to `sending` until they are done.
+    pub async fn requeue_unknown(&self, issue_id: Option<i64>, now: i64) -> Result<u64> {
+        let mut tx = self.begin_write().await?;
+        let id = issue_id.unwrap_or(0);
+        sqlx::query(
+            "UPDATE issues SET status = 'sending', updated_at = $1 WHERE status = 'sent'
+               AND ($2 = 0 OR id = $2)
+               AND id IN (SELECT issue_id FROM deliveries WHERE state = 'unknown')",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let mut queued = sqlx::query(
+            "UPDATE deliveries SET state = 'queued', next_attempt_at = $1, last_reply = 'queued again by the operator', updated_at = $1
+             WHERE state = 'unknown' AND ($2 = 0 OR issue_id = $2)",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if issue_id.is_none() {
+            queued += sqlx::query(
+                "UPDATE agenda_deliveries SET state = 'queued', next_attempt_at = $1, last_reply = 'queued again by the operator', updated_at = $1
+                 WHERE state = 'unknown'",
+            )
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(queued)
+    }
+
     /// When the next queued row of either ledger becomes due, if any.
     pub async fn next_delivery_due(&self) -> Result<Option<i64>> {
         let row = sqlx::query(

@@ -419,7 +419,9 @@ fn reminders_updates_and_cancellations_reach_exactly_those_concerned() {
     check_sent(&pb, &smtp, &["carla"], "Geannuleerd", &theme, 1);
     let warning = pb.issue_status(SLUG).expect("issue")["warning"].to_string();
     assert!(
-        warning.contains("agenda changes are taken (1 changed, 1 cancelled, 2 mails)"),
+        warning.contains(
+            "except the agenda: 1 meeting(s) changed, 1 cancelled, 2 update or cancellation mail(s)"
+        ),
         "{warning}"
     );
 

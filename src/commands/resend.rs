@@ -1,0 +1,36 @@
+//! `postbode resend-unknown [--issue SLUG] [--yes]`: the operator's explicit
+//! decision to queue again what a crash left `unknown`. postbode never does
+//! this on its own: those recipients may already have the message.
+
+use anyhow::{Result, bail};
+use std::process::ExitCode;
+
+use crate::context::Ctx;
+
+pub async fn resend_unknown(ctx: &Ctx, issue: Option<&str>, yes: bool) -> Result<ExitCode> {
+    let issue_id = match issue {
+        None => None,
+        Some(slug) => match ctx.db.issue_by_slug(slug).await? {
+            Some(row) => Some(row.id),
+            None => bail!("there is no issue {slug:?}: see `postbode status` for the slugs"),
+        },
+    };
+    let counts = ctx.db.unknown_counts(issue_id).await?;
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        println!("no messages are recorded unknown");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (what, n) in &counts {
+        println!("{what}: {n} unknown");
+    }
+    if !yes {
+        println!(
+            "these were being sent when postbode stopped; their recipients may already have them. Run again with --yes to queue them again."
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let queued = ctx.db.requeue_unknown(issue_id, ctx.now()).await?;
+    println!("{queued} message(s) queued again; a running daemon sends them within a minute");
+    Ok(ExitCode::SUCCESS)
+}
