@@ -265,6 +265,11 @@ impl Engine {
                     .db
                     .release(job.row.ledger, job.row.id, self.ctx.now())
                     .await;
+                // The dispatcher may be asleep: it should take the row up
+                // again once the hold is over.
+                if rx.is_empty() {
+                    self.ctx.wake_sender.notify_one();
+                }
                 continue;
             }
             self.deliver(job, &mut session, &shutdown).await;
