@@ -244,3 +244,95 @@ async fn unknown_messages_are_resent_only_when_the_operator_says_so() {
         "the operator chose a possible second copy for twee, and only for twee"
     );
 }
+
+/// PostgreSQL turned read-only under the running daemon (what a full disk or a
+/// failover to a standby looks like): sending stops and says so, and once the
+/// database takes writes again every subscriber has the issue exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_that_cannot_write_holds_sending_and_nothing_is_lost() {
+    let Some(url) = common::postgres_database().await else {
+        return;
+    };
+    let name = url.rsplit('/').next().unwrap_or_default().to_string();
+    let admin_url = std::env::var("POSTBODE_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let admin = sqlx::AnyPool::connect(&admin_url).await.expect("admin");
+    let set_read_only = |on: bool| {
+        let admin = admin.clone();
+        let name = name.clone();
+        async move {
+            let change = if on {
+                format!("ALTER DATABASE {name} SET default_transaction_read_only = on")
+            } else {
+                format!("ALTER DATABASE {name} RESET default_transaction_read_only")
+            };
+            admin
+                .execute(sqlx::AssertSqlSafe(change))
+                .await
+                .expect("alter");
+            // Connections take the setting when they are made.
+            admin
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                )))
+                .await
+                .expect("terminate");
+        }
+    };
+
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+    let cfg = cfg.replace(
+        "url = \"sqlite://data/postbode.db\"",
+        &format!("url = \"{url}\""),
+    );
+    std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+    let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
+    let emails: Vec<String> = (0..40).map(|i| format!("lid{i:02}@example.nl")).collect();
+    for e in &emails {
+        csv.push_str(&format!("{e},Lid,,,nl,no\n"));
+    }
+    std::fs::write(pb.path("leden.csv"), csv).expect("csv");
+    pb.ok(&[
+        "subscribers",
+        "import",
+        "leden.csv",
+        "--confirmed",
+        "--consent",
+        "test",
+    ]);
+    let mut env = FAST.to_vec();
+    env.push(("POSTBODE_SMTP__RATE_PER_SECOND", "10"));
+    pb.serve_with_env(&env);
+    pb.drop_issue("juni.md", &issue("Platformnieuws juni", &soon(2)));
+    wait_until("sending never started", 30, &pb, || {
+        smtp.messages().len() >= 5
+    });
+
+    set_read_only(true).await;
+    wait_until("the sender never said it is held", 30, &pb, || {
+        pb.log().contains("sending is held")
+    });
+    // Held: at most the messages already in flight arrive.
+    let held = smtp.messages().len();
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        smtp.messages().len() <= held + 1,
+        "{} messages went out while the database could not record them",
+        smtp.messages().len() - held
+    );
+    assert!(
+        held < emails.len(),
+        "the fault came too late to test anything"
+    );
+
+    set_read_only(false).await;
+    let done = pb.wait_issue("juni", "sent", 90);
+    assert_eq!(done["deliveries"]["sent"], emails.len() as i64, "{done}");
+    let got = smtp.recipients_of("Platformnieuws juni");
+    assert_eq!(got, emails, "every subscriber exactly once");
+    pb.stop();
+    admin.close().await;
+    common::postgres_drop(&url).await;
+}
