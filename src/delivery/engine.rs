@@ -189,7 +189,7 @@ impl Engine {
                         }
                     }),
                 };
-                let recipient = recipients.remove(&row.subscriber_id);
+                let recipient = recipients.get(&row.subscriber_id).cloned();
                 if tx
                     .send(Job {
                         row,
