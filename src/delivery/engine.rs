@@ -297,6 +297,7 @@ impl Engine {
                 return;
             }
         };
+        let out = super::verp::apply(ctx, &job.row, out);
         if let Some(l) = &self.limiter {
             l.until_ready().await;
         }

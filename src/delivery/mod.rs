@@ -4,6 +4,7 @@ pub mod engine;
 pub mod outcome;
 pub mod smtp;
 pub mod transport;
+pub mod verp;
 
 pub use engine::Engine;
 pub use outcome::Outcome;
