@@ -1,5 +1,5 @@
 //! `postbode status [--json]`: issues, deliveries per state, agenda items and
-//! their mails, subscribers, unsubscribes.
+//! their mails, subscribers, unsubscribes, bounces and complaints per kind.
 
 use anyhow::Result;
 use serde_json::json;
@@ -15,6 +15,7 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
     let subscribers = ctx.db.count_subscribers_by_status().await?;
     let unsubscribes = ctx.db.unsubscribe_counts().await?;
     let agenda = ctx.db.agenda_status().await?;
+    let bounces = ctx.db.bounce_counts().await?;
     let mut per_issue: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
     for c in &counts {
         per_issue
@@ -63,6 +64,7 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
             "agenda": agenda,
             "subscribers": subscribers.iter().map(|(s, n)| (s.clone(), *n)).collect::<BTreeMap<_, _>>(),
             "unsubscribes": unsubscribes,
+            "bounces": bounces,
             "unsubscribe_totals": {
                 "per_issue": per_issue_unsub,
                 "per_source": per_source,
@@ -161,6 +163,10 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
         println!("  per issue:  {}", line(&per_issue_unsub));
         println!("  per source: {}", line(&per_source));
         println!("  per reason: {}", line(&per_reason));
+    }
+    if !bounces.is_empty() {
+        let b: Vec<_> = bounces.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!("bounces and complaints: {}", b.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }
