@@ -60,6 +60,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read one bounce (RFC 3464) or complaint (RFC 5965) report from the MTA on stdin.
+    ///
+    /// Exit codes: 0 handled, 65 unreadable report, 67 no identifiable subscriber,
+    /// 75 temporary failure (database unavailable: the MTA tries again), 78 bad configuration.
+    Bounce {
+        /// The address the report was delivered to (Postfix: ${recipient}),
+        /// whose bounces+TOKEN local part names the message.
+        #[arg(long)]
+        recipient: Option<String>,
+    },
     /// Create or upgrade the database schema.
     Migrate,
     /// Queue again the messages recorded `unknown` (interrupted while being

@@ -316,6 +316,12 @@ impl Config {
         if self.smtp.connections == 0 || self.smtp.connections > 256 {
             bail!("smtp.connections: must be between 1 and 256");
         }
+        let bounce_domain = self.smtp.bounce_domain.trim();
+        if !bounce_domain.is_empty() && lettre::Address::new("bounces", bounce_domain).is_err() {
+            bail!(
+                "smtp.bounce_domain: {bounce_domain:?} is not a mail domain; give one such as bounces.example.nl, or leave it empty"
+            );
+        }
         self.listen_addr()?;
         if self.secrets.token_keys.is_empty() {
             bail!("secrets.token_keys: give at least one key (e.g. from `openssl rand -hex 32`)");

@@ -4,6 +4,7 @@
 //! `render` build on it, and `newsletters`, `schedule`, `delivery` and `web`
 //! orchestrate. `startup` wires the daemon together; `cli` is the command line.
 
+pub mod bounces;
 pub mod cli;
 pub mod clock;
 pub mod commands;

@@ -1,5 +1,6 @@
 //! One function per subcommand.
 
+pub mod bounce;
 pub mod check;
 pub mod import;
 pub mod privacy;
@@ -18,6 +19,10 @@ use crate::config::Config;
 use crate::context::Ctx;
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Bounce { recipient } = &cli.command {
+        // Its own exit codes, for the MTA, also for a bad configuration.
+        return Ok(bounce::bounce(&cli.config, recipient.as_deref()).await);
+    }
     let config = Config::load(&cli.config)?;
     match cli.command {
         Command::Serve => crate::startup::serve(config)
@@ -30,6 +35,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             workshops,
             interests,
         } => check::render(config, &file, &out, workshops, interests).await,
+        Command::Bounce { .. } => unreachable!("handled above"),
         Command::Migrate => {
             ctx(config).await?;
             println!("database is up to date");

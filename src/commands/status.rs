@@ -1,5 +1,5 @@
 //! `postbode status [--json]`: issues, deliveries per state, agenda items and
-//! their mails, subscribers, unsubscribes.
+//! their mails, subscribers, unsubscribes, bounces and complaints per kind.
 
 use anyhow::Result;
 use serde_json::json;
@@ -21,6 +21,7 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
         .setting(PAUSE_KEY)
         .await?
         .and_then(|v| serde_json::from_str(&v).ok());
+    let bounces = ctx.db.bounce_counts().await?;
     let mut per_issue: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
     for c in &counts {
         per_issue
@@ -70,6 +71,7 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
             "delivery": { "paused": paused },
             "subscribers": subscribers.iter().map(|(s, n)| (s.clone(), *n)).collect::<BTreeMap<_, _>>(),
             "unsubscribes": unsubscribes,
+            "bounces": bounces,
             "unsubscribe_totals": {
                 "per_issue": per_issue_unsub,
                 "per_source": per_source,
@@ -178,6 +180,10 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
         println!("  per issue:  {}", line(&per_issue_unsub));
         println!("  per source: {}", line(&per_source));
         println!("  per reason: {}", line(&per_reason));
+    }
+    if !bounces.is_empty() {
+        let b: Vec<_> = bounces.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        println!("bounces and complaints: {}", b.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,8 @@ use super::health::{Change, Health, PAUSE_KEY};
 use super::outcome::{Outcome, backoff_secs, redact_addresses};
 use super::status_code::{Enhanced, Verdict, verdict};
 use super::transport::Session;
+use crate::bounces::apply::record as record_bounce;
+use crate::bounces::policy::Kind as BounceKind;
 use crate::context::Ctx;
 use crate::domain::subscriber::Recipient;
 use crate::mailer::{Kind, Outgoing};
@@ -22,6 +24,7 @@ use crate::reminders::mail::{ReminderKind, compose_reminder};
 use crate::reminders::reason::reason;
 use crate::render::IssueRenderer;
 use crate::storage::agenda::StoredItem;
+use crate::storage::bounces::SentMessage;
 use crate::storage::deliveries::{Claimed, Ledger};
 
 const BATCH: i64 = 200;
@@ -159,7 +162,7 @@ impl Engine {
                 continue;
             }
             let ids: Vec<i64> = rows.iter().map(|r| r.subscriber_id).collect();
-            let mut recipients = self.ctx.db.recipients(&ids).await?;
+            let recipients = self.ctx.db.recipients(&ids).await?;
             let mut items: HashMap<i64, Result<Arc<StoredItem>, String>> = HashMap::new();
             let mut upcoming: Option<Result<Arc<Vec<StoredItem>>, String>> = None;
             n += rows.len();
@@ -327,6 +330,7 @@ impl Engine {
                 return;
             }
         };
+        let out = super::verp::apply(ctx, &job.row, out);
         if let Some(l) = &self.limiter {
             l.until_ready().await;
         }
@@ -427,16 +431,31 @@ impl Engine {
             }
             Outcome::Permanent(reply) => {
                 db.mark_failed(ledger, id, reply, now).await?;
-                if verdict == Verdict::HardBounce {
-                    let code = Enhanced::find(reply)
-                        .map(|e| e.to_string())
-                        .unwrap_or_default();
-                    if db.hard_bounce(recipient.id, &code, now).await? {
-                        tracing::warn!(
-                            subscriber = recipient.id,
-                            "the address does not exist ({code}): the subscriber is marked bounced and suppressed"
-                        );
-                    }
+                // A refusal at RCPT or DATA is a bounce too: the same policy
+                // as for reports the MTA sends back later.
+                let kind = match verdict {
+                    Verdict::HardBounce => BounceKind::Hard,
+                    Verdict::SoftBounce => BounceKind::Soft,
+                    Verdict::Policy => BounceKind::Policy,
+                    _ => return Ok(()),
+                };
+                let code = Enhanced::find(reply)
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                let message = SentMessage {
+                    ledger,
+                    row_id: id,
+                    subscriber_id: recipient.id,
+                    issue_id: (ledger == Ledger::Issues).then_some(row.topic_id),
+                };
+                let applied =
+                    record_bounce(db, message, kind, &code, &redact_addresses(reply), now).await?;
+                if applied.status_before.is_some() {
+                    tracing::warn!(
+                        subscriber = recipient.id,
+                        "{} bounce ({code}): the subscriber is taken off the list and the address suppressed",
+                        kind.as_str()
+                    );
                 }
                 Ok(())
             }

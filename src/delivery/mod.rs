@@ -6,6 +6,7 @@ pub mod outcome;
 pub mod smtp;
 pub mod status_code;
 pub mod transport;
+pub mod verp;
 
 pub use engine::Engine;
 pub use outcome::Outcome;

@@ -117,6 +117,27 @@ impl TokenSigner {
     }
 }
 
+/// Raw MACs for other signed values (the VERP envelope sender) that share the
+/// keys and their rotation but not the link token's layout.
+impl TokenSigner {
+    /// HMAC-SHA256 of `data` with the newest key.
+    pub fn mac(&self, data: &[u8]) -> Vec<u8> {
+        self.tag(&self.keys[0], data)
+    }
+
+    /// True when `tag` is the leading part of the MAC of `data` under any of
+    /// our keys; constant-time (`Mac::verify_truncated_left`).
+    pub fn verify_mac(&self, data: &[u8], tag: &[u8]) -> bool {
+        !tag.is_empty()
+            && self.keys.iter().any(|key| {
+                let mut mac =
+                    <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+                mac.update(data);
+                mac.verify_truncated_left(tag).is_ok()
+            })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

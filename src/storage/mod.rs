@@ -2,7 +2,7 @@
 //! text for both, migrations applied at start-up.
 
 pub mod agenda;
-pub mod bounced;
+pub mod bounces;
 pub mod deliveries;
 pub mod issues;
 pub mod privacy;

@@ -53,6 +53,16 @@ pub struct AgendaMailRecord {
 }
 
 #[derive(Debug, Clone, Serialize)]
+pub struct BounceRecord {
+    /// issues | agenda
+    pub ledger: String,
+    pub kind: String,
+    pub status: String,
+    pub diagnostic: String,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
 pub struct UnsubscribeRecord {
     pub issue: Option<String>,
     pub source: String,
@@ -69,6 +79,8 @@ pub struct PersonalData {
     /// Reminders, updates, cancellations and digests.
     pub agenda_mails: Vec<AgendaMailRecord>,
     pub unsubscribes: Vec<UnsubscribeRecord>,
+    /// Bounces and complaints the mail system reported.
+    pub bounces: Vec<BounceRecord>,
 }
 
 /// What an erasure removed.
@@ -206,12 +218,28 @@ impl Db {
             at: r.get(3),
         })
         .collect();
+        let bounces = sqlx::query(
+            "SELECT ledger, kind, status, diagnostic, at FROM bounces WHERE subscriber_id = $1 ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| BounceRecord {
+            ledger: r.get(0),
+            kind: r.get(1),
+            status: r.get(2),
+            diagnostic: r.get(3),
+            at: r.get(4),
+        })
+        .collect();
         Ok(Some(PersonalData {
             subscriber,
             consents,
             deliveries,
             agenda_mails,
             unsubscribes,
+            bounces,
         }))
     }
 
@@ -252,6 +280,7 @@ impl Db {
             "DELETE FROM consents WHERE subscriber_id = $1",
             "DELETE FROM deliveries WHERE subscriber_id = $1",
             "DELETE FROM agenda_deliveries WHERE subscriber_id = $1",
+            "DELETE FROM bounces WHERE subscriber_id = $1",
             "DELETE FROM subscriber_segments WHERE subscriber_id = $1",
             "UPDATE unsubscribes SET subscriber_id = NULL WHERE subscriber_id = $1",
             "DELETE FROM subscribers WHERE id = $1",

@@ -94,13 +94,30 @@ impl SmtpServer {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    pub fn messages(&self) -> Vec<Received> {
+    fn message_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
             .expect("read dir")
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|e| e == "eml"))
             .collect();
         files.sort();
+        files
+    }
+
+    /// Every message with its envelope sender (MAIL FROM; empty for `<>`).
+    pub fn messages_with_senders(&self) -> Vec<(String, Received)> {
+        let files = self.message_files();
+        let senders = files
+            .iter()
+            .map(|p| std::fs::read_to_string(p.with_extension("from")).expect("MAIL FROM file"));
+        senders.zip(Self::read_messages(files.clone())).collect()
+    }
+
+    pub fn messages(&self) -> Vec<Received> {
+        Self::read_messages(self.message_files())
+    }
+
+    fn read_messages(files: Vec<PathBuf>) -> Vec<Received> {
         files
             .into_iter()
             .map(|p| {

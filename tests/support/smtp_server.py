@@ -5,7 +5,8 @@ Usage: smtp_server.py DIR [--fail ADDRESS=CODE ...] [--fail-first ADDRESS=CODE .
 
 Prints "PORT <n>" once listening on 127.0.0.1 (port chosen by the system).
 Each accepted message is written to DIR/<n>.eml, preceded by one line
-"X-Test-Rcpt: <addresses>" so the test knows the envelope recipients.
+"X-Test-Rcpt: <addresses>" so the test knows the envelope recipients; its
+envelope sender (MAIL FROM, empty for <>) goes to DIR/<n>.from, written first.
 --fail answers CODE to RCPT TO for ADDRESS every time; --fail-first only the
 first time (then accepts), which is how a greylisting server behaves.
 Every attempt is appended to DIR/attempts.log as "<address> <code>".
@@ -62,6 +63,8 @@ class Handler:
         for r in envelope.rcpt_tos:
             self.log(r.lower(), "250")
         path = os.path.join(self.dir, f"{n:06d}.eml")
+        with open(os.path.join(self.dir, f"{n:06d}.from"), "w") as f:
+            f.write(envelope.mail_from or "")
         tmp = path + ".part"
         with open(tmp, "wb") as f:
             f.write(b"X-Test-Rcpt: " + ",".join(envelope.rcpt_tos).encode() + b"\r\n")

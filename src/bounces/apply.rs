@@ -1,0 +1,66 @@
+//! Recording one bounce and applying the policy, in one transaction: either
+//! the event, the new status, the suppression and the unsubscribe record are
+//! all stored, or (on a database error) none of them.
+
+use anyhow::Result;
+
+use super::policy::{Kind, SOFT_WINDOW_SECS, Verdict, verdict};
+use crate::storage::Db;
+use crate::storage::bounces::{
+    BounceRecord, SentMessage, Suppress, insert_bounce, soft_bounced_messages, suppress,
+};
+
+/// What recording the event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    pub verdict: Verdict,
+    /// Soft-bounced messages within the window, this one included (soft only).
+    pub soft_messages: i64,
+    /// The subscriber's status before, when the policy suppressed the address.
+    pub status_before: Option<String>,
+}
+
+pub async fn record(
+    db: &Db,
+    message: SentMessage,
+    kind: Kind,
+    status: &str,
+    diagnostic: &str,
+    now: i64,
+) -> Result<Applied> {
+    // Read outside the write transaction: on SQLite a second connection would
+    // wait for the lock this transaction holds.
+    let salt = db.suppression_salt().await?;
+    let mut tx = db.begin_write().await?;
+    let record = BounceRecord {
+        message,
+        kind: kind.as_str(),
+        status,
+        diagnostic,
+    };
+    insert_bounce(&mut tx, &record, now).await?;
+    let soft_messages = if kind == Kind::Soft {
+        soft_bounced_messages(&mut tx, message.subscriber_id, now - SOFT_WINDOW_SECS).await?
+    } else {
+        0
+    };
+    let verdict = verdict(kind, soft_messages);
+    let status_before = match verdict {
+        Verdict::Keep => None,
+        Verdict::Suppress(how) => {
+            let s = Suppress {
+                message,
+                status: how.status(),
+                source: how.source(),
+                salt: &salt,
+            };
+            suppress(&mut tx, &s, now).await?
+        }
+    };
+    tx.commit().await?;
+    Ok(Applied {
+        verdict,
+        soft_messages,
+        status_before,
+    })
+}

@@ -1,0 +1,12 @@
+//! Learning from bounces and complaints: read the MTA's report, find the
+//! message it is about, record it and apply the policy (`policy`).
+
+pub mod apply;
+pub mod fields;
+pub mod handle;
+pub mod locate;
+pub mod policy;
+pub mod report;
+pub mod status;
+
+pub use handle::{Failure, Handled, handle};
