@@ -334,6 +334,14 @@ impl Engine {
                 );
                 db.mark_failed(ledger, id, reply, now).await
             }
+            Outcome::Unknown(reply) => {
+                tracing::warn!(
+                    delivery = id,
+                    "the server may or may not have the message; recorded as unknown, not resent: {}",
+                    redact_addresses(reply)
+                );
+                db.mark_unknown(ledger, id, reply, now).await
+            }
         };
         if let Err(e) = result {
             // The message went out (or not) but we could not record it: the row

@@ -3,6 +3,7 @@
 pub mod engine;
 pub mod outcome;
 pub mod smtp;
+pub mod transaction;
 pub mod transport;
 
 pub use engine::Engine;
