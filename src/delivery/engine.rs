@@ -363,7 +363,10 @@ impl Engine {
         let now = ctx.now();
         let verdict = verdict(&outcome);
         let reply = match &outcome {
-            Outcome::Sent(r) | Outcome::Transient(r) | Outcome::Permanent(r) => r.as_str(),
+            Outcome::Sent(r)
+            | Outcome::Transient(r)
+            | Outcome::Permanent(r)
+            | Outcome::Unknown(r) => r.as_str(),
         };
         self.take_health(verdict, reply, now).await;
         match verdict {
@@ -380,6 +383,11 @@ impl Engine {
             Verdict::HardBounce | Verdict::SoftBounce | Verdict::Failed => tracing::warn!(
                 delivery = id,
                 "rejected by the server: {}",
+                redact_addresses(reply)
+            ),
+            Verdict::Unknown => tracing::warn!(
+                delivery = id,
+                "the server may or may not have the message; recorded as unknown, not resent: {}",
                 redact_addresses(reply)
             ),
             Verdict::Delivered => {}
@@ -429,6 +437,7 @@ impl Engine {
                 let at = now + backoff_secs(self.ctx.config.smtp.retry_base_secs, row.attempts);
                 db.mark_retry(ledger, id, reply, at, now).await
             }
+            Outcome::Unknown(reply) => db.mark_unknown(ledger, id, reply, now).await,
             Outcome::Permanent(reply) => {
                 db.mark_failed(ledger, id, reply, now).await?;
                 // A refusal at RCPT or DATA is a bounce too: the same policy

@@ -1,6 +1,6 @@
 //! How the SMTP server is doing, as the sender sees it: a run of failed
 //! attempts pauses sending (the server is down or refusing us), and a request
-//! to slow down (421, 4.7.28) holds every worker back for a while, growing
+//! to slow down (4.7.28) holds every worker back for a while, growing
 //! while the server keeps asking. Shared by the workers of one process; the
 //! pause is also written to `settings` so `postbode status` can say why.
 
@@ -85,7 +85,7 @@ impl Health {
                 s.failures_in_row = 0;
                 Change::None
             }
-            Verdict::Retry | Verdict::Throttled | Verdict::Policy => {
+            Verdict::Retry | Verdict::Throttled | Verdict::Policy | Verdict::Unknown => {
                 s.failures_in_row += 1;
                 if s.failures_in_row >= self.pause_after {
                     s.paused_until = now + self.pause_secs;

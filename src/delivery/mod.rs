@@ -5,6 +5,7 @@ pub mod health;
 pub mod outcome;
 pub mod smtp;
 pub mod status_code;
+pub mod transaction;
 pub mod transport;
 pub mod verp;
 

@@ -1,4 +1,5 @@
-//! What became of one attempt, from the SMTP reply: sent, try again later, or never.
+//! What became of one attempt, from the SMTP reply: sent, try again later,
+//! never, or unknown (no answer after the message was handed over).
 
 /// The result of handing one message to the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,6 +9,9 @@ pub enum Outcome {
     Transient(String),
     /// 5xx: recorded as failed, never retried.
     Permanent(String),
+    /// The whole message was handed over and no answer came (connection lost,
+    /// timeout): the server may have it. Recorded as unknown, never resent.
+    Unknown(String),
 }
 
 impl Outcome {

@@ -3,7 +3,7 @@
 //! the reply text says why: a mailbox that does not exist (5.1.1) is a hard
 //! bounce, a full one (4.2.2, 5.2.2) a soft bounce, 5.7.x is the receiver's
 //! policy about us (alert the operator, do not blame the subscriber), and
-//! 421 or 4.7.28 asks us to slow down.
+//! 4.7.28 ("too many messages") asks us to slow down.
 
 use std::fmt;
 
@@ -72,7 +72,7 @@ pub enum Verdict {
     Delivered,
     /// Try this message again later.
     Retry,
-    /// Try again later, and slow down: the server asked us to (421, 4.7.28).
+    /// Try again later, and slow down: the server asked us to (4.7.28, "too many").
     Throttled,
     /// Never again: the address does not exist (5.1.x). Suppress it.
     HardBounce,
@@ -83,19 +83,23 @@ pub enum Verdict {
     Policy,
     /// Any other permanent failure: recorded, not retried.
     Failed,
+    /// No answer after the whole message was handed over: it may or may not
+    /// have arrived. Recorded `unknown`, never resent.
+    Unknown,
 }
 
 pub fn verdict(outcome: &Outcome) -> Verdict {
     match outcome {
         Outcome::Sent(_) => Verdict::Delivered,
+        Outcome::Unknown(_) => Verdict::Unknown,
         Outcome::Transient(reply) => {
             let enhanced = Enhanced::find(reply);
             let lower = reply.to_lowercase();
-            // 421 closes the connection; 4.7.28 and "rate"/"too many" are how
-            // large providers say "slower". 4.7.1 alone is usually greylisting
-            // of one recipient: retried, without slowing everyone down.
-            if basic_code(reply) == Some(421)
-                || enhanced.is_some_and(|e| e.subject == 7 && e.detail == 28)
+            // 4.7.28 and "rate"/"too many" are how large providers say
+            // "slower"; a bare 421 (shutting down, closing) or 4.7.1
+            // (greylisting one recipient) is retried without slowing
+            // everyone down.
+            if enhanced.is_some_and(|e| e.subject == 7 && e.detail == 28)
                 || ["rate limit", "too many", "slow down", "throttl"]
                     .iter()
                     .any(|w| lower.contains(w))
@@ -184,6 +188,10 @@ mod tests {
         );
         assert_eq!(
             verdict(&t("421 4.3.2 Service shutting down")),
+            Verdict::Retry
+        );
+        assert_eq!(
+            verdict(&t("421 4.7.0 Too many connections from your IP")),
             Verdict::Throttled
         );
         assert_eq!(

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use super::outcome::Outcome;
 use super::smtp::{SmtpTarget, Tls};
+use super::transaction::transact;
 
 #[derive(Debug, Clone)]
 pub enum TransportKind {
@@ -146,12 +147,7 @@ impl Connector {
         let Some(conn) = session.conn.as_mut() else {
             return Outcome::Transient("no SMTP connection".into());
         };
-        let result = tokio::time::timeout(self.timeout, conn.send(envelope, bytes)).await;
-        let outcome = match result {
-            Ok(Ok(resp)) => Outcome::Sent(resp.message().collect::<Vec<_>>().join(" ")),
-            Ok(Err(e)) => Outcome::from_smtp_error(&e),
-            Err(_) => Outcome::Transient("the SMTP server did not answer in time".into()),
-        };
+        let outcome = transact(conn, envelope, bytes, self.timeout).await;
         if !matches!(outcome, Outcome::Sent(_)) {
             // After an error the SMTP dialogue may be out of step: start afresh.
             if let Some(mut c) = session.conn.take() {

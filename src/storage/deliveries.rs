@@ -145,6 +145,11 @@ impl Db {
         self.finish(ledger, id, "failed", reply, None, now).await
     }
 
+    /// The message was handed over but no answer came: never resent automatically.
+    pub async fn mark_unknown(&self, ledger: Ledger, id: i64, reply: &str, now: i64) -> Result<()> {
+        self.finish(ledger, id, "unknown", reply, None, now).await
+    }
+
     /// A temporary failure: back in the queue, due again at `retry_at`.
     pub async fn mark_retry(
         &self,
