@@ -1,6 +1,7 @@
 //! One function per subcommand.
 
 pub mod check;
+pub mod dkim;
 pub mod import;
 pub mod privacy;
 pub mod send;
@@ -17,8 +18,14 @@ use crate::config::Config;
 use crate::context::Ctx;
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
-    let config = Config::load(&cli.config)?;
+    let config = match &cli.command {
+        // The key comes before the `[dkim]` section that names it, often
+        // before the configuration file itself.
+        Command::DkimKeygen(args) if !cli.config.exists() => return dkim::keygen(None, args),
+        _ => Config::load(&cli.config)?,
+    };
     match cli.command {
+        Command::DkimKeygen(args) => dkim::keygen(Some(&config), &args),
         Command::Serve => crate::startup::serve(config)
             .await
             .map(|_| ExitCode::SUCCESS),
