@@ -82,6 +82,24 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Create a DKIM signing key; print the DNS record to publish and the [dkim] lines.
+    DkimKeygen(DkimKeygenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DkimKeygenArgs {
+    /// Where to write the private key [default: dkim.private_key_file, else dkim.pem].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing key file.
+    #[arg(long)]
+    pub force: bool,
+    /// The signing domain, d= [default: dkim.domain, else the domain of platform.from].
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// The selector, s= [default: dkim.selector, else postbode].
+    #[arg(long)]
+    pub selector: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -353,8 +353,17 @@ impl Config {
         check_segments("workshops", &self.workshops)?;
         check_segments("interests", &self.interests)?;
         if let Some(d) = &self.dkim {
-            if d.domain.is_empty() || d.selector.is_empty() {
-                bail!("dkim.domain and dkim.selector must both be set");
+            if !crate::delivery::dkim::is_dns_name(&d.domain) {
+                bail!(
+                    "dkim.domain: {:?} is not a domain name; give the domain of d=, e.g. kus.example.nl",
+                    d.domain
+                );
+            }
+            if !crate::delivery::dkim::is_dns_name(&d.selector) {
+                bail!(
+                    "dkim.selector: {:?} is not a DNS label; give the s= selector, e.g. postbode",
+                    d.selector
+                );
             }
         }
         Ok(())

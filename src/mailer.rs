@@ -1,14 +1,18 @@
 //! Composing mail: the headers every message carries (SPEC §6) and the
 //! multipart/alternative body, text first and HTML last (reminders wrap it in
-//! multipart/mixed with a calendar attachment).
+//! multipart/mixed with a calendar attachment). Every message is DKIM-signed
+//! here when `[dkim]` is configured, so no kind of mail can leave unsigned.
 
 use anyhow::{Context, Result};
+use std::sync::Arc;
+
 use lettre::address::Envelope;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{Address, Message};
 
 use crate::config::Config;
+use crate::delivery::dkim::DkimSigner;
 
 /// What kind of mail: decides the extra headers.
 #[derive(Debug, Clone)]
@@ -37,9 +41,12 @@ pub struct Composer {
     from: Mailbox,
     list_id: String,
     domain: String,
+    dkim: Option<Arc<DkimSigner>>,
 }
 
 impl Composer {
+    /// Fails when `[dkim]` names a key that cannot be used: the key is read here,
+    /// once, so a bad one stops the program at start-up, not at the first send.
     pub fn new(config: &Config) -> Result<Self> {
         let from: Mailbox = config.platform.from.parse().context("platform.from")?;
         let domain = from.email.domain().to_string();
@@ -51,6 +58,7 @@ impl Composer {
             ),
             from,
             domain,
+            dkim: DkimSigner::from_config(config)?.map(Arc::new),
         })
     }
 
@@ -122,7 +130,10 @@ impl Composer {
             Kind::Auto => b = b.raw_header(raw("Auto-Submitted", "auto-generated".into())),
             Kind::Editorial => {}
         }
-        let message = b.multipart(body).context("building the message failed")?;
+        let mut message = b.multipart(body).context("building the message failed")?;
+        if let Some(dkim) = &self.dkim {
+            dkim.sign(&mut message);
+        }
         Ok(Outgoing {
             message_id,
             envelope: message.envelope().clone(),

@@ -14,6 +14,9 @@ use crate::schedule::IssueScheduler;
 
 pub async fn serve(config: Config) -> Result<()> {
     let ctx = Ctx::build(config, Arc::new(SystemClock)).await?;
+    if let Some(d) = &ctx.config.dkim {
+        tracing::info!(domain = %d.domain, selector = %d.selector, "every message is DKIM-signed");
+    }
     run(ctx, shutdown_on_signal()).await
 }
 

@@ -56,8 +56,10 @@ fn load(config: &Config, file: &Path) -> Result<(IssueRenderer, String), Vec<Dia
 
 /// Errors make the exit status 1; warnings (agenda items that get no or
 /// earlier reminders, see `agenda_checks`) are printed after them, as
-/// `file:line:col: warning: …`, and leave it 0.
+/// `file:line:col: warning: …`, and leave it 0. The configuration is checked as
+/// `serve` would check it, so a DKIM key the daemon cannot use fails here too.
 pub async fn check(config: Config, files: &[std::path::PathBuf]) -> Result<ExitCode> {
+    Composer::new(&config)?;
     let mut failed = false;
     let now = SystemClock.now();
     let tz = config.timezone()?;

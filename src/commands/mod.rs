@@ -2,6 +2,7 @@
 
 pub mod bounce;
 pub mod check;
+pub mod dkim;
 pub mod import;
 pub mod privacy;
 pub mod resend;
@@ -23,8 +24,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         // Its own exit codes, for the MTA, also for a bad configuration.
         return Ok(bounce::bounce(&cli.config, recipient.as_deref()).await);
     }
-    let config = Config::load(&cli.config)?;
+    let config = match &cli.command {
+        // The key comes before the `[dkim]` section that names it, often
+        // before the configuration file itself.
+        Command::DkimKeygen(args) if !cli.config.exists() => return dkim::keygen(None, args),
+        _ => Config::load(&cli.config)?,
+    };
     match cli.command {
+        Command::DkimKeygen(args) => dkim::keygen(Some(&config), &args),
         Command::Serve => crate::startup::serve(config)
             .await
             .map(|_| ExitCode::SUCCESS),

@@ -1,5 +1,7 @@
-//! Delivery: the ledger-driven sender, SMTP connections and their outcomes.
+//! Delivery: the ledger-driven sender, SMTP connections and their outcomes,
+//! and the DKIM signature every message carries.
 
+pub mod dkim;
 pub mod engine;
 pub mod health;
 pub mod outcome;

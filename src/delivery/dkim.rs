@@ -1,0 +1,176 @@
+//! DKIM signing (SPEC §6): the `[dkim]` key, read and checked once at start-up,
+//! and relaxed/relaxed rsa-sha256 signatures whose `h=` names exactly the
+//! headers a message carries.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+use lettre::Message;
+use lettre::message::dkim::{
+    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
+    DkimSigningKey,
+};
+use lettre::message::header::HeaderName;
+use rsa::RsaPrivateKey;
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::traits::PublicKeyParts;
+
+use crate::config::Config;
+
+/// Signed in every message: postbode's builder always writes them.
+const ALWAYS: [&str; 6] = [
+    "From",
+    "To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "MIME-Version",
+];
+
+/// Signed when present: the list headers of bulk mail and `Auto-Submitted`.
+/// Content-Type is not here: lettre writes it with the body, outside the
+/// headers its signer can see, so naming it would sign an empty value.
+const WHEN_PRESENT: [&str; 4] = [
+    "List-Id",
+    "List-Unsubscribe",
+    "List-Unsubscribe-Post",
+    "Auto-Submitted",
+];
+
+/// Verifiers must refuse RSA keys under 1024 bits (RFC 8301).
+const MIN_BITS: usize = 1024;
+
+/// What to do about a key postbode cannot use, appended to every key error.
+const KEY_HINT: &str = "convert a PKCS#8 key with `openssl rsa -in key.pem -traditional -out dkim.pem`, \
+or create a new key with `postbode dkim-keygen` (it prints the DNS record to publish)";
+
+/// Signs messages for `d=domain; s=selector`.
+pub struct DkimSigner {
+    domain: String,
+    selector: String,
+    /// One lettre configuration per subset of `WHEN_PRESENT`, indexed by the
+    /// bit mask of the headers present: lettre puts every configured name in
+    /// `h=`, present or not, and a `DkimConfig` owns its key and cannot be
+    /// cloned, so each subset gets its own copy of the key, made at start-up.
+    configs: Vec<DkimConfig>,
+}
+
+impl std::fmt::Debug for DkimSigner {
+    // Never the key.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DkimSigner")
+            .field("domain", &self.domain)
+            .field("selector", &self.selector)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DkimSigner {
+    /// The signer of `[dkim]`, or None without that section. A key file that is
+    /// missing, unreadable, not PKCS#1 PEM RSA or too short is an error naming
+    /// `dkim.private_key_file` and saying what to do.
+    pub fn from_config(config: &Config) -> Result<Option<Self>> {
+        let Some(dkim) = &config.dkim else {
+            return Ok(None);
+        };
+        let path = config.resolve(&dkim.private_key_file);
+        let pem = read_key(&path)?;
+        Self::new(&dkim.domain, &dkim.selector, &pem).map(Some)
+    }
+
+    fn new(domain: &str, selector: &str, pem: &str) -> Result<Self> {
+        let relaxed = DkimCanonicalization {
+            header: DkimCanonicalizationType::Relaxed,
+            body: DkimCanonicalizationType::Relaxed,
+        };
+        let configs = (0..1usize << WHEN_PRESENT.len())
+            .map(|mask| {
+                let key = DkimSigningKey::new(pem, DkimSigningAlgorithm::Rsa)
+                    .map_err(|e| anyhow::anyhow!("dkim.private_key_file: {e}; {KEY_HINT}"))?;
+                let headers = ALWAYS
+                    .into_iter()
+                    .chain(present(mask))
+                    .map(HeaderName::new_from_ascii_str)
+                    .collect();
+                Ok(DkimConfig::new(
+                    selector.to_string(),
+                    domain.to_string(),
+                    key,
+                    headers,
+                    relaxed,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Self {
+            domain: domain.to_string(),
+            selector: selector.to_string(),
+            configs,
+        })
+    }
+
+    /// Adds the DKIM-Signature. The message must not change afterwards.
+    pub fn sign(&self, message: &mut Message) {
+        let mask = WHEN_PRESENT
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| message.headers().get_raw(name).is_some())
+            .fold(0, |mask, (bit, _)| mask | (1 << bit));
+        message.sign(&self.configs[mask]);
+    }
+}
+
+/// The headers of `WHEN_PRESENT` whose bit is set in `mask`.
+fn present(mask: usize) -> impl Iterator<Item = &'static str> {
+    WHEN_PRESENT
+        .into_iter()
+        .enumerate()
+        .filter(move |(bit, _)| mask & (1 << bit) != 0)
+        .map(|(_, name)| name)
+}
+
+/// Reads the key file and checks it is an RSA key postbode can sign with.
+fn read_key(path: &Path) -> Result<String> {
+    let shown = path.display();
+    let pem = match std::fs::read_to_string(path) {
+        Ok(pem) => pem,
+        Err(e) => bail!(
+            "dkim.private_key_file: cannot read {shown}: {e}; point it at your key, \
+             or create one with `postbode dkim-keygen` (it prints the DNS record to publish)"
+        ),
+    };
+    if pem.contains("-----BEGIN PRIVATE KEY-----")
+        || pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    {
+        bail!(
+            "dkim.private_key_file: {shown} is a PKCS#8 key (BEGIN PRIVATE KEY), \
+             postbode needs PKCS#1 PEM (BEGIN RSA PRIVATE KEY); {KEY_HINT}"
+        );
+    }
+    let key = RsaPrivateKey::from_pkcs1_pem(&pem).map_err(|e| {
+        anyhow::anyhow!(
+            "dkim.private_key_file: {shown} is not an RSA private key in PKCS#1 PEM \
+             (BEGIN RSA PRIVATE KEY): {e}; {KEY_HINT}"
+        )
+    })?;
+    let bits = key.size() * 8;
+    if bits < MIN_BITS {
+        bail!(
+            "dkim.private_key_file: {shown} is a {bits}-bit key; receivers ignore DKIM keys \
+             under {MIN_BITS} bits: create a 2048-bit one with `postbode dkim-keygen`"
+        );
+    }
+    Ok(pem)
+}
+
+/// A domain or selector as DKIM puts it into a DNS name: dot-separated labels
+/// of letters, digits, `-` and `_`.
+pub fn is_dns_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
