@@ -31,6 +31,9 @@ pub struct Ctx {
     pub wake_sender: Notify,
     /// Wakes the scheduler: an issue was (re)scheduled.
     pub wake_scheduler: Notify,
+    /// This process among several on one database: the owner of the ledger
+    /// rows it claims (see `cluster`).
+    pub process_id: i64,
 }
 
 impl Ctx {
@@ -60,6 +63,7 @@ impl Ctx {
             connector,
             wake_sender: Notify::new(),
             wake_scheduler: Notify::new(),
+            process_id: rand::random_range(1..i64::MAX),
         }))
     }
 

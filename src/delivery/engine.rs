@@ -23,6 +23,7 @@ use crate::reminders::digest::{DIGEST_DAYS, compose_digest};
 use crate::reminders::mail::{ReminderKind, compose_reminder};
 use crate::reminders::reason::reason;
 use crate::render::IssueRenderer;
+use crate::storage::Backend;
 use crate::storage::agenda::StoredItem;
 use crate::storage::bounces::SentMessage;
 use crate::storage::deliveries::{Claimed, Ledger};
@@ -119,7 +120,13 @@ impl Engine {
                         Err(e) => tracing::error!("cannot update issue states: {e:#}"),
                     }
                     let next = db.next_delivery_due().await.ok().flatten();
-                    Duration::from_secs(next.map_or(60, |t| (t - now).clamp(1, 60)) as u64)
+                    // Other processes on the same PostgreSQL queue work this
+                    // one hears nothing about: look again every 2 s.
+                    let idle = match db.backend {
+                        Backend::Sqlite => 60,
+                        Backend::Postgres => 2,
+                    };
+                    Duration::from_secs(next.map_or(idle, |t| (t - now).clamp(1, idle)) as u64)
                 }
                 Ok(_) => continue,
                 Err(e) => {
@@ -157,7 +164,11 @@ impl Engine {
         }
         let mut n = 0;
         for ledger in Ledger::ALL {
-            let rows = self.ctx.db.claim_deliveries(ledger, BATCH, now).await?;
+            let rows = self
+                .ctx
+                .db
+                .claim_deliveries(ledger, BATCH, now, self.ctx.process_id)
+                .await?;
             if rows.is_empty() {
                 continue;
             }

@@ -64,6 +64,7 @@ impl Db {
         ledger: Ledger,
         limit: i64,
         now: i64,
+        process: i64,
     ) -> Result<Vec<Claimed>> {
         let returning = match ledger {
             Ledger::Issues => "id, issue_id, subscriber_id, attempts, 'issue', ''",
@@ -71,7 +72,7 @@ impl Db {
         };
         let table = ledger.table();
         let sql = format!(
-            "UPDATE {table} SET state = 'claimed', claimed_at = $1, updated_at = $1
+            "UPDATE {table} SET state = 'claimed', claimed_at = $1, updated_at = $1, claimed_by = $3
              WHERE id IN (SELECT id FROM {table} WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY id LIMIT $2)
                AND state = 'queued'
              RETURNING {returning}"
@@ -79,6 +80,7 @@ impl Db {
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
             .bind(limit)
+            .bind(process)
             .fetch_all(&self.pool)
             .await?;
         let mut out: Vec<Claimed> = rows
@@ -203,29 +205,50 @@ impl Db {
         Ok(())
     }
 
-    pub async fn recover_deliveries(&self, now: i64) -> Result<Recovered> {
+    /// Puts back the rows held by `owner` (None: by anyone, when this is the
+    /// only process, as with SQLite): `claimed` rows go back to the queue,
+    /// `sending` rows become `unknown`, never resent on their own.
+    pub async fn recover_deliveries(&self, owner: Option<i64>, now: i64) -> Result<Recovered> {
         let mut out = Recovered::default();
+        let (filter, owner) = match owner {
+            Some(o) => (" AND claimed_by = $2", o),
+            None => (" AND $2 = $2", 0),
+        };
         for ledger in Ledger::ALL {
             let table = ledger.table();
             let sql = format!(
-                "UPDATE {table} SET state = 'queued', updated_at = $1 WHERE state = 'claimed'"
+                "UPDATE {table} SET state = 'queued', updated_at = $1 WHERE state = 'claimed'{filter}"
             );
             out.requeued += sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(now)
+                .bind(owner)
                 .execute(&self.pool)
                 .await?
                 .rows_affected();
             let sql = format!(
                 "UPDATE {table} SET state = 'unknown', last_reply = 'interrupted while being sent', updated_at = $1
-                 WHERE state = 'sending'"
+                 WHERE state = 'sending'{filter}"
             );
             out.unknown += sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(now)
+                .bind(owner)
                 .execute(&self.pool)
                 .await?
                 .rows_affected();
         }
         Ok(out)
+    }
+
+    /// The processes that hold `claimed` or `sending` rows, other than `me`.
+    pub async fn row_holders(&self, me: i64) -> Result<Vec<i64>> {
+        let rows = sqlx::query(
+            "SELECT claimed_by FROM deliveries WHERE state IN ('claimed', 'sending') AND claimed_by <> $1
+             UNION SELECT claimed_by FROM agenda_deliveries WHERE state IN ('claimed', 'sending') AND claimed_by <> $1",
+        )
+        .bind(me)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     /// Issue messages still queued `max_age` seconds after their issue started
