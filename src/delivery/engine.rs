@@ -20,7 +20,7 @@ use crate::context::Ctx;
 use crate::domain::subscriber::Recipient;
 use crate::mailer::{Kind, Outgoing};
 use crate::reminders::digest::{DIGEST_DAYS, compose_digest};
-use crate::reminders::mail::{ReminderKind, compose_reminder};
+use crate::reminders::mail::{ReminderBody, ReminderKind, compose_from};
 use crate::reminders::reason::reason;
 use crate::render::IssueRenderer;
 use crate::storage::Backend;
@@ -41,9 +41,28 @@ struct Job {
 /// What a ledger row is about, loaded once per batch.
 enum Content {
     Issue(Result<Arc<IssueRenderer>, String>),
-    Agenda(Result<Arc<StoredItem>, String>),
+    Agenda(Result<Arc<AgendaContent>, String>),
     /// The items starting in the digest's period, for every digest of the batch.
     Digest(Result<Arc<Vec<StoredItem>>, String>),
+}
+
+/// An agenda item as loaded for one batch, with its mail bodies compiled
+/// once per kind and reason sentence rather than once per recipient.
+struct AgendaContent {
+    stored: StoredItem,
+    bodies: Mutex<HashMap<(ReminderKind, String), Arc<ReminderBody>>>,
+}
+
+impl AgendaContent {
+    fn body(&self, ctx: &Ctx, kind: ReminderKind, reason: String) -> Result<Arc<ReminderBody>> {
+        let mut bodies = self.bodies.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = bodies.get(&(kind, reason.clone())) {
+            return Ok(b.clone());
+        }
+        let body = Arc::new(ReminderBody::new(ctx, &self.stored.item, kind, &reason)?);
+        bodies.insert((kind, reason), body.clone());
+        Ok(body)
+    }
 }
 
 /// Why a message could not be built.
@@ -174,7 +193,7 @@ impl Engine {
             }
             let ids: Vec<i64> = rows.iter().map(|r| r.subscriber_id).collect();
             let recipients = self.ctx.db.recipients(&ids).await?;
-            let mut items: HashMap<i64, Result<Arc<StoredItem>, String>> = HashMap::new();
+            let mut items: HashMap<i64, Result<Arc<AgendaContent>, String>> = HashMap::new();
             let mut upcoming: Option<Result<Arc<Vec<StoredItem>>, String>> = None;
             n += rows.len();
             for row in rows {
@@ -220,9 +239,12 @@ impl Engine {
         Ok(n)
     }
 
-    async fn load_item(&self, id: i64) -> Result<Arc<StoredItem>, String> {
+    async fn load_item(&self, id: i64) -> Result<Arc<AgendaContent>, String> {
         match self.ctx.db.agenda_item(id).await {
-            Ok(Some(i)) => Ok(Arc::new(i)),
+            Ok(Some(stored)) => Ok(Arc::new(AgendaContent {
+                stored,
+                bodies: Mutex::new(HashMap::new()),
+            })),
             Ok(None) => Err(format!("agenda item {id} is gone")),
             Err(e) => Err(format!("{e:#}")),
         }
@@ -553,21 +575,24 @@ impl Engine {
     /// A reminder, update or cancellation with the item as it now stands.
     fn compose_agenda(
         &self,
-        item: &Result<Arc<StoredItem>, String>,
+        item: &Result<Arc<AgendaContent>, String>,
         row: &Claimed,
         recipient: &Recipient,
     ) -> Result<Outgoing, NotBuilt> {
-        let stored = item.as_ref().map_err(|e| NotBuilt::Retry(e.clone()))?;
+        let content = item.as_ref().map_err(|e| NotBuilt::Retry(e.clone()))?;
+        let stored = &content.stored;
         let kind = ReminderKind::from_ledger(&row.kind)
             .ok_or_else(|| NotBuilt::Fail(format!("unknown agenda mail kind {:?}", row.kind)))?;
         let reason = reason(&self.ctx.config, recipient, stored, kind);
-        compose_reminder(
+        let body = content
+            .body(&self.ctx, kind, reason)
+            .map_err(|e| NotBuilt::Retry(format!("{e:#}")))?;
+        compose_from(
             &self.ctx,
+            &body,
             recipient,
             &stored.item,
-            kind,
             u32::try_from(stored.sequence).unwrap_or(0),
-            &reason,
             stored.issue_id,
         )
         .map_err(|e| NotBuilt::Retry(format!("{e:#}")))

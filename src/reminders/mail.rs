@@ -16,9 +16,10 @@ use crate::render::compile::compile;
 use crate::render::dates::when;
 use crate::render::ics::{IcsKind, Organizer, item_ics};
 use crate::render::layout::Layouts;
+use crate::render::{MergeTemplate, MergeValues};
 
 /// Which of the three agenda mails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReminderKind {
     /// The item starts soon.
     Reminder,
@@ -64,6 +65,57 @@ impl ReminderKind {
     }
 }
 
+/// The part of an agenda mail that is the same for every recipient with the
+/// same reason: the layout rendered and compiled once, with the two links
+/// left as merge tags, so each recipient costs a string fill, not an MJML
+/// compile.
+#[derive(Debug, Clone)]
+pub struct ReminderBody {
+    kind: ReminderKind,
+    subject: String,
+    html: MergeTemplate,
+    text: MergeTemplate,
+    organizer: Organizer,
+}
+
+impl ReminderBody {
+    /// Renders `mjml/reminder.mjml` for `item`; `reason` is the sentence
+    /// telling why the recipient gets it.
+    pub fn new(ctx: &Ctx, item: &AgendaItem, kind: ReminderKind, reason: &str) -> Result<Self> {
+        const PREFERENCES: &str = "{{ preferences_url }}";
+        const UNSUBSCRIBE: &str = "{{ unsubscribe_url }}";
+        let when = when(item.start, item.end, ctx.tz);
+        let mjml = Layouts::new(&ctx.config.templates_dir())
+            .render(
+                "reminder",
+                context! {
+                    platform => ctx.platform,
+                    item => context! {
+                        title => item.title,
+                        when => when,
+                        location => item.location,
+                        url => item.url,
+                        description => item.description,
+                    },
+                    reason => reason,
+                    kind => kind.layout_kind(),
+                    preferences_url => PREFERENCES,
+                    unsubscribe_url => UNSUBSCRIBE,
+                },
+            )
+            .map_err(|d| anyhow!("{d}"))?;
+        let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/reminder.mjml: {m}"))?;
+        let text = text_part(item, kind, &when, reason, PREFERENCES, UNSUBSCRIBE);
+        Ok(Self {
+            kind,
+            subject: format!("{}: {} op {when}", kind.subject_prefix(), item.title),
+            html: MergeTemplate::new(&html),
+            text: MergeTemplate::new(&text),
+            organizer: organizer(ctx)?,
+        })
+    }
+}
+
 /// Composes the mail of `kind` about `item` for `r`. `sequence` is the
 /// calendar's `SEQUENCE`; `reason` is the sentence telling why `r` gets it;
 /// `issue_id` (the issue that announced the item) is the unsubscribe link's
@@ -77,44 +129,39 @@ pub fn compose_reminder(
     reason: &str,
     issue_id: i64,
 ) -> Result<Outgoing> {
-    let when = when(item.start, item.end, ctx.tz);
-    let preferences_url = ctx.preferences_url(r.id);
-    let unsubscribe_url = ctx.unsubscribe_url(r.id, issue_id);
+    let body = ReminderBody::new(ctx, item, kind, reason)?;
+    compose_from(ctx, &body, r, item, sequence, issue_id)
+}
 
-    let layouts = Layouts::new(&ctx.config.templates_dir());
-    let mjml = layouts
-        .render(
-            "reminder",
-            context! {
-                platform => ctx.platform,
-                item => context! {
-                    title => item.title,
-                    when => when,
-                    location => item.location,
-                    url => item.url,
-                    description => item.description,
-                },
-                reason => reason,
-                kind => kind.layout_kind(),
-                preferences_url => preferences_url,
-                unsubscribe_url => unsubscribe_url,
-            },
-        )
-        .map_err(|d| anyhow!("{d}"))?;
-    let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/reminder.mjml: {m}"))?;
-    let text = text_part(
-        item,
-        kind,
-        &when,
-        reason,
-        &preferences_url,
-        &unsubscribe_url,
-    );
-    let subject = format!("{}: {} op {when}", kind.subject_prefix(), item.title);
+/// One recipient's mail from a prepared [`ReminderBody`].
+pub fn compose_from(
+    ctx: &Ctx,
+    prepared: &ReminderBody,
+    r: &Recipient,
+    item: &AgendaItem,
+    sequence: u32,
+    issue_id: i64,
+) -> Result<Outgoing> {
+    let kind = prepared.kind;
+    let values = MergeValues {
+        preferences_url: ctx.preferences_url(r.id),
+        unsubscribe_url: ctx.unsubscribe_url(r.id, issue_id),
+        ..MergeValues::default()
+    };
+    let html = prepared.html.render(&values.escaped());
+    let text = prepared.text.render(&values);
+    let subject = prepared.subject.as_str();
+    let unsubscribe_url = values.unsubscribe_url;
 
     let ics_kind = kind.ics_kind();
     let method = ics_kind.method();
-    let ics = item_ics(item, ics_kind, sequence, &organizer(ctx)?, ctx.clock.now());
+    let ics = item_ics(
+        item,
+        ics_kind,
+        sequence,
+        &prepared.organizer,
+        ctx.clock.now(),
+    );
     let filename = format!("{}.ics", item.id);
     let calendar_type =
         ContentType::parse(&format!("text/calendar; method={method}; charset=UTF-8"))
@@ -141,7 +188,7 @@ pub fn compose_reminder(
     ctx.composer.compose_body(
         &r.email,
         &r.name,
-        &subject,
+        subject,
         body,
         &Kind::Bulk {
             unsubscribe_url,
