@@ -41,12 +41,7 @@ impl World {
     async fn on(now: &str, database: Option<&str>) -> Self {
         let pb = Postbode::new("file://outbox", "");
         if let Some(url) = database {
-            let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
-            let cfg = cfg.replace(
-                "url = \"sqlite://data/postbode.db\"",
-                &format!("url = \"{url}\""),
-            );
-            std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+            pb.use_database(url);
         }
         // anna: Arbeid en Inclusie, reminders on; bert: the same, reminders off;
         // carla: theme Geweld in gezinnen; dirk: follows nothing; eva:

@@ -146,13 +146,10 @@ async fn scenario(database: Option<String>) {
         "[smtp]\n",
         &format!("[smtp]\nbounce_domain = \"{BOUNCE_DOMAIN}\"\n"),
     );
-    if let Some(url) = database {
-        cfg = cfg.replace(
-            "url = \"sqlite://data/postbode.db\"",
-            &format!("url = \"{url}\""),
-        );
-    }
     std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+    if let Some(url) = database {
+        pb.use_database(&url);
+    }
     let people = ["hard", "soft3", "soft1", "delayed", "policy", "complaint"];
     for who in people {
         pb.add(&format!("{who}@example.nl"), who, &[], &[]);

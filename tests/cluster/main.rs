@@ -14,18 +14,15 @@ use std::time::{Duration, Instant};
 const SUBSCRIBERS: usize = 2000;
 
 fn on_database(pb: &Postbode, url: &str, newsletters: Option<&Postbode>) {
-    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
-    let mut cfg = cfg.replace(
-        "url = \"sqlite://data/postbode.db\"",
-        &format!("url = \"{url}\""),
-    );
+    pb.use_database(url);
     if let Some(first) = newsletters {
+        let mut cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
         cfg.push_str(&format!(
             "\n[paths]\nnewsletters = \"{}\"\n",
             first.path("newsletters").display()
         ));
+        std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
     }
-    std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
 }
 
 fn issue(subject: &str, send_at: &str) -> String {

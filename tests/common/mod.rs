@@ -604,3 +604,38 @@ pub async fn postgres_drop(url: &str) {
             .await;
     }
 }
+
+impl Postbode {
+    /// Points the installation at another database (a PostgreSQL URL) instead
+    /// of its own SQLite file.
+    pub fn use_database(&self, url: &str) {
+        let cfg = std::fs::read_to_string(self.path("postbode.toml")).expect("config");
+        let cfg = cfg.replace(
+            "url = \"sqlite://data/postbode.db\"",
+            &format!("url = \"{url}\""),
+        );
+        std::fs::write(self.path("postbode.toml"), cfg).expect("config");
+    }
+
+    /// The installation's SQLite database, for tests that look into or change
+    /// what the daemon stored.
+    pub async fn sqlite(&self) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&format!(
+            "sqlite://{}",
+            self.path("data/postbode.db").display()
+        ))
+        .await
+        .expect("open the SQLite database")
+    }
+
+    /// Runs one statement on the SQLite database.
+    pub async fn sql(&self, statement: &str) {
+        use sqlx::Executor;
+        let db = self.sqlite().await;
+        db.execute(sqlx::AssertSqlSafe(statement.to_string()))
+            .await
+            .expect(statement);
+        db.close().await;
+    }
+}

@@ -116,13 +116,7 @@ struct Row {
 }
 
 async fn ledger(pb: &Postbode, slug: &str) -> HashMap<String, Row> {
-    sqlx::any::install_default_drivers();
-    let db = sqlx::AnyPool::connect(&format!(
-        "sqlite://{}",
-        pb.path("data/postbode.db").display()
-    ))
-    .await
-    .expect("database");
+    let db = pb.sqlite().await;
     let rows: Vec<(String, String, String)> = sqlx::query_as(
         "SELECT s.email_key, d.state, d.message_id FROM deliveries d
          JOIN subscribers s ON s.id = d.subscriber_id JOIN issues i ON i.id = d.issue_id

@@ -34,12 +34,7 @@ async fn scenario(database: Option<String>) {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
     if let Some(url) = database {
-        let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
-        let cfg = cfg.replace(
-            "url = \"sqlite://data/postbode.db\"",
-            &format!("url = \"{url}\""),
-        );
-        std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+        pb.use_database(&url);
     }
     pb.add(
         "anouk@example.nl",

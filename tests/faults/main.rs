@@ -20,20 +20,6 @@ const FAST: &[(&str, &str)] = &[
     ("POSTBODE_SMTP__CONNECTIONS", "1"),
 ];
 
-async fn sql(pb: &Postbode, statement: &str) {
-    sqlx::any::install_default_drivers();
-    let db = sqlx::AnyPool::connect(&format!(
-        "sqlite://{}",
-        pb.path("data/postbode.db").display()
-    ))
-    .await
-    .expect("database");
-    db.execute(sqlx::AssertSqlSafe(statement.to_string()))
-        .await
-        .expect(statement);
-    db.close().await;
-}
-
 fn wait_until(what: &str, secs: u64, pb: &Postbode, mut done: impl FnMut() -> bool) {
     let end = Instant::now() + Duration::from_secs(secs);
     while !done() {
@@ -192,7 +178,8 @@ async fn messages_not_delivered_within_the_expiry_are_given_up() {
         serde_json::Value::Null
     );
     // Sending started 49 hours ago, as far as the ledger knows.
-    sql(&pb, "UPDATE issues SET started_at = started_at - 49 * 3600").await;
+    pb.sql("UPDATE issues SET started_at = started_at - 49 * 3600")
+        .await;
     let done = pb.wait_issue("juni", "sent", 60);
     assert_eq!(done["deliveries"]["failed"], 2, "{done}");
     assert!(
@@ -213,9 +200,7 @@ async fn unknown_messages_are_resent_only_when_the_operator_says_so() {
     pb.wait_issue("juni", "sent", 30);
     pb.stop();
     // As a crash inside the DATA exchange would leave it.
-    sql(
-        &pb,
-        "UPDATE deliveries SET state = 'unknown' WHERE subscriber_id = (SELECT id FROM subscribers WHERE email_key = 'twee@example.nl')",
+    pb.sql("UPDATE deliveries SET state = 'unknown' WHERE subscriber_id = (SELECT id FROM subscribers WHERE email_key = 'twee@example.nl')",
     )
     .await;
     let text = pb.ok(&["status"]);
@@ -285,12 +270,7 @@ async fn a_database_that_cannot_write_holds_sending_and_nothing_is_lost() {
 
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
-    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
-    let cfg = cfg.replace(
-        "url = \"sqlite://data/postbode.db\"",
-        &format!("url = \"{url}\""),
-    );
-    std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+    pb.use_database(&url);
     let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
     let emails: Vec<String> = (0..40).map(|i| format!("lid{i:02}@example.nl")).collect();
     for e in &emails {

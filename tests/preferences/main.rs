@@ -583,12 +583,7 @@ async fn the_same_rights_work_on_postgresql() {
     };
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
-    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
-    let cfg = cfg.replace(
-        "url = \"sqlite://data/postbode.db\"",
-        &format!("url = \"{db}\""),
-    );
-    std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+    pb.use_database(&db);
     pb.add("anouk@example.nl", "Anouk", &["arbeid-en-inclusie"], &[]);
     pb.add("jeroen@example.nl", "Jeroen", &[], &[]);
     let got = serve_and_send(&smtp, &mut pb, "December", 2);

@@ -4,7 +4,6 @@
 mod common;
 
 use common::{Postbode, SmtpServer};
-use sqlx::Executor;
 
 fn emails(pb: &Postbode) -> Vec<String> {
     let list: serde_json::Value =
@@ -31,17 +30,7 @@ async fn purge_unconfirmed_removes_only_pending_sign_ups_older_than_a_week() {
     pb.ok(&["subscribers", "add", "nieuw@example.nl"]);
     pb.add("trouw@example.nl", "Trouw", &[], &[]);
     // Eight days ago: the old pending sign-up and the long-standing active subscriber.
-    sqlx::any::install_default_drivers();
-    let db = sqlx::AnyPool::connect(&format!(
-        "sqlite://{}",
-        pb.path("data/postbode.db").display()
-    ))
-    .await
-    .expect("database");
-    db.execute("UPDATE subscribers SET created_at = created_at - 8 * 86400 WHERE email_key IN ('oud@example.nl', 'trouw@example.nl')")
-        .await
-        .expect("backdate");
-    db.close().await;
+    pb.sql("UPDATE subscribers SET created_at = created_at - 8 * 86400 WHERE email_key IN ('oud@example.nl', 'trouw@example.nl')").await;
     assert_eq!(
         emails(&pb),
         vec!["nieuw@example.nl", "oud@example.nl", "trouw@example.nl"]
@@ -82,17 +71,8 @@ async fn the_agenda_digest_lists_the_upcoming_meetings_each_subscriber_follows()
     pb.add("bert@example.nl", "Bert", &["arbeid-en-inclusie"], &[]);
     pb.add("carla@example.nl", "Carla", &[], &["geweld-in-gezinnen"]);
     pb.add("dirk@example.nl", "Dirk", &["ontwikkeltafels"], &[]);
-    sqlx::any::install_default_drivers();
-    let db = sqlx::AnyPool::connect(&format!(
-        "sqlite://{}",
-        pb.path("data/postbode.db").display()
-    ))
-    .await
-    .expect("database");
-    db.execute("UPDATE subscribers SET digest = 1 WHERE email_key <> 'bert@example.nl'")
-        .await
-        .expect("choose the digest");
-    db.close().await;
+    pb.sql("UPDATE subscribers SET digest = 1 WHERE email_key <> 'bert@example.nl'")
+        .await;
 
     let at = |days: i64| {
         (Utc::now() + Duration::days(days))

@@ -170,13 +170,7 @@ async fn a_new_address_becomes_pending_with_a_consent_record_and_confirms_from_t
     assert_eq!(sub["interests"], serde_json::json!(["preventie"]));
 
     // The consent record: text version, source, IP and time.
-    sqlx::any::install_default_drivers();
-    let db = sqlx::AnyPool::connect(&format!(
-        "sqlite://{}",
-        pb.path("data/postbode.db").display()
-    ))
-    .await
-    .expect("open db");
+    let db = pb.sqlite().await;
     let rows = sqlx::query("SELECT event, text, source, ip, at FROM consents ORDER BY id")
         .fetch_all(&db)
         .await
@@ -415,13 +409,7 @@ async fn an_unsubscribed_address_that_signs_up_again_is_pending_with_its_new_cho
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
     pb.add("terug@example.nl", "Terug", &["ontwikkeltafels"], &[]);
-    sqlx::any::install_default_drivers();
-    let db = sqlx::AnyPool::connect(&format!(
-        "sqlite://{}",
-        pb.path("data/postbode.db").display()
-    ))
-    .await
-    .expect("open db");
+    let db = pb.sqlite().await;
     sqlx::query("UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = 1")
         .execute(&db)
         .await
