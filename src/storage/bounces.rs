@@ -7,7 +7,7 @@ use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
 
 use super::Db;
-use super::deliveries::Ledger;
+use super::deliveries::{Ledger, skip_queued};
 use super::privacy::suppression_hash;
 use super::subscribers::{Consent, record_consent};
 
@@ -199,18 +199,6 @@ pub async fn suppress(
         };
         record_consent(tx, id, &withdrawn, now).await?;
     }
-    for ledger in Ledger::ALL {
-        let sql = format!(
-            "UPDATE {} SET state = 'skipped', last_reply = $1, updated_at = $2
-             WHERE subscriber_id = $3 AND state = 'queued'",
-            ledger.table()
-        );
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(s.status)
-            .bind(now)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-    }
+    skip_queued(tx, id, s.status, now).await?;
     Ok(Some(before))
 }

@@ -57,6 +57,31 @@ pub struct Recovered {
     pub unknown: u64,
 }
 
+/// Drops the subscriber's mail that is still queued in both ledgers (it is
+/// recorded `skipped` with `why`): part of unsubscribing or suppressing. The
+/// sender also re-checks the status right before each message.
+pub(super) async fn skip_queued(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    subscriber_id: i64,
+    why: &str,
+    now: i64,
+) -> Result<()> {
+    for ledger in Ledger::ALL {
+        let sql = format!(
+            "UPDATE {} SET state = 'skipped', last_reply = $1, updated_at = $2
+             WHERE subscriber_id = $3 AND state = 'queued'",
+            ledger.table()
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(why)
+            .bind(now)
+            .bind(subscriber_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Db {
     /// Claims up to `limit` due rows of `ledger` for this process.
     pub async fn claim_deliveries(

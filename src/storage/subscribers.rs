@@ -214,16 +214,7 @@ impl Db {
                 ..Consent::default()
             };
             record_consent(&mut tx, id, &withdrawn, now).await?;
-            // Mail not yet handed to the server is dropped now; the sender also
-            // re-checks the status right before each message.
-            sqlx::query(
-                "UPDATE deliveries SET state = 'skipped', last_reply = 'unsubscribed', updated_at = $1
-                 WHERE subscriber_id = $2 AND state = 'queued'",
-            )
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            super::deliveries::skip_queued(&mut tx, id, "unsubscribed", now).await?;
         }
         tx.commit().await?;
         Ok(changed)
