@@ -380,18 +380,13 @@ impl Engine {
                 tracing::error!(delivery = id, "cannot record the send, not sending: {e:#}");
                 // Back to the queue, however long the database takes: a row
                 // left `claimed` would wait for the next start.
-                let mut wait = 1;
-                while let Err(e) = db.release(ledger, id, ctx.now()).await {
-                    if shutdown.is_cancelled() {
-                        break;
-                    }
-                    tracing::error!(
-                        delivery = id,
-                        "sending is held: cannot write the delivery ledger, retrying in {wait} s: {e:#}"
-                    );
-                    tokio::time::sleep(Duration::from_secs(wait)).await;
-                    wait = (wait * 2).min(30);
-                }
+                let _ = until_written(
+                    shutdown,
+                    id,
+                    "the delivery ledger cannot be written",
+                    || db.release(ledger, id, ctx.now()),
+                )
+                .await;
                 return;
             }
         }
@@ -431,27 +426,20 @@ impl Engine {
         // The message is out (or refused): its result must be written down.
         // While the database cannot take it, this worker waits and sends
         // nothing; the result is kept, not lost.
-        let mut wait = 1;
-        loop {
-            let result = self
-                .record(&job.row, &recipient, &outcome, verdict, now)
-                .await;
-            let Err(e) = result else { break };
-            if shutdown.is_cancelled() {
-                // The row stays `sending`: `unknown` at the next start, never resent.
-                tracing::error!(
-                    delivery = id,
-                    "cannot record the result before stopping ({}): {e:#}",
-                    redact_addresses(&format!("{outcome:?}"))
-                );
-                break;
-            }
+        let written = until_written(
+            shutdown,
+            id,
+            "the result cannot be written (is the database read-only or its disk full?)",
+            || self.record(&job.row, &recipient, &outcome, verdict, now),
+        )
+        .await;
+        if let Err(e) = written {
+            // Stopping: the row stays `sending`, `unknown` at the next start, never resent.
             tracing::error!(
                 delivery = id,
-                "sending is held: the result cannot be written (is the database read-only or its disk full?); retrying in {wait} s: {e:#}"
+                "cannot record the result before stopping ({}): {e:#}",
+                redact_addresses(&format!("{outcome:?}"))
             );
-            tokio::time::sleep(Duration::from_secs(wait)).await;
-            wait = (wait * 2).min(30);
         }
     }
 
@@ -620,6 +608,37 @@ impl Engine {
         }
         compose_digest(&self.ctx, recipient, &mine, 0)
             .map_err(|e| NotBuilt::Retry(format!("{e:#}")))
+    }
+}
+
+/// Repeats a ledger write until the database takes it, 1 s, 2 s … 30 s
+/// apart, saying each time that sending is held: the worker sends nothing
+/// meanwhile and the outcome it holds is not lost. Gives up only when the
+/// process stops, with the last error.
+async fn until_written<F, Fut>(
+    shutdown: &CancellationToken,
+    delivery: i64,
+    what: &str,
+    mut write: F,
+) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
+    let mut wait = 1;
+    loop {
+        let Err(e) = write().await else {
+            return Ok(());
+        };
+        if shutdown.is_cancelled() {
+            return Err(e);
+        }
+        tracing::error!(
+            delivery,
+            "sending is held: {what}; retrying in {wait} s: {e:#}"
+        );
+        tokio::time::sleep(Duration::from_secs(wait)).await;
+        wait = (wait * 2).min(30);
     }
 }
 
