@@ -3,7 +3,7 @@
 //! An offset in whole days keeps the wall-clock time in the platform's zone: a
 //! 09:00 event is reminded at 09:00 local time seven days earlier, also when a
 //! DST switch lies in between. Offsets in hours or minutes are absolute
-//! durations. Pure: the caller supplies `now`.
+//! durations. Pure: no clock involved.
 
 use chrono::{DateTime, Days, Duration, LocalResult, NaiveDateTime, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
@@ -53,17 +53,10 @@ fn resolve_local(local: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
     }
 }
 
-/// Every reminder the item may still get, earliest first: one per distinct
-/// offset. Empty once the item has started (`now >= start`) or when it is
-/// cancelled; reminders are never sent after the start.
-pub fn reminder_times(
-    item: &AgendaItem,
-    now: DateTime<Utc>,
-    tz: Tz,
-) -> Vec<(Offset, DateTime<Utc>)> {
-    if item.cancelled || now >= item.start {
-        return Vec::new();
-    }
+/// Every reminder of the item, earliest first: one per distinct offset.
+/// Whether one is due, already sent, or too late (the item started or was
+/// cancelled) is the store's business: see `storage::agenda`.
+pub fn reminder_times(item: &AgendaItem, tz: Tz) -> Vec<(Offset, DateTime<Utc>)> {
     let mut offsets = item.reminders.clone();
     offsets.sort_unstable_by(|a, b| b.cmp(a));
     offsets.dedup();
@@ -73,20 +66,6 @@ pub fn reminder_times(
         .collect();
     times.sort_by_key(|&(o, t)| (t, std::cmp::Reverse(o)));
     times
-}
-
-/// The reminders to send at `now`: those whose time has come (`<= now`),
-/// including ones missed while the daemon was down, as long as the item has
-/// not started. Whether one was already sent is the caller's business.
-pub fn due_reminders(
-    item: &AgendaItem,
-    now: DateTime<Utc>,
-    tz: Tz,
-) -> Vec<(Offset, DateTime<Utc>)> {
-    reminder_times(item, now, tz)
-        .into_iter()
-        .filter(|&(_, at)| at <= now)
-        .collect()
 }
 
 #[cfg(test)]
@@ -209,7 +188,7 @@ mod tests {
     #[test]
     fn reminder_times_are_sorted_and_distinct() {
         let it = item("2026-06-10T17:30:00Z", &["30m", "7d", "2h", "1d", "7d"]);
-        let times = reminder_times(&it, utc("2026-05-01T00:00:00Z"), ams());
+        let times = reminder_times(&it, ams());
         let got: Vec<String> = times
             .iter()
             .map(|(o, t)| format!("{o}@{}", t.to_rfc3339()))
@@ -223,32 +202,5 @@ mod tests {
                 "30m@2026-06-10T17:00:00+00:00",
             ]
         );
-    }
-
-    #[test]
-    fn due_includes_missed_until_start() {
-        let it = item("2026-06-10T17:30:00Z", &["7d", "1d", "2h", "30m"]);
-        let due = |now: &str| -> Vec<String> {
-            due_reminders(&it, utc(now), ams())
-                .iter()
-                .map(|(o, _)| o.to_string())
-                .collect()
-        };
-        assert!(due("2026-06-03T17:29:59Z").is_empty());
-        assert_eq!(due("2026-06-03T17:30:00Z"), ["7d"]);
-        // The daemon was down: everything missed is still sendable.
-        assert_eq!(due("2026-06-10T16:00:00Z"), ["7d", "1d", "2h"]);
-        assert_eq!(due("2026-06-10T17:29:59Z"), ["7d", "1d", "2h", "30m"]);
-        // Never at or after the start.
-        assert!(due("2026-06-10T17:30:00Z").is_empty());
-        assert!(due("2026-06-11T00:00:00Z").is_empty());
-    }
-
-    #[test]
-    fn cancelled_items_get_no_reminders() {
-        let mut it = item("2026-06-10T17:30:00Z", &["7d", "1d"]);
-        it.cancelled = true;
-        assert!(reminder_times(&it, utc("2026-05-01T00:00:00Z"), ams()).is_empty());
-        assert!(due_reminders(&it, utc("2026-06-10T00:00:00Z"), ams()).is_empty());
     }
 }

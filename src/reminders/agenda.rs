@@ -5,7 +5,7 @@ use anyhow::Result;
 
 use crate::context::Ctx;
 use crate::domain::issue::Issue;
-use crate::domain::reminder::reminder_time;
+use crate::domain::reminder::reminder_times;
 use crate::storage::agenda::{AgendaChanges, ItemPlan};
 
 /// Stores the agenda of `issue` (stored as `issue_id`). `published`: the
@@ -20,22 +20,12 @@ pub async fn take_agenda(
     let plans: Vec<ItemPlan<'_>> = issue
         .agenda
         .iter()
-        .map(|item| {
-            let mut offsets = item.reminders.clone();
-            offsets.sort_unstable();
-            offsets.dedup();
-            ItemPlan {
-                item,
-                due: offsets
-                    .into_iter()
-                    .map(|o| {
-                        (
-                            o.to_string(),
-                            reminder_time(item.start, o, ctx.tz).timestamp(),
-                        )
-                    })
-                    .collect(),
-            }
+        .map(|item| ItemPlan {
+            item,
+            due: reminder_times(item, ctx.tz)
+                .into_iter()
+                .map(|(o, at)| (o.to_string(), at.timestamp()))
+                .collect(),
         })
         .collect();
     let changes = ctx
