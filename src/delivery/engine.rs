@@ -19,7 +19,7 @@ use crate::bounces::policy::Kind as BounceKind;
 use crate::context::Ctx;
 use crate::domain::subscriber::Recipient;
 use crate::mailer::{Kind, Outgoing};
-use crate::reminders::digest::{DIGEST_DAYS, compose_digest};
+use crate::reminders::digest::{DIGEST_DAYS, DigestBody, compose_digest_from};
 use crate::reminders::mail::{ReminderBody, ReminderKind, compose_from};
 use crate::reminders::reason::reason;
 use crate::render::IssueRenderer;
@@ -43,7 +43,7 @@ enum Content {
     Issue(Result<Arc<IssueRenderer>, String>),
     Agenda(Result<Arc<AgendaContent>, String>),
     /// The items starting in the digest's period, for every digest of the batch.
-    Digest(Result<Arc<Vec<StoredItem>>, String>),
+    Digest(Result<Arc<DigestContent>, String>),
 }
 
 /// An agenda item as loaded for one batch, with its mail bodies compiled
@@ -61,6 +61,28 @@ impl AgendaContent {
         }
         let body = Arc::new(ReminderBody::new(ctx, &self.stored.item, kind, &reason)?);
         bodies.insert((kind, reason), body.clone());
+        Ok(body)
+    }
+}
+
+/// The meetings of the digest period as loaded for one batch, with one
+/// compiled digest per distinct selection of them (subscribers who follow the
+/// same meetings share it, as issue variants are shared).
+struct DigestContent {
+    items: Vec<StoredItem>,
+    bodies: Mutex<HashMap<Vec<i64>, Arc<DigestBody>>>,
+}
+
+impl DigestContent {
+    fn body(&self, ctx: &Ctx, mine: &[&StoredItem]) -> Result<Arc<DigestBody>> {
+        let key: Vec<i64> = mine.iter().map(|i| i.id).collect();
+        let mut bodies = self.bodies.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = bodies.get(&key) {
+            return Ok(b.clone());
+        }
+        let items: Vec<_> = mine.iter().map(|i| i.item.clone()).collect();
+        let body = Arc::new(DigestBody::new(ctx, &items)?);
+        bodies.insert(key, body.clone());
         Ok(body)
     }
 }
@@ -194,7 +216,7 @@ impl Engine {
             let ids: Vec<i64> = rows.iter().map(|r| r.subscriber_id).collect();
             let recipients = self.ctx.db.recipients(&ids).await?;
             let mut items: HashMap<i64, Result<Arc<AgendaContent>, String>> = HashMap::new();
-            let mut upcoming: Option<Result<Arc<Vec<StoredItem>>, String>> = None;
+            let mut upcoming: Option<Result<Arc<DigestContent>, String>> = None;
             n += rows.len();
             for row in rows {
                 let content = match ledger {
@@ -207,7 +229,12 @@ impl Engine {
                                     .db
                                     .upcoming_items(now, until)
                                     .await
-                                    .map(Arc::new)
+                                    .map(|items| {
+                                        Arc::new(DigestContent {
+                                            items,
+                                            bodies: Mutex::new(HashMap::new()),
+                                        })
+                                    })
                                     .map_err(|e| format!("{e:#}")),
                             );
                         }
@@ -591,22 +618,25 @@ impl Engine {
     /// The digest: the upcoming meetings this recipient follows, earliest first.
     fn compose_digest(
         &self,
-        upcoming: &Result<Arc<Vec<StoredItem>>, String>,
+        upcoming: &Result<Arc<DigestContent>, String>,
         recipient: &Recipient,
     ) -> Result<Outgoing, NotBuilt> {
-        let upcoming = upcoming.as_ref().map_err(|e| NotBuilt::Retry(e.clone()))?;
-        let mine: Vec<_> = upcoming
+        let content = upcoming.as_ref().map_err(|e| NotBuilt::Retry(e.clone()))?;
+        let mine: Vec<&StoredItem> = content
+            .items
             .iter()
             .filter(|i| {
                 let target = i.target();
                 target.is_empty() || target.follows_any(&recipient.segments)
             })
-            .map(|i| i.item.clone())
             .collect();
         if mine.is_empty() {
             return Err(NotBuilt::Skip("no upcoming meetings to tell about".into()));
         }
-        compose_digest(&self.ctx, recipient, &mine, 0)
+        let body = content
+            .body(&self.ctx, &mine)
+            .map_err(|e| NotBuilt::Retry(format!("{e:#}")))?;
+        compose_digest_from(&self.ctx, &body, recipient, 0)
             .map_err(|e| NotBuilt::Retry(format!("{e:#}")))
     }
 }

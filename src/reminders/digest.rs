@@ -15,6 +15,7 @@ use crate::mailer::{Kind, Outgoing};
 use crate::render::compile::compile;
 use crate::render::dates::when;
 use crate::render::layout::Layouts;
+use crate::render::{MergeTemplate, MergeValues};
 
 /// How far ahead the digest looks. The subject and the introduction name this
 /// period, so the caller selects items that start within it.
@@ -51,48 +52,78 @@ pub fn compose_digest(
     items: &[AgendaItem],
     issue_context: i64,
 ) -> Result<Outgoing> {
-    if items.is_empty() {
-        bail!("an agenda digest needs at least one item");
+    compose_digest_from(ctx, &DigestBody::new(ctx, items)?, r, issue_context)
+}
+
+/// What is the same in every digest of the same meetings: the layout
+/// rendered and compiled once, the greeting and links left as merge tags.
+#[derive(Debug, Clone)]
+pub struct DigestBody {
+    subject: String,
+    html: MergeTemplate,
+    text: MergeTemplate,
+}
+
+impl DigestBody {
+    /// Refuses an empty list: a digest without meetings is not worth a mail.
+    pub fn new(ctx: &Ctx, items: &[AgendaItem]) -> Result<Self> {
+        const NAME: &str = "{{ subscriber.name }}";
+        const PREFERENCES: &str = "{{ preferences_url }}";
+        const UNSUBSCRIBE: &str = "{{ unsubscribe_url }}";
+        if items.is_empty() {
+            bail!("an agenda digest needs at least one item");
+        }
+        let entries: Vec<Entry> = items.iter().map(|it| entry(ctx, it)).collect();
+        let subject = subject(entries.len());
+        let mjml = Layouts::new(&ctx.config.templates_dir())
+            .render(
+                "digest",
+                context! {
+                    platform => ctx.platform,
+                    subject => subject,
+                    greeting => NAME,
+                    period => PERIOD,
+                    items => entries,
+                    reason => REASON,
+                    preferences_url => PREFERENCES,
+                    unsubscribe_url => UNSUBSCRIBE,
+                },
+            )
+            .map_err(|d| anyhow!("{d}"))?;
+        let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/digest.mjml: {m}"))?;
+        let text = text_part(&subject, NAME, &entries, PREFERENCES, UNSUBSCRIBE);
+        Ok(Self {
+            subject,
+            html: MergeTemplate::new(&html),
+            text: MergeTemplate::new(&text),
+        })
     }
-    let entries: Vec<Entry> = items.iter().map(|it| entry(ctx, it)).collect();
-    let subject = subject(entries.len());
-    // The mail is in Dutch whatever the subscriber's language, like reminders.
-    let greeting = display_name(&r.name, Language::Nl);
-    let preferences_url = ctx.preferences_url(r.id);
-    let unsubscribe_url = ctx.unsubscribe_url(r.id, issue_context);
+}
 
-    let mjml = Layouts::new(&ctx.config.templates_dir())
-        .render(
-            "digest",
-            context! {
-                platform => ctx.platform,
-                subject => subject,
-                greeting => greeting,
-                period => PERIOD,
-                items => entries,
-                reason => REASON,
-                preferences_url => preferences_url,
-                unsubscribe_url => unsubscribe_url,
-            },
-        )
-        .map_err(|d| anyhow!("{d}"))?;
-    let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/digest.mjml: {m}"))?;
-    let text = text_part(
-        &subject,
-        &greeting,
-        &entries,
-        &preferences_url,
-        &unsubscribe_url,
-    );
-
+/// One recipient's digest from a prepared [`DigestBody`].
+pub fn compose_digest_from(
+    ctx: &Ctx,
+    body: &DigestBody,
+    r: &Recipient,
+    issue_context: i64,
+) -> Result<Outgoing> {
+    let values = MergeValues {
+        // The mail is in Dutch whatever the subscriber's language, like reminders.
+        name: display_name(&r.name, Language::Nl),
+        preferences_url: ctx.preferences_url(r.id),
+        unsubscribe_url: ctx.unsubscribe_url(r.id, issue_context),
+        archive_url: String::new(),
+    };
+    let html = body.html.render(&values.escaped());
+    let text = body.text.render(&values);
     ctx.composer.compose(
         &r.email,
         &r.name,
-        &subject,
+        &body.subject,
         text,
         html,
         &Kind::Bulk {
-            unsubscribe_url,
+            unsubscribe_url: values.unsubscribe_url,
             // A digest is a newsletter the subscriber asked for, not an
             // automatic reply: vacation responders may answer it.
             auto_submitted: false,
