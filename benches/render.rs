@@ -15,8 +15,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use postbode::config::Config;
-use postbode::mailer::{Composer, Kind};
-use postbode::newsletters::{ParseContext, parse_issue};
+use postbode::domain::email::SubscriberEmail;
+use postbode::domain::name::SubscriberName;
+use postbode::mail::{Composer, Kind};
+use postbode::newsletters::IssueName;
+use postbode::newsletters::parse::{ParseContext, parse_issue};
 use postbode::render::layout::Layouts;
 use postbode::render::variant::PlatformInfo;
 use postbode::render::{IssueRenderer, MergeValues};
@@ -44,12 +47,11 @@ fn main() {
     let config = Config::load(&root.join("postbode.toml")).expect("postbode.toml loads");
     let file = config.newsletters_dir().join(format!("{ISSUE}.md"));
     let raw = std::fs::read_to_string(&file).expect("sample issue");
-    let ctx = ParseContext::from_config(&config).expect("parse context");
-    let issue = Arc::new(
-        parse_issue(&file.display().to_string(), &file, &raw, &ctx).expect("sample parses"),
-    );
+    let ctx = ParseContext::from_config(&config);
+    let name = IssueName::of(&file).expect("an issue name");
+    let issue = Arc::new(parse_issue(&name, &raw, &ctx).expect("sample parses"));
     let platform = PlatformInfo::from_config(&config);
-    let tz = config.timezone().expect("timezone");
+    let tz = config.timezone();
     let full = issue.full_key();
     // A renderer as the daemon makes one per issue: layouts read afresh.
     let renderer = || {
@@ -99,10 +101,11 @@ fn main() {
             unsubscribe_url: values.unsubscribe_url.clone(),
             auto_submitted: false,
         };
-        let to = format!("lezer{i}@example.org");
+        let to = SubscriberEmail::parse(&format!("lezer{i}@example.org")).expect("address");
+        let name = SubscriberName::parse(&values.name).expect("name");
         black_box(
             composer
-                .compose(&to, &values.name, &issue.subject, text, html, &kind)
+                .compose(&to, &name, &issue.subject, text, html, &kind)
                 .expect("composes"),
         );
     });

@@ -1,10 +1,7 @@
-//! The command line of SPEC §8: one function per subcommand in `commands/`.
+//! The command line of SPEC §8 as typed values; `commands` runs them.
 
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
-use std::process::ExitCode;
-
-use crate::commands;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -151,37 +148,4 @@ pub struct ConsentArgs {
     /// Where and how consent was obtained (stored as the consent record).
     #[arg(long)]
     pub consent: Option<String>,
-}
-
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(commands::run(cli)) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("POSTBODE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .try_init();
 }

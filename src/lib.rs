@@ -1,24 +1,28 @@
 //! postbode: a self-hosted newsletter and mailing automation daemon.
 //!
-//! The crate is organised so that `domain` holds pure types, `storage` and
-//! `render` build on it, and `newsletters`, `schedule`, `delivery` and `web`
-//! orchestrate. `startup` wires the daemon together; `cli` is the command line.
+//! The layers, each importing only from the ones below it:
+//!
+//! 1. entry points: `cli` and `commands` (the command line), `startup` (the
+//!    daemon), `web` (pages), `delivery` (the sender), `schedule` (watcher,
+//!    scheduler, cron jobs, leadership);
+//! 2. services: `newsletters` (issue files → loaded issues), `render`
+//!    (MJML, text, calendars), `mail` (composing and SMTP), `reminders`
+//!    (agenda mails), `signup` (confirmation mails), `bounces` (reports);
+//! 3. `storage`: the database;
+//! 4. `config` and `domain`: typed settings and values, parsed once at the edge.
 
 pub mod bounces;
 pub mod cli;
-pub mod clock;
-pub mod cluster;
 pub mod commands;
 pub mod config;
-pub mod confirmation;
-pub mod context;
 pub mod delivery;
 pub mod domain;
-pub mod mailer;
+pub mod mail;
 pub mod newsletters;
 pub mod reminders;
 pub mod render;
 pub mod schedule;
+pub mod signup;
 pub mod startup;
 pub mod storage;
 pub mod web;

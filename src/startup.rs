@@ -1,46 +1,143 @@
-//! `postbode serve`: builds the services, recovers from an earlier crash, and
-//! runs the folder watcher, scheduler, sender and web pages until a signal.
+//! `postbode serve`: builds the services from the configuration, recovers
+//! from an earlier crash, and runs the folder watcher, scheduler, sender and
+//! web pages until a signal. This is the one place where the parts are wired
+//! together; each gets only what it uses.
 
 use anyhow::Result;
 use std::sync::Arc;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::clock::SystemClock;
-use crate::cluster::{Presence, recover_gone};
 use crate::config::Config;
-use crate::context::Ctx;
-use crate::delivery::Engine;
-use crate::newsletters::watcher::FolderWatcher;
+use crate::delivery::{Engine, EngineParts, Liveness};
+use crate::domain::clock::{SharedClock, SystemClock, epoch};
+use crate::domain::links::Links;
+use crate::mail::Mailer;
+use crate::newsletters::IssuePipeline;
+use crate::newsletters::upgrade::fill_send_plans;
+use crate::reminders::AgendaMails;
 use crate::schedule::IssueScheduler;
-use crate::storage::Backend;
+use crate::schedule::cluster::{Presence, recover_gone};
+use crate::schedule::jobs::CronJobs;
+use crate::schedule::watcher::{FolderWatcher, WatcherParts};
+use crate::signup::SignupMails;
+use crate::storage::{Backend, Db};
+
+/// The daemon's services, built once.
+pub struct Daemon {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub clock: SharedClock,
+    pub links: Links,
+    pub mailer: Arc<Mailer>,
+    pub issues: Arc<IssuePipeline>,
+    pub wake_sender: Arc<Notify>,
+    pub wake_scheduler: Arc<Notify>,
+    /// This process among several on one database (see `schedule::cluster`).
+    pub process_id: i64,
+    pub liveness: Arc<Liveness>,
+}
+
+impl Daemon {
+    /// Reads the DKIM key, prepares the transport and brings issues taken
+    /// in by an earlier version up to date.
+    pub async fn build(config: Config, clock: SharedClock, db: Db) -> Result<Self> {
+        let mailer = Arc::new(Mailer::new(&config)?);
+        let issues = Arc::new(IssuePipeline::new(&config));
+        fill_send_plans(&db, &issues, epoch(clock.now())).await?;
+        let liveness = Arc::new(Liveness::new(
+            config.smtp.connections.max(1),
+            config.smtp.timeout_secs,
+            epoch(clock.now()),
+        ));
+        Ok(Self {
+            links: config.links(clock.clone()),
+            config: Arc::new(config),
+            db,
+            clock,
+            mailer,
+            issues,
+            wake_sender: Arc::new(Notify::new()),
+            wake_scheduler: Arc::new(Notify::new()),
+            process_id: rand::random_range(1..i64::MAX),
+            liveness,
+        })
+    }
+
+    fn now(&self) -> i64 {
+        epoch(self.clock.now())
+    }
+
+    fn engine(&self) -> Arc<Engine> {
+        let agenda_mails = AgendaMails::new(
+            &self.config,
+            self.links.clone(),
+            self.mailer.composer.clone(),
+            self.clock.clone(),
+        );
+        Engine::new(
+            &self.config,
+            EngineParts {
+                db: self.db.clone(),
+                clock: self.clock.clone(),
+                issues: self.issues.clone(),
+                mails: agenda_mails,
+                connector: self.mailer.connector.clone(),
+                wake: self.wake_sender.clone(),
+                process_id: self.process_id,
+                liveness: self.liveness.clone(),
+            },
+        )
+    }
+
+    fn web(&self) -> crate::web::State {
+        crate::web::State {
+            config: self.config.clone(),
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            links: self.links.clone(),
+            signup: SignupMails::new(&self.config, self.links.clone(), self.mailer.clone()),
+            issues: self.issues.clone(),
+            liveness: self.liveness.clone(),
+            limits: Arc::new(crate::web::limits::Limits::new()),
+        }
+    }
+}
 
 pub async fn serve(config: Config) -> Result<()> {
-    let ctx = Ctx::build(config, Arc::new(SystemClock)).await?;
-    if let Some(d) = &ctx.config.dkim {
+    let db = Db::connect_and_migrate(&config.database_url()).await?;
+    if let Some(d) = &config.dkim {
         tracing::info!(domain = %d.domain, selector = %d.selector, "every message is DKIM-signed");
     }
-    run(ctx, shutdown_on_signal()).await
+    let daemon = Daemon::build(config, Arc::new(SystemClock), db).await?;
+    run(Arc::new(daemon), shutdown_on_signal()).await
 }
 
 /// Runs every part until `shutdown` is cancelled or one part fails.
-pub async fn run(ctx: Arc<Ctx>, shutdown: CancellationToken) -> Result<()> {
+pub async fn run(daemon: Arc<Daemon>, shutdown: CancellationToken) -> Result<()> {
     let mut tasks = tokio::task::JoinSet::new();
-    match ctx.db.backend {
+    match daemon.db.backend {
         // One process per SQLite file: whatever was claimed or being sent
         // belonged to this process's predecessor.
         Backend::Sqlite => {
-            let recovered = ctx.db.recover_deliveries(None, ctx.now()).await?;
+            let recovered = daemon.db.recover_deliveries(None, daemon.now()).await?;
             report_unknown(recovered.unknown);
-            tasks.spawn(lead(ctx.clone(), shutdown.clone()));
+            tasks.spawn(lead(daemon.clone(), shutdown.clone()));
         }
         Backend::Postgres => {
-            let presence = Presence::join(&ctx).await?;
-            recover_gone(&ctx).await?;
-            tasks.spawn(take_part(ctx.clone(), presence, shutdown.clone()));
+            let presence = Presence::join(&daemon.db, daemon.process_id).await?;
+            recover_gone(
+                &daemon.db,
+                daemon.process_id,
+                daemon.now(),
+                &daemon.wake_sender,
+            )
+            .await?;
+            tasks.spawn(take_part(daemon.clone(), presence, shutdown.clone()));
         }
     }
-    tasks.spawn(crate::web::serve(ctx.clone(), shutdown.clone()));
-    let engine = Engine::new(ctx.clone());
+    tasks.spawn(crate::web::serve(daemon.web(), shutdown.clone()));
+    let engine = daemon.engine();
     let s = shutdown.clone();
     tasks.spawn(async move {
         engine.run(s).await;
@@ -73,16 +170,40 @@ fn report_unknown(n: u64) {
 
 /// What one process leads: the folder watcher, the scheduler and the cron jobs.
 /// Returns when `token` is cancelled or one of them fails.
-async fn lead(ctx: Arc<Ctx>, token: CancellationToken) -> Result<()> {
+async fn lead(d: Arc<Daemon>, token: CancellationToken) -> Result<()> {
     let mut set = tokio::task::JoinSet::new();
-    set.spawn(FolderWatcher::new(ctx.clone()).run(token.clone()));
-    let scheduler = IssueScheduler::new(ctx.clone());
+    let watcher = FolderWatcher::new(WatcherParts {
+        dir: d.config.newsletters_dir(),
+        db: d.db.clone(),
+        clock: d.clock.clone(),
+        tz: d.config.timezone(),
+        issues: d.issues.clone(),
+        mailer: d.mailer.clone(),
+        links: d.links.clone(),
+        editors: d.config.platform.editors.clone(),
+        wake_scheduler: d.wake_scheduler.clone(),
+        wake_sender: d.wake_sender.clone(),
+    });
+    set.spawn(watcher.run(token.clone()));
+    let scheduler = IssueScheduler::new(
+        d.db.clone(),
+        d.clock.clone(),
+        d.config.timezone(),
+        d.issues.clone(),
+        d.wake_scheduler.clone(),
+        d.wake_sender.clone(),
+    );
     let t = token.clone();
     set.spawn(async move {
         scheduler.run(t).await;
         Ok(())
     });
-    let jobs = crate::schedule::jobs::CronJobs::new(ctx.clone())?;
+    let jobs = CronJobs::new(
+        &d.config,
+        d.db.clone(),
+        d.clock.clone(),
+        d.wake_sender.clone(),
+    );
     let t = token.clone();
     set.spawn(async move {
         jobs.run(t).await;
@@ -103,7 +224,7 @@ async fn lead(ctx: Arc<Ctx>, token: CancellationToken) -> Result<()> {
 /// One of several processes on PostgreSQL: leads when nobody else does, and
 /// every few seconds takes over the rows of processes that are gone.
 async fn take_part(
-    ctx: Arc<Ctx>,
+    d: Arc<Daemon>,
     mut presence: Presence,
     shutdown: CancellationToken,
 ) -> Result<()> {
@@ -118,7 +239,7 @@ async fn take_part(
                 token.cancel();
                 let _ = handle.await;
             }
-            match Presence::join(&ctx).await {
+            match Presence::join(&d.db, d.process_id).await {
                 Ok(p) => presence = p,
                 Err(e) => tracing::error!("cannot join again, retrying: {e:#}"),
             }
@@ -129,7 +250,7 @@ async fn take_part(
                         "this process leads: folder watcher, scheduler and jobs run here"
                     );
                     let token = shutdown.child_token();
-                    let handle = tokio::spawn(lead(ctx.clone(), token.clone()));
+                    let handle = tokio::spawn(lead(d.clone(), token.clone()));
                     leading = Some((token, handle));
                 }
                 Ok(false) => {}
@@ -146,7 +267,7 @@ async fn take_part(
                 }
             }
         }
-        if let Err(e) = recover_gone(&ctx).await {
+        if let Err(e) = recover_gone(&d.db, d.process_id, d.now(), &d.wake_sender).await {
             tracing::warn!("cannot check for stopped processes: {e:#}");
         }
         tokio::select! {

@@ -4,7 +4,9 @@
 
 use anyhow::Result;
 
-use super::policy::{Kind, SOFT_WINDOW_SECS, Verdict, verdict};
+use super::policy::{Decision, SOFT_WINDOW_SECS, decide};
+use crate::domain::reply::BounceKind;
+use crate::domain::subscriber::Status;
 use crate::storage::Db;
 use crate::storage::bounces::{
     BounceRecord, SentMessage, Suppress, insert_bounce, soft_bounced_messages, suppress,
@@ -13,17 +15,17 @@ use crate::storage::bounces::{
 /// What recording the event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
-    pub verdict: Verdict,
+    pub decision: Decision,
     /// Soft-bounced messages within the window, this one included (soft only).
     pub soft_messages: i64,
     /// The subscriber's status before, when the policy suppressed the address.
-    pub status_before: Option<String>,
+    pub status_before: Option<Status>,
 }
 
 pub async fn record(
     db: &Db,
     message: SentMessage,
-    kind: Kind,
+    kind: BounceKind,
     status: &str,
     diagnostic: &str,
     now: i64,
@@ -34,20 +36,20 @@ pub async fn record(
     let mut tx = db.begin_write().await?;
     let record = BounceRecord {
         message,
-        kind: kind.as_str(),
+        kind,
         status,
         diagnostic,
     };
     insert_bounce(&mut tx, &record, now).await?;
-    let soft_messages = if kind == Kind::Soft {
+    let soft_messages = if kind == BounceKind::Soft {
         soft_bounced_messages(&mut tx, message.subscriber_id, now - SOFT_WINDOW_SECS).await?
     } else {
         0
     };
-    let verdict = verdict(kind, soft_messages);
-    let status_before = match verdict {
-        Verdict::Keep => None,
-        Verdict::Suppress(how) => {
+    let decision = decide(kind, soft_messages);
+    let status_before = match decision {
+        Decision::Keep => None,
+        Decision::Suppress(how) => {
             let s = Suppress {
                 message,
                 status: how.status(),
@@ -59,7 +61,7 @@ pub async fn record(
     };
     tx.commit().await?;
     Ok(Applied {
-        verdict,
+        decision,
         soft_messages,
         status_before,
     })

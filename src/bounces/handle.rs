@@ -3,12 +3,14 @@
 
 use super::apply::{Applied, record};
 use super::locate::{Located, locate};
-use super::policy::{Kind, SOFT_LIMIT, SOFT_WINDOW_SECS, Verdict, classify, classify_feedback};
+use super::policy::{Decision, SOFT_LIMIT, SOFT_WINDOW_SECS};
 use super::report::{ParseError, RecipientStatus, Report, parse};
-use crate::delivery::outcome::redact_addresses;
+use crate::domain::delivery::Ledger;
+use crate::domain::redact::redact_addresses;
+use crate::domain::reply::{BounceKind, of_feedback, of_report};
+use crate::domain::subscriber::Status;
 use crate::domain::token::TokenSigner;
 use crate::storage::Db;
-use crate::storage::deliveries::Ledger;
 
 /// A report that was taken care of.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,18 +53,19 @@ pub async fn handle(
             m.subscriber_id
         )));
     };
-    let (kind, status, diagnostic) = match &parsed.report {
+    let (verdict, status, diagnostic) = match &parsed.report {
         Report::Delivery(recipients) => {
-            let r = pick(recipients, &subscriber.email).ok_or(ParseError::NoRecipients)?;
+            let r = pick(recipients, subscriber.email.as_str()).ok_or(ParseError::NoRecipients)?;
             let status = r.status.map(|s| s.to_string()).unwrap_or_default();
-            (classify(&r.action, r.status), status, r.diagnostic.clone())
+            (of_report(&r.action, r.status), status, r.diagnostic.clone())
         }
         Report::Feedback { feedback_type } => (
-            classify_feedback(feedback_type),
+            of_feedback(feedback_type),
             feedback_type.clone(),
             String::new(),
         ),
     };
+    let kind = verdict.and_then(|v| v.bounce_kind());
     let what = describe(&located);
     let Some(kind) = kind else {
         return Ok(Handled {
@@ -76,7 +79,7 @@ pub async fn handle(
         kind,
         &status,
         &what,
-        &subscriber.status,
+        subscriber.status,
         &applied,
         &diagnostic,
     ))
@@ -97,7 +100,8 @@ fn pick<'a>(recipients: &'a [RecipientStatus], email: &str) -> Option<&'a Recipi
     } else {
         ours
     };
-    let severity = |r: &&RecipientStatus| classify(&r.action, r.status);
+    let severity =
+        |r: &&RecipientStatus| of_report(&r.action, r.status).and_then(|v| v.bounce_kind());
     pool.into_iter().rev().max_by_key(severity)
 }
 
@@ -116,45 +120,45 @@ fn describe(l: &Located) -> String {
 }
 
 fn summarise(
-    kind: Kind,
+    kind: BounceKind,
     status: &str,
     what: &str,
-    status_now: &str,
+    status_now: Status,
     applied: &Applied,
     diagnostic: &str,
 ) -> Handled {
     let label = match kind {
-        Kind::Hard => "hard bounce",
-        Kind::Soft => "soft bounce",
-        Kind::Policy => "policy rejection",
-        Kind::Delayed => "delay",
-        Kind::Complaint => "complaint",
+        BounceKind::Hard => "hard bounce",
+        BounceKind::Soft => "soft bounce",
+        BounceKind::Policy => "policy rejection",
+        BounceKind::Delayed => "delay",
+        BounceKind::Complaint => "complaint",
     };
     let days = SOFT_WINDOW_SECS / 86_400;
-    let effect = match (&applied.verdict, applied.status_before.as_deref()) {
-        (Verdict::Suppress(how), Some("active" | "pending")) => {
+    let effect = match (&applied.decision, applied.status_before) {
+        (Decision::Suppress(how), Some(before)) if before.is_subscribed() => {
             format!("now {}, address suppressed", how.status())
         }
-        (Verdict::Suppress(_), Some(before)) => {
+        (Decision::Suppress(_), Some(before)) => {
             format!("address suppressed (subscriber was already {before})")
         }
-        (Verdict::Suppress(_), None) => "subscriber no longer exists".into(),
-        (Verdict::Keep, _) if kind == Kind::Soft => format!(
+        (Decision::Suppress(_), None) => "subscriber no longer exists".into(),
+        (Decision::Keep, _) if kind == BounceKind::Soft => format!(
             "{} of {SOFT_LIMIT} soft-bounced messages within {days} days, still {status_now}",
             applied.soft_messages
         ),
-        (Verdict::Keep, _) if kind == Kind::Policy => {
+        (Decision::Keep, _) if kind == BounceKind::Policy => {
             "not suppressed: the receiving server refused our mail, not the address".into()
         }
-        (Verdict::Keep, _) => "information only, nothing changed".into(),
+        (Decision::Keep, _) => "information only, nothing changed".into(),
     };
-    let soft_limit = matches!(applied.verdict, Verdict::Suppress(_)) && kind == Kind::Soft;
+    let soft_limit = matches!(applied.decision, Decision::Suppress(_)) && kind == BounceKind::Soft;
     let effect = if soft_limit {
         format!("{SOFT_LIMIT} soft-bounced messages within {days} days: {effect}")
     } else {
         effect
     };
-    let alert = (kind == Kind::Policy).then(|| {
+    let alert = (kind == BounceKind::Policy).then(|| {
         format!(
             "a receiving server refused our mail for policy reasons ({status}: {diagnostic}); check SPF, DKIM, DMARC, the sending IP's reputation and the content"
         )
@@ -168,8 +172,7 @@ fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bounces::policy::Action;
-    use crate::bounces::status::StatusCode;
+    use crate::domain::reply::{Action, StatusCode};
 
     fn entry(to: &str, action: Action, status: (u8, u16, u16)) -> RecipientStatus {
         RecipientStatus {

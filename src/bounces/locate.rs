@@ -5,8 +5,8 @@
 use anyhow::Result;
 
 use super::report::Parsed;
-use crate::delivery::verp;
 use crate::domain::token::TokenSigner;
+use crate::domain::verp;
 use crate::storage::Db;
 use crate::storage::bounces::SentMessage;
 

@@ -7,6 +7,5 @@ pub mod handle;
 pub mod locate;
 pub mod policy;
 pub mod report;
-pub mod status;
 
 pub use handle::{Failure, Handled, handle};

@@ -6,8 +6,7 @@
 use mail_parser::{HeaderName, Message, MessageParser, MimeHeaders};
 
 use super::fields::{Fields, address_of, field_groups};
-use super::policy::Action;
-use super::status::StatusCode;
+use crate::domain::reply::{Action, StatusCode};
 
 /// What the report says, with what identifies the message it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]

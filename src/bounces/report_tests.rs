@@ -2,7 +2,7 @@
 //! the broken inputs an MTA or a person might pipe in by mistake.
 
 use super::*;
-use crate::bounces::policy::{Kind, classify, classify_feedback};
+use crate::domain::reply::{BounceKind as Kind, of_feedback, of_report};
 
 const FAILED_LOCAL: &[u8] =
     include_bytes!("../../tests/fixtures/bounces/postfix-failed-5.1.1-v1-issue7-sub1.eml");
@@ -25,7 +25,7 @@ fn one_recipient(raw: &[u8]) -> (Parsed, RecipientStatus) {
 }
 
 fn kind(r: &RecipientStatus) -> Option<Kind> {
-    classify(&r.action, r.status)
+    of_report(&r.action, r.status).and_then(|v| v.bounce_kind())
 }
 
 #[test]
@@ -105,7 +105,10 @@ fn an_abuse_report_is_a_complaint() {
             feedback_type: "abuse".into()
         }
     );
-    assert_eq!(classify_feedback("abuse"), Some(Kind::Complaint));
+    assert_eq!(
+        of_feedback("abuse").and_then(|v| v.bounce_kind()),
+        Some(Kind::Complaint)
+    );
     assert_eq!(
         p.original_message_id.as_deref(),
         Some("issue7-sub6@kus-test.example")

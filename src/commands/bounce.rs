@@ -16,8 +16,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::bounces::{Failure, handle};
-use crate::clock::{Clock, SystemClock, epoch};
 use crate::config::Config;
+use crate::domain::clock::{Clock, SystemClock, epoch};
+use crate::domain::redact::redact_addresses;
 use crate::domain::token::TokenSigner;
 use crate::storage::Db;
 
@@ -80,9 +81,6 @@ fn read_stdin() -> anyhow::Result<Vec<u8>> {
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!(
-        "postbode bounce: {}",
-        crate::delivery::outcome::redact_addresses(message)
-    );
+    eprintln!("postbode bounce: {}", redact_addresses(message));
     ExitCode::from(code)
 }

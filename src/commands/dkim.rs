@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use crate::cli::DkimKeygenArgs;
 use crate::config::Config;
-use crate::delivery::dkim::is_dns_name;
+use crate::domain::dns::DnsName;
 
 const BITS: usize = 2048;
 const DEFAULT_SELECTOR: &str = "postbode";
@@ -27,7 +27,7 @@ pub fn keygen(config: Option<&Config>, args: &DkimKeygenArgs) -> Result<ExitCode
     let dkim = config.and_then(|c| c.dkim.as_ref());
     let domain = match (&args.domain, dkim, config) {
         (Some(d), _, _) => d.clone(),
-        (None, Some(dkim), _) => dkim.domain.clone(),
+        (None, Some(dkim), _) => dkim.domain.to_string(),
         (None, None, Some(config)) => config.sender_domain(),
         (None, None, None) => bail!(
             "no configuration file to take the domain from: give --domain, e.g. --domain kus.example.nl"
@@ -35,13 +35,13 @@ pub fn keygen(config: Option<&Config>, args: &DkimKeygenArgs) -> Result<ExitCode
     };
     let selector = match (&args.selector, dkim) {
         (Some(s), _) => s.clone(),
-        (None, Some(dkim)) => dkim.selector.clone(),
+        (None, Some(dkim)) => dkim.selector.to_string(),
         (None, None) => DEFAULT_SELECTOR.to_string(),
     };
-    if !is_dns_name(&domain) {
+    if DnsName::parse(&domain).is_err() {
         bail!("--domain: {domain:?} is not a domain name such as kus.example.nl");
     }
-    if !is_dns_name(&selector) {
+    if DnsName::parse(&selector).is_err() {
         bail!("--selector: {selector:?} is not a DNS label such as postbode or mail2026");
     }
     let (file, setting) = key_path(config, args.out.as_deref())?;

@@ -7,11 +7,14 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::subscribers::{SubscriberInput, validate};
+use super::subscribers::{describe, new_subscriber};
 use crate::cli::ConsentArgs;
-use crate::confirmation::send_confirmation;
-use crate::context::Ctx;
-use crate::domain::subscriber::Status;
+use crate::config::Config;
+use crate::domain::reply::Outcome;
+use crate::domain::segments::Catalogue;
+use crate::domain::subscriber::{Status, SubscriberFields, TypedChoices};
+use crate::signup::{SignupMail, SignupMails};
+use crate::storage::Db;
 use crate::storage::subscribers::{Added, NewSubscriber};
 
 const COLUMNS: [&str; 6] = [
@@ -23,13 +26,20 @@ const COLUMNS: [&str; 6] = [
     "reminders",
 ];
 
-pub async fn import(ctx: &Ctx, file: &Path, consent: ConsentArgs) -> Result<ExitCode> {
+pub async fn import(
+    db: &Db,
+    config: &Config,
+    mails: &SignupMails,
+    now: i64,
+    file: &Path,
+    consent: ConsentArgs,
+) -> Result<ExitCode> {
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("{shown}: the file is not UTF-8; save it as UTF-8 CSV"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let (rows, errors) = parse_rows(ctx, &shown, text, &consent);
+    let (rows, errors) = parse_rows(&config.catalogue(), &shown, text, &consent);
     if !errors.is_empty() {
         for e in &errors {
             eprintln!("{e}");
@@ -43,10 +53,10 @@ pub async fn import(ctx: &Ctx, file: &Path, consent: ConsentArgs) -> Result<Exit
     // An erased or suppressed address is never recreated as a mailable subscriber.
     let mut kept = Vec::with_capacity(rows.len());
     for row in rows {
-        if ctx.db.is_suppressed(row.email.as_str()).await? {
+        if db.is_suppressed(&row.fields.email).await? {
             eprintln!(
                 "skipped {}: the address is on the suppression list",
-                row.email
+                row.fields.email
             );
         } else {
             kept.push(row);
@@ -58,9 +68,8 @@ pub async fn import(ctx: &Ctx, file: &Path, consent: ConsentArgs) -> Result<Exit
         ProgressStyle::with_template("{bar:40} {pos}/{len} subscribers")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let added = ctx
-        .db
-        .import_subscribers(&rows, ctx.now(), |n| bar.set_position(n as u64))
+    let added = db
+        .import_subscribers(&rows, now, |n| bar.set_position(n as u64))
         .await
         .context("the import failed and was rolled back; nothing was imported")?;
     bar.finish_and_clear();
@@ -74,15 +83,11 @@ pub async fn import(ctx: &Ctx, file: &Path, consent: ConsentArgs) -> Result<Exit
         let mut failed = 0;
         for (row, a) in rows.iter().zip(&added) {
             if let (Added::Created(id), Status::Pending) = (a, row.status) {
-                let sent = send_confirmation(
-                    ctx,
-                    *id,
-                    row.email.as_str(),
-                    &row.name,
-                    row.language.as_str(),
-                )
-                .await;
-                if !matches!(sent, Ok(crate::delivery::Outcome::Sent(_))) {
+                let (f, c) = (&row.fields, &row.fields.choices);
+                let sent = mails
+                    .send(SignupMail::Confirm, *id, &f.email, &c.name, c.language)
+                    .await;
+                if !matches!(sent, Ok(Outcome::Sent(_))) {
                     failed += 1;
                 }
             }
@@ -97,7 +102,7 @@ pub async fn import(ctx: &Ctx, file: &Path, consent: ConsentArgs) -> Result<Exit
 
 /// Parses and checks every row; errors are `FILE:LINE: message`.
 fn parse_rows(
-    ctx: &Ctx,
+    catalogue: &Catalogue,
     shown: &str,
     text: &str,
     consent: &ConsentArgs,
@@ -169,29 +174,31 @@ fn parse_rows(
             lang
         };
         let (email, name) = (get("email"), get("name"));
-        let input = SubscriberInput {
-            email: &email,
+        let (workshops, interests) = (list("workshops"), list("interests"));
+        let typed = TypedChoices {
             name: &name,
-            workshops: list("workshops"),
-            interests: list("interests"),
+            workshops: &workshops,
+            interests: &interests,
             reminders,
             language: &lang,
         };
-        match validate(ctx, input, consent, "csv import") {
-            Ok(mut s) => {
-                if !seen.insert(s.email.as_str().to_lowercase()) {
+        match SubscriberFields::parse(&email, &typed, catalogue) {
+            Ok(fields) => {
+                if !seen.insert(fields.email.key()) {
                     errors.push(format!(
                         "{shown}:{line}: {} appears twice in this file",
-                        s.email
+                        fields.email
                     ));
                     continue;
                 }
-                if consent.confirmed {
-                    s.consent.source = format!("csv import {shown}");
-                }
-                rows.push(s);
+                let source = if consent.confirmed {
+                    format!("csv import {shown}")
+                } else {
+                    "csv import".to_string()
+                };
+                rows.push(new_subscriber(fields, consent, &source));
             }
-            Err(m) => errors.push(format!("{shown}:{line}: {m}")),
+            Err(errs) => errors.push(format!("{shown}:{line}: {}", describe(&errs))),
         }
     }
     (rows, errors)

@@ -1,4 +1,4 @@
-//! One function per subcommand.
+//! One function per subcommand; each opens only what it uses.
 
 pub mod bounce;
 pub mod check;
@@ -15,9 +15,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use crate::cli::{Cli, Command, SubscribersCommand};
-use crate::clock::SystemClock;
 use crate::config::Config;
-use crate::context::Ctx;
+use crate::domain::clock::{SharedClock, SystemClock};
+use crate::mail::Mailer;
+use crate::newsletters::IssuePipeline;
+use crate::newsletters::upgrade::fill_send_plans;
+use crate::signup::SignupMails;
+use crate::storage::Db;
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Bounce { recipient } = &cli.command {
@@ -30,49 +34,74 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::DkimKeygen(args) if !cli.config.exists() => return dkim::keygen(None, args),
         _ => Config::load(&cli.config)?,
     };
+    let clock: SharedClock = Arc::new(SystemClock);
     match cli.command {
         Command::DkimKeygen(args) => dkim::keygen(Some(&config), &args),
         Command::Serve => crate::startup::serve(config)
             .await
             .map(|_| ExitCode::SUCCESS),
-        Command::Check { files } => check::check(config, &files).await,
+        Command::Check { files } => check::check(&config, &files),
         Command::Render {
             file,
             out,
             workshops,
             interests,
-        } => check::render(config, &file, &out, workshops, interests).await,
+        } => check::render(&config, &file, &out, &workshops, &interests),
         Command::Bounce { .. } => unreachable!("handled above"),
         Command::Migrate => {
-            ctx(config).await?;
+            let db = open(&config).await?;
+            fill_send_plans(&db, &IssuePipeline::new(&config), clock.now().timestamp()).await?;
             println!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
         Command::ResendUnknown { issue, yes } => {
-            resend::resend_unknown(&*ctx(config).await?, issue.as_deref(), yes).await
+            let db = open(&config).await?;
+            resend::resend_unknown(&db, clock.now().timestamp(), issue.as_deref(), yes).await
         }
-        Command::Status { json } => status::status(&*ctx(config).await?, json).await,
+        Command::Status { json } => status::status(&open(&config).await?, &config, json).await,
         Command::Send { slug, test_to } => {
-            send::send_test(&*ctx(config).await?, &slug, &test_to).await
+            let db = open(&config).await?;
+            let proof = send::Proof {
+                db: &db,
+                issues: &IssuePipeline::new(&config),
+                mailer: &Mailer::new(&config)?,
+                links: &config.links(clock),
+                newsletters: &config.newsletters_dir(),
+            };
+            proof.send(&slug, &test_to).await
         }
         Command::Subscribers(cmd) => {
-            let ctx = ctx(config).await?;
+            let db = open(&config).await?;
+            let now = clock.now().timestamp();
             match cmd {
-                SubscribersCommand::Add(args) => subscribers::add(&ctx, args).await,
-                SubscribersCommand::Import { file, consent } => {
-                    import::import(&ctx, &file, consent).await
+                SubscribersCommand::Add(args) => {
+                    let mails = signup_mails(&config, clock)?;
+                    subscribers::add(&db, &config, &mails, now, args).await
                 }
-                SubscribersCommand::List { json } => subscribers::list(&ctx, json).await,
-                SubscribersCommand::Export { email } => privacy::export(&ctx, &email).await,
-                SubscribersCommand::Erase { email } => privacy::erase(&ctx, &email).await,
+                SubscribersCommand::Import { file, consent } => {
+                    let mails = signup_mails(&config, clock)?;
+                    import::import(&db, &config, &mails, now, &file, consent).await
+                }
+                SubscribersCommand::List { json } => subscribers::list(&db, json).await,
+                SubscribersCommand::Export { email } => privacy::export(&db, &email).await,
+                SubscribersCommand::Erase { email } => privacy::erase(&db, now, &email).await,
                 SubscribersCommand::Unsubscribe { email } => {
-                    subscribers::unsubscribe(&ctx, &email).await
+                    subscribers::unsubscribe(&db, now, &email).await
                 }
             }
         }
     }
 }
 
-async fn ctx(config: Config) -> Result<Arc<Ctx>> {
-    Ctx::build(config, Arc::new(SystemClock)).await
+/// The database, migrated.
+async fn open(config: &Config) -> Result<Db> {
+    Db::connect_and_migrate(&config.database_url()).await
+}
+
+fn signup_mails(config: &Config, clock: SharedClock) -> Result<SignupMails> {
+    Ok(SignupMails::new(
+        config,
+        config.links(clock),
+        Arc::new(Mailer::new(config)?),
+    ))
 }

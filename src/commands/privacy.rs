@@ -3,14 +3,14 @@
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
-use crate::context::Ctx;
 use crate::domain::email::SubscriberEmail;
+use crate::storage::Db;
 
-async fn subscriber_id(ctx: &Ctx, email: &str) -> Result<i64> {
+async fn subscriber_id(db: &Db, email: &str) -> Result<i64> {
     let email = SubscriberEmail::parse(email).map_err(|m| anyhow::anyhow!("{m}"))?;
-    match ctx.db.subscriber_id_by_email(&email).await? {
+    match db.subscriber_id_by_email(&email).await? {
         Some(id) => Ok(id),
-        None if ctx.db.is_suppressed(email.as_str()).await? => {
+        None if db.is_suppressed(&email).await? => {
             bail!(
                 "{email} is not a subscriber; its data was erased and the address is on the suppression list"
             )
@@ -19,18 +19,18 @@ async fn subscriber_id(ctx: &Ctx, email: &str) -> Result<i64> {
     }
 }
 
-pub async fn export(ctx: &Ctx, email: &str) -> Result<ExitCode> {
-    let id = subscriber_id(ctx, email).await?;
-    let Some(data) = ctx.db.personal_data(id).await? else {
+pub async fn export(db: &Db, email: &str) -> Result<ExitCode> {
+    let id = subscriber_id(db, email).await?;
+    let Some(data) = db.personal_data(id).await? else {
         bail!("{email} is not a subscriber");
     };
     println!("{}", serde_json::to_string_pretty(&data)?);
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn erase(ctx: &Ctx, email: &str) -> Result<ExitCode> {
-    let id = subscriber_id(ctx, email).await?;
-    let Some(erased) = ctx.db.erase_subscriber(id, ctx.now()).await? else {
+pub async fn erase(db: &Db, now: i64, email: &str) -> Result<ExitCode> {
+    let id = subscriber_id(db, email).await?;
+    let Some(erased) = db.erase_subscriber(id, now).await? else {
         bail!("{email} is not a subscriber");
     };
     println!("erased {email}:");

@@ -5,17 +5,17 @@
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
-use crate::context::Ctx;
+use crate::storage::Db;
 
-pub async fn resend_unknown(ctx: &Ctx, issue: Option<&str>, yes: bool) -> Result<ExitCode> {
+pub async fn resend_unknown(db: &Db, now: i64, issue: Option<&str>, yes: bool) -> Result<ExitCode> {
     let issue_id = match issue {
         None => None,
-        Some(slug) => match ctx.db.issue_by_slug(slug).await? {
+        Some(slug) => match db.issue_by_slug(slug).await? {
             Some(row) => Some(row.id),
             None => bail!("there is no issue {slug:?}: see `postbode status` for the slugs"),
         },
     };
-    let counts = ctx.db.unknown_counts(issue_id).await?;
+    let counts = db.unknown_counts(issue_id).await?;
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
     if total == 0 {
         println!("no messages are recorded unknown");
@@ -30,7 +30,7 @@ pub async fn resend_unknown(ctx: &Ctx, issue: Option<&str>, yes: bool) -> Result
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let queued = ctx.db.requeue_unknown(issue_id, ctx.now()).await?;
+    let queued = db.requeue_unknown(issue_id, now).await?;
     println!("{queued} message(s) queued again; a running daemon sends them within a minute");
     Ok(ExitCode::SUCCESS)
 }

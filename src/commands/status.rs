@@ -6,28 +6,33 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use crate::clock::from_epoch;
-use crate::context::Ctx;
+use crate::config::Config;
 use crate::delivery::health::{PAUSE_KEY, Pause};
+use crate::domain::clock::from_epoch;
+use crate::storage::Db;
 
-pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
-    let issues = ctx.db.list_issues().await?;
-    let counts = ctx.db.delivery_counts().await?;
-    let subscribers = ctx.db.count_subscribers_by_status().await?;
-    let unsubscribes = ctx.db.unsubscribe_counts().await?;
-    let agenda = ctx.db.agenda_status().await?;
-    let paused: Option<Pause> = ctx
-        .db
+/// How many of the newest alerts are shown.
+const ALERTS_SHOWN: i64 = 10;
+
+pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode> {
+    let tz = config.timezone();
+    let issues = db.list_issues().await?;
+    let counts = db.delivery_counts().await?;
+    let subscribers = db.count_subscribers_by_status().await?;
+    let unsubscribes = db.unsubscribe_counts().await?;
+    let agenda = db.agenda_status().await?;
+    let paused: Option<Pause> = db
         .setting(PAUSE_KEY)
         .await?
         .and_then(|v| serde_json::from_str(&v).ok());
-    let bounces = ctx.db.bounce_counts().await?;
+    let bounces = db.bounce_counts().await?;
+    let alerts = db.alerts(ALERTS_SHOWN).await?;
     let mut per_issue: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
     for c in &counts {
         per_issue
             .entry(&c.issue)
             .or_default()
-            .insert(&c.state, c.count);
+            .insert(c.state.as_str(), c.count);
     }
     // Totals per issue, per source and per reason ("-" when none).
     let mut per_issue_unsub: BTreeMap<String, i64> = BTreeMap::new();
@@ -47,7 +52,7 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
     let local = |t: Option<i64>| {
         t.map(|t| {
             from_epoch(t)
-                .with_timezone(&ctx.tz)
+                .with_timezone(&tz)
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
         })
@@ -69,7 +74,8 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
             "issues": list,
             "agenda": agenda,
             "delivery": { "paused": paused },
-            "subscribers": subscribers.iter().map(|(s, n)| (s.clone(), *n)).collect::<BTreeMap<_, _>>(),
+            "alerts": alerts,
+            "subscribers": subscribers.iter().map(|(s, n)| (s.as_str(), *n)).collect::<BTreeMap<_, _>>(),
             "unsubscribes": unsubscribes,
             "bounces": bounces,
             "unsubscribe_totals": {
@@ -80,6 +86,13 @@ pub async fn status(ctx: &Ctx, as_json: bool) -> Result<ExitCode> {
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    if !alerts.is_empty() {
+        println!("alerts (newest first):");
+        for a in &alerts {
+            println!("  {}  {}", local(Some(a.at)), a.message);
+        }
+        println!();
     }
     if let Some(p) = &paused {
         println!(

@@ -1,137 +1,103 @@
-//! `postbode subscribers add|list`.
+//! `postbode subscribers add|list|unsubscribe`.
 
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 use crate::cli::{AddArgs, ConsentArgs};
-use crate::confirmation::send_confirmation;
-use crate::context::Ctx;
-use crate::delivery::Outcome;
+use crate::config::Config;
 use crate::domain::email::SubscriberEmail;
-use crate::domain::subscriber::{Language, Segments, Status};
+use crate::domain::redact::redact_addresses;
+use crate::domain::reply::Outcome;
+use crate::domain::subscriber::{
+    ConsentEvent, FieldError, Status, SubscriberFields, TypedChoices, UnsubscribeSource,
+};
+use crate::signup::{SignupMail, SignupMails};
+use crate::storage::Db;
 use crate::storage::subscribers::{Added, Consent, NewSubscriber};
 
-/// One subscriber's fields as typed on the command line or in a CSV row.
-pub struct SubscriberInput<'a> {
-    pub email: &'a str,
-    pub name: &'a str,
-    pub workshops: Vec<String>,
-    pub interests: Vec<String>,
-    pub reminders: bool,
-    pub language: &'a str,
-}
-
-/// Checks one subscriber's fields against the configuration; the messages say what to do.
-pub fn validate(
-    ctx: &Ctx,
-    input: SubscriberInput<'_>,
+/// A new subscriber from checked fields and what the operator says of consent:
+/// with `--confirmed`, active at once with the stated consent; else pending
+/// until the confirmation mail is answered.
+pub fn new_subscriber(
+    fields: SubscriberFields,
     consent: &ConsentArgs,
     source: &str,
-) -> std::result::Result<NewSubscriber, String> {
-    let SubscriberInput {
-        email,
-        name,
-        workshops,
-        interests,
-        reminders,
-        language,
-    } = input;
-    let email = SubscriberEmail::parse(email)?;
-    for w in &workshops {
-        if !ctx.config.is_workshop(w) {
-            return Err(format!(
-                "unknown workshop {w:?}: use a slug from [[workshops]] in postbode.toml"
-            ));
-        }
-    }
-    for i in &interests {
-        if !ctx.config.is_interest(i) {
-            return Err(format!(
-                "unknown interest {i:?}: use a slug from [[interests]] in postbode.toml"
-            ));
-        }
-    }
-    let language: Language = language.parse()?;
-    if name.chars().count() > 200 {
-        return Err("the name is longer than 200 characters".into());
-    }
+) -> NewSubscriber {
     let (status, event, text) = if consent.confirmed {
         (
             Status::Active,
-            "imported",
+            ConsentEvent::Imported,
             consent.consent.clone().unwrap_or_default(),
         )
     } else {
-        (Status::Pending, "subscribed", String::new())
+        (Status::Pending, ConsentEvent::Subscribed, String::new())
     };
-    Ok(NewSubscriber {
-        email,
-        name: name.trim().to_string(),
-        segments: Segments {
-            workshops,
-            interests,
-        },
-        reminders,
-        language,
+    NewSubscriber {
+        fields,
         status,
         consent: Consent {
-            event: event.into(),
-            text,
+            event,
+            text: crate::domain::text::cleaned(&text, 2000),
             source: source.into(),
             ip: String::new(),
         },
-    })
+    }
 }
 
-pub async fn add(ctx: &Ctx, a: AddArgs) -> Result<ExitCode> {
-    let input = SubscriberInput {
-        email: &a.email,
+/// The operator's words for every mistake in one subscriber's fields.
+pub fn describe(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(FieldError::operator_message)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+pub async fn add(
+    db: &Db,
+    config: &Config,
+    mails: &SignupMails,
+    now: i64,
+    a: AddArgs,
+) -> Result<ExitCode> {
+    let typed = TypedChoices {
         name: &a.name,
-        workshops: a.workshops,
-        interests: a.interests,
+        workshops: &a.workshops,
+        interests: &a.interests,
         reminders: a.reminders,
         language: &a.language,
     };
-    let new = match validate(ctx, input, &a.consent, "command line") {
-        Ok(n) => n,
-        Err(m) => bail!("{m}"),
-    };
-    if ctx.db.is_suppressed(new.email.as_str()).await? {
+    let fields = SubscriberFields::parse(&a.email, &typed, &config.catalogue())
+        .map_err(|errors| anyhow::anyhow!("{}", describe(&errors)))?;
+    let new = new_subscriber(fields, &a.consent, "command line");
+    let email = &new.fields.email;
+    if db.is_suppressed(email).await? {
         bail!(
-            "{} is on the suppression list (its data was erased or it must not be mailed); it was not added",
-            new.email
+            "{email} is on the suppression list (its data was erased or it must not be mailed); it was not added"
         );
     }
-    match ctx.db.add_subscriber(&new, ctx.now()).await? {
-        Added::Exists(_) => {
-            println!("{} is already a subscriber; nothing changed", new.email);
-        }
+    match db.add_subscriber(&new, now).await? {
+        Added::Exists(_) => println!("{email} is already a subscriber; nothing changed"),
         Added::Created(id) if new.status == Status::Pending => {
-            match send_confirmation(
-                ctx,
-                id,
-                new.email.as_str(),
-                &new.name,
-                new.language.as_str(),
-            )
-            .await?
+            let c = &new.fields.choices;
+            match mails
+                .send(SignupMail::Confirm, id, email, &c.name, c.language)
+                .await?
             {
-                Outcome::Sent(_) => {
-                    println!("added {} (pending); confirmation mail sent", new.email)
-                }
+                Outcome::Sent(_) => println!("added {email} (pending); confirmation mail sent"),
                 other => println!(
-                    "added {} (pending); the confirmation mail was not delivered: {other:?}",
-                    new.email
+                    "added {email} (pending); the confirmation mail was not delivered: {}",
+                    redact_addresses(other.reply())
                 ),
             }
         }
-        Added::Created(_) => println!("added {} (active)", new.email),
+        Added::Created(_) => println!("added {email} (active)"),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn list(ctx: &Ctx, json: bool) -> Result<ExitCode> {
-    let subs = ctx.db.list_subscribers().await?;
+pub async fn list(db: &Db, json: bool) -> Result<ExitCode> {
+    let subs = db.list_subscribers().await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&subs)?);
         return Ok(ExitCode::SUCCESS);
@@ -140,6 +106,9 @@ pub async fn list(ctx: &Ctx, json: bool) -> Result<ExitCode> {
         "{:<36} {:<24} {:<13} {:<4} {:<9} workshops / interests",
         "email", "name", "status", "lang", "reminders"
     );
+    let join = |l: &[crate::domain::slug::Slug]| {
+        l.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+    };
     for s in &subs {
         println!(
             "{:<36} {:<24} {:<13} {:<4} {:<9} {} / {}",
@@ -148,8 +117,8 @@ pub async fn list(ctx: &Ctx, json: bool) -> Result<ExitCode> {
             s.status,
             s.language,
             if s.reminders { "yes" } else { "no" },
-            s.workshops.join(","),
-            s.interests.join(",")
+            join(s.segments.workshops()),
+            join(s.segments.interests())
         );
     }
     println!("{} subscribers", subs.len());
@@ -157,12 +126,15 @@ pub async fn list(ctx: &Ctx, json: bool) -> Result<ExitCode> {
 }
 
 /// `postbode subscribers unsubscribe EMAIL`: for a person who asked by phone or mail.
-pub async fn unsubscribe(ctx: &Ctx, email: &str) -> Result<ExitCode> {
+pub async fn unsubscribe(db: &Db, now: i64, email: &str) -> Result<ExitCode> {
     let email = SubscriberEmail::parse(email).map_err(|m| anyhow::anyhow!("{m}"))?;
-    let Some(id) = ctx.db.subscriber_id_by_email(&email).await? else {
+    let Some(id) = db.subscriber_id_by_email(&email).await? else {
         bail!("{email} is not a subscriber");
     };
-    if ctx.db.unsubscribe(id, "operator", None, ctx.now()).await? {
+    if db
+        .unsubscribe(id, UnsubscribeSource::Operator, None, now)
+        .await?
+    {
         println!(
             "{email} is unsubscribed (source: operator); no mail leaves for this address from now on"
         );

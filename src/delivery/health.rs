@@ -7,8 +7,8 @@
 use serde::{Deserialize, Serialize};
 use std::sync::Mutex;
 
-use super::outcome::redact_addresses;
-use super::status_code::Verdict;
+use crate::domain::redact::redact_addresses;
+use crate::domain::reply::Verdict;
 
 /// The settings key under which a pause is announced.
 pub const PAUSE_KEY: &str = "delivery.paused";
@@ -81,7 +81,11 @@ impl Health {
                 Change::None
             }
             // The server answered about this mailbox: it is up and talking.
-            Verdict::HardBounce | Verdict::SoftBounce | Verdict::Failed => {
+            Verdict::HardBounce
+            | Verdict::SoftBounce
+            | Verdict::Failed
+            | Verdict::Complaint
+            | Verdict::Delayed => {
                 s.failures_in_row = 0;
                 Change::None
             }

@@ -1,16 +1,13 @@
-//! Delivery: the ledger-driven sender, SMTP connections and their outcomes,
-//! and the DKIM signature every message carries.
+//! Delivery: the ledger-driven sender (dispatcher and supervised workers),
+//! what each row becomes, and how the sender watches the SMTP server and
+//! itself.
 
-pub mod dkim;
+mod backoff;
+pub mod content;
 pub mod engine;
 pub mod health;
-pub mod outcome;
-pub mod smtp;
-pub mod status_code;
-pub mod transaction;
-pub mod transport;
-pub mod verp;
+pub mod liveness;
+mod worker;
 
-pub use engine::Engine;
-pub use outcome::Outcome;
-pub use transport::{Connector, Session, TransportKind};
+pub use engine::{Engine, EngineParts};
+pub use liveness::Liveness;

@@ -3,36 +3,85 @@
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct SubscriberEmail(String);
+pub struct SubscriberEmail {
+    text: String,
+    /// The same address as lettre sends to it.
+    address: lettre::Address,
+}
+
+/// Why a text is not an address postbode can mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailError {
+    /// The text as typed (trimmed, forbidden characters shown escaped).
+    pub shown: String,
+}
+
+impl fmt::Display for EmailError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is not a valid e-mail address", self.shown)
+    }
+}
 
 impl SubscriberEmail {
+    /// SMTP's limit for a whole path; an address must fit in it.
+    pub const MAX_LEN: usize = 254;
+
     /// Trims, lower-cases the domain and checks the address with `email_address`
-    /// (RFC 5322 addr-spec) and `lettre` (what we can actually send to).
-    pub fn parse(raw: &str) -> Result<Self, String> {
+    /// (RFC 5322 addr-spec) and `lettre` (what we can actually send to). White
+    /// space and control characters are refused even where RFC 5322 would allow
+    /// them quoted: no mailbox postbode should write to needs them.
+    pub fn parse(raw: &str) -> Result<Self, EmailError> {
         let s = raw.trim();
-        let invalid = || format!("{s:?} is not a valid e-mail address");
-        if s.len() > 254 || !email_address::EmailAddress::is_valid(s) {
+        let invalid = || EmailError {
+            shown: format!("{:?}", s.chars().take(80).collect::<String>()),
+        };
+        if s.len() > Self::MAX_LEN
+            || s.chars()
+                .any(|c| c.is_whitespace() || super::text::is_forbidden(c))
+            || !email_address::EmailAddress::is_valid(s)
+        {
             return Err(invalid());
         }
         let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
         if !domain.contains('.') && domain != "localhost" {
             return Err(invalid());
         }
-        let normalised = format!("{local}@{}", domain.to_ascii_lowercase());
-        normalised
-            .parse::<lettre::Address>()
-            .map_err(|_| invalid())?;
-        Ok(Self(normalised))
+        let text = format!("{local}@{}", domain.to_ascii_lowercase());
+        let address = text.parse::<lettre::Address>().map_err(|_| invalid())?;
+        Ok(Self { text, address })
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// The key that makes one subscriber per mailbox, whatever the casing.
+    pub fn key(&self) -> String {
+        self.text.to_lowercase()
+    }
+
+    /// The address as lettre sends to it.
+    pub fn address(&self) -> &lettre::Address {
+        &self.address
     }
 }
 
 impl fmt::Display for SubscriberEmail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.text)
+    }
+}
+
+impl serde::Serialize for SubscriberEmail {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SubscriberEmail {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -46,7 +95,18 @@ mod tests {
             SubscriberEmail::parse(" Anouk@Example.NL ").map(|e| e.to_string()),
             Ok("Anouk@example.nl".to_string())
         );
-        for bad in ["", "a", "a@", "@b.nl", "a b@c.nl", "a@b", "<script>@x.nl"] {
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b.nl",
+            "a b@c.nl",
+            "a@b",
+            "<script>@x.nl",
+            "\"a\nb\"@x.nl",
+            "\"a b\"@x.nl",
+            "a\u{202e}@x.nl",
+        ] {
             assert!(SubscriberEmail::parse(bad).is_err(), "{bad:?}");
         }
     }

@@ -5,15 +5,19 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::offset::Offset;
-use super::subscriber::Segments;
+use super::segments::Segments;
+use super::slug::Slug;
 
+/// An issue as the editor's file describes it, every value checked.
 #[derive(Debug, Clone)]
 pub struct Issue {
-    pub slug: String,
+    pub slug: Slug,
+    /// One line, no control characters.
     pub subject: String,
     pub preheader: String,
     pub send_at: Option<DateTime<Utc>>,
-    pub template: String,
+    /// `mjml/<template>.mjml`.
+    pub template: Slug,
     /// Empty = every active subscriber.
     pub audience: Segments,
     pub agenda: Vec<AgendaItem>,
@@ -42,7 +46,7 @@ pub struct Section {
 /// Stored as JSON in `agenda_items`, so a sent issue's agenda can change.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AgendaItem {
-    pub id: String,
+    pub id: Slug,
     pub title: String,
     pub start: DateTime<Utc>,
     pub end: Option<DateTime<Utc>>,
@@ -50,10 +54,20 @@ pub struct AgendaItem {
     pub url: String,
     #[serde(default)]
     pub description: String,
-    pub workshop: Option<String>,
-    pub interests: Vec<String>,
+    pub workshop: Option<Slug>,
+    pub interests: Vec<Slug>,
     pub reminders: Vec<Offset>,
     pub cancelled: bool,
+}
+
+impl AgendaItem {
+    /// The segments whose followers the item is for; empty when untagged.
+    pub fn tagged(&self) -> Segments {
+        Segments::new(
+            self.workshop.iter().cloned().collect(),
+            self.interests.clone(),
+        )
+    }
 }
 
 impl Issue {
@@ -78,7 +92,8 @@ impl Issue {
 }
 
 /// Where an issue is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum IssueStatus {
     Draft,
     Scheduled,
@@ -108,7 +123,7 @@ impl IssueStatus {
 
 impl fmt::Display for IssueStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 

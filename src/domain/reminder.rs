@@ -92,7 +92,7 @@ mod tests {
 
     fn item(start: &str, offsets: &[&str]) -> AgendaItem {
         AgendaItem {
-            id: "item".into(),
+            id: crate::domain::slug::Slug::parse("item").expect("slug"),
             title: "Item".into(),
             start: utc(start),
             end: None,

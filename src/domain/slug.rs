@@ -2,8 +2,15 @@
 
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Slug(String);
+
+/// Shown as the quoted text, as messages quote what an editor wrote.
+impl fmt::Debug for Slug {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
 
 impl Slug {
     /// Lower-case letters, digits and single dashes: safe in URLs, file names and SQL.
@@ -18,7 +25,8 @@ impl Slug {
             Ok(Self(s.to_string()))
         } else {
             Err(format!(
-                "{s:?} is not a slug: use lower-case letters, digits and dashes, like \"arbeid-en-inclusie\""
+                "{:?} is not a slug: use lower-case letters, digits and dashes, like \"arbeid-en-inclusie\"",
+                s.chars().take(100).collect::<String>()
             ))
         }
     }
@@ -45,6 +53,13 @@ impl Slug {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// `self-suffix`, where `suffix` is made of slug characters (a date).
+    /// A title slug is at most 80 characters, so a date still fits.
+    pub fn with_suffix(&self, suffix: &str) -> Slug {
+        let joined = format!("{}-{suffix}", self.0);
+        Slug::parse(&joined).unwrap_or_else(|_| Slug::from_title(&joined))
+    }
 }
 
 fn fold_diacritic(c: char) -> impl Iterator<Item = char> {
@@ -61,9 +76,28 @@ fn fold_diacritic(c: char) -> impl Iterator<Item = char> {
     std::iter::once(folded)
 }
 
+impl serde::Serialize for Slug {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Slug {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::borrow::Borrow<str> for Slug {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for Slug {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 

@@ -1,8 +1,14 @@
-//! Subscribers, their status and the segments they follow.
+//! Subscribers: their status, language and choices, and the one parser for
+//! what a person types when signing up or changing their preferences.
 
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
+
+use super::email::{EmailError, SubscriberEmail};
+use super::name::SubscriberName;
+use super::segments::{Catalogue, SegmentKind, Segments, UnknownSegment};
+use super::text::TextError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -24,11 +30,17 @@ impl Status {
             Status::Complained => "complained",
         }
     }
+
+    /// Still on the list: mail may go to them (active) or will once they
+    /// confirm (pending).
+    pub fn is_subscribed(self) -> bool {
+        matches!(self, Status::Active | Status::Pending)
+    }
 }
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -46,7 +58,7 @@ impl FromStr for Status {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     #[default]
@@ -61,6 +73,21 @@ impl Language {
             Language::En => "en",
         }
     }
+
+    pub fn is_en(self) -> bool {
+        self == Language::En
+    }
+
+    /// `en` when asked for, else Dutch: for pages where any value will do.
+    pub fn or_dutch(requested: &str) -> Self {
+        requested.parse().unwrap_or_default()
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 impl FromStr for Language {
@@ -69,27 +96,11 @@ impl FromStr for Language {
         match s.trim() {
             "" | "nl" => Ok(Language::Nl),
             "en" => Ok(Language::En),
-            other => Err(format!("language {other:?} is not supported: use nl or en")),
+            other => Err(format!(
+                "language {:?} is not supported: use nl or en",
+                other.chars().take(20).collect::<String>()
+            )),
         }
-    }
-}
-
-/// What a subscriber follows: the basis of audiences and section targeting.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct Segments {
-    pub workshops: Vec<String>,
-    pub interests: Vec<String>,
-}
-
-impl Segments {
-    /// True when the subscriber follows any listed workshop or interest.
-    pub fn follows_any(&self, other: &Segments) -> bool {
-        self.workshops.iter().any(|w| other.workshops.contains(w))
-            || self.interests.iter().any(|i| other.interests.contains(i))
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.workshops.is_empty() && self.interests.is_empty()
     }
 }
 
@@ -97,8 +108,290 @@ impl Segments {
 #[derive(Debug, Clone)]
 pub struct Recipient {
     pub id: i64,
-    pub email: String,
-    pub name: String,
+    pub email: SubscriberEmail,
+    pub name: SubscriberName,
     pub language: Language,
     pub segments: Segments,
+}
+
+/// What a person chooses: the fields of the preference centre, and of the
+/// sign-up form besides the address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choices {
+    pub name: SubscriberName,
+    pub segments: Segments,
+    pub reminders: bool,
+    pub language: Language,
+}
+
+/// A new subscriber's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriberFields {
+    pub email: SubscriberEmail,
+    pub choices: Choices,
+}
+
+/// Choices as typed, before parsing.
+#[derive(Debug, Clone, Default)]
+pub struct TypedChoices<'a> {
+    pub name: &'a str,
+    pub workshops: &'a [String],
+    pub interests: &'a [String],
+    pub reminders: bool,
+    /// Empty means Dutch.
+    pub language: &'a str,
+}
+
+/// One thing wrong with what a person typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    MissingEmail,
+    Email(EmailError),
+    Name(TextError),
+    Segment(UnknownSegment),
+    Language(String),
+}
+
+impl Choices {
+    /// The one rule for names, segments and language, wherever they come from.
+    pub fn parse(typed: &TypedChoices<'_>, catalogue: &Catalogue) -> Result<Self, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = SubscriberName::parse(typed.name)
+            .map_err(|e| errors.push(FieldError::Name(e)))
+            .unwrap_or_default();
+        let segments = catalogue
+            .segments(typed.workshops, typed.interests)
+            .map_err(|unknown| errors.extend(unknown.into_iter().map(FieldError::Segment)))
+            .unwrap_or_default();
+        let language = typed
+            .language
+            .parse()
+            .map_err(|_| {
+                errors.push(FieldError::Language(
+                    typed.language.chars().take(20).collect(),
+                ))
+            })
+            .unwrap_or_default();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Self {
+            name,
+            segments,
+            reminders: typed.reminders,
+            language,
+        })
+    }
+}
+
+impl SubscriberFields {
+    /// The address and the choices, every mistake reported at once.
+    pub fn parse(
+        email: &str,
+        typed: &TypedChoices<'_>,
+        catalogue: &Catalogue,
+    ) -> Result<Self, Vec<FieldError>> {
+        let email = if email.trim().is_empty() {
+            Err(FieldError::MissingEmail)
+        } else {
+            SubscriberEmail::parse(email).map_err(FieldError::Email)
+        };
+        let choices = Choices::parse(typed, catalogue);
+        match (email, choices) {
+            (Ok(email), Ok(choices)) => Ok(Self { email, choices }),
+            (email, choices) => {
+                let mut errors: Vec<FieldError> = email.err().into_iter().collect();
+                errors.extend(choices.err().unwrap_or_default());
+                Err(errors)
+            }
+        }
+    }
+}
+
+impl FieldError {
+    /// What to change, in the reader's language.
+    pub fn message(&self, lang: Language) -> String {
+        let en = lang.is_en();
+        match self {
+            FieldError::MissingEmail if en => "Fill in your e-mail address.".into(),
+            FieldError::MissingEmail => "Vul je e-mailadres in.".into(),
+            FieldError::Email(e) if en => format!("{} is not a valid e-mail address.", e.shown),
+            FieldError::Email(e) => format!("{} is geen geldig e-mailadres.", e.shown),
+            FieldError::Name(TextError::TooLong { max }) if en => {
+                format!("The name is longer than {max} characters.")
+            }
+            FieldError::Name(TextError::TooLong { max }) => {
+                format!("De naam is langer dan {max} tekens.")
+            }
+            FieldError::Name(TextError::Forbidden { position, .. }) if en => format!(
+                "The name contains an invisible or line-breaking character (at position {position}); type it on one line."
+            ),
+            FieldError::Name(TextError::Forbidden { position, .. }) => format!(
+                "De naam bevat een onzichtbaar teken of een regeleinde (op positie {position}); typ hem op één regel."
+            ),
+            FieldError::Segment(u) => match (u.kind, en) {
+                (SegmentKind::Workshop, true) => {
+                    format!("Unknown workshop “{}”: choose one from the list.", u.given)
+                }
+                (SegmentKind::Workshop, false) => {
+                    format!(
+                        "Onbekende werkplaats “{}”: kies er een uit de lijst.",
+                        u.given
+                    )
+                }
+                (SegmentKind::Interest, true) => {
+                    format!("Unknown theme “{}”: choose one from the list.", u.given)
+                }
+                (SegmentKind::Interest, false) => {
+                    format!("Onbekend thema “{}”: kies er een uit de lijst.", u.given)
+                }
+            },
+            FieldError::Language(l) if en => {
+                format!("Unknown language “{l}”: choose Nederlands or English.")
+            }
+            FieldError::Language(l) => {
+                format!("Onbekende taal “{l}”: kies Nederlands of English.")
+            }
+        }
+    }
+
+    /// For the command line and CSV import, which speak to the operator.
+    pub fn operator_message(&self) -> String {
+        match self {
+            FieldError::MissingEmail => "the e-mail address is missing".into(),
+            FieldError::Email(e) => e.to_string(),
+            FieldError::Name(e) => format!("the name is not accepted: {e}"),
+            FieldError::Segment(u) => format!(
+                "{u}: use a slug from [[{}s]] in postbode.toml",
+                u.kind.as_str()
+            ),
+            FieldError::Language(l) => format!("language {l:?} is not supported: use nl or en"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::segments::Segment;
+    use crate::domain::slug::Slug;
+
+    fn catalogue() -> Catalogue {
+        Catalogue {
+            workshops: vec![Segment {
+                slug: Slug::parse("jeugd").expect("slug"),
+                name: "Jeugd".into(),
+            }],
+            interests: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn every_mistake_is_reported_at_once() {
+        let w = vec!["jeugd".to_string(), "zorg".to_string()];
+        let typed = TypedChoices {
+            name: "A\nB",
+            workshops: &w,
+            language: "fr",
+            ..TypedChoices::default()
+        };
+        let errors = SubscriberFields::parse("nope", &typed, &catalogue()).expect_err("bad");
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(
+            errors[0]
+                .message(Language::Nl)
+                .contains("geen geldig e-mailadres")
+        );
+        assert!(errors[1].message(Language::En).contains("line-breaking"));
+        assert!(
+            errors[2]
+                .operator_message()
+                .contains("unknown workshop \"zorg\"")
+        );
+        assert!(errors[3].message(Language::Nl).contains("Onbekende taal"));
+    }
+
+    #[test]
+    fn good_fields_parse() {
+        let w = vec!["jeugd".to_string()];
+        let typed = TypedChoices {
+            name: " Anouk ",
+            workshops: &w,
+            reminders: true,
+            ..TypedChoices::default()
+        };
+        let f = SubscriberFields::parse("a@example.nl", &typed, &catalogue()).expect("good");
+        assert_eq!(f.choices.name.as_str(), "Anouk");
+        assert_eq!(f.choices.language, Language::Nl);
+        assert!(f.choices.reminders);
+    }
+}
+
+/// A subscriber as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Subscriber {
+    pub id: i64,
+    pub email: SubscriberEmail,
+    pub name: SubscriberName,
+    pub status: Status,
+    pub language: Language,
+    pub reminders: bool,
+    /// Chose the weekly agenda digest in the preference centre.
+    pub digest: bool,
+    #[serde(flatten)]
+    pub segments: Segments,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub unsubscribed_at: Option<i64>,
+}
+
+/// A line of a subscriber's consent history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsentEvent {
+    /// Signed up on the form, waiting for confirmation.
+    Subscribed,
+    /// Added by the operator with consent obtained elsewhere.
+    Imported,
+    Confirmed,
+    /// Changed their choices in the preference centre.
+    Changed,
+    Withdrawn,
+}
+
+impl ConsentEvent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentEvent::Subscribed => "subscribed",
+            ConsentEvent::Imported => "imported",
+            ConsentEvent::Confirmed => "confirmed",
+            ConsentEvent::Changed => "changed",
+            ConsentEvent::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// Where an unsubscribe came from, for the statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsubscribeSource {
+    /// The mail client's button (RFC 8058).
+    OneClick,
+    /// The page behind the link in the mail.
+    Page,
+    Preferences,
+    Bounce,
+    Complaint,
+    Operator,
+}
+
+impl UnsubscribeSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnsubscribeSource::OneClick => "one-click",
+            UnsubscribeSource::Page => "page",
+            UnsubscribeSource::Preferences => "preferences",
+            UnsubscribeSource::Bounce => "bounce",
+            UnsubscribeSource::Complaint => "complaint",
+            UnsubscribeSource::Operator => "operator",
+        }
+    }
 }

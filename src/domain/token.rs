@@ -125,10 +125,12 @@ impl TokenSigner {
         self.tag(&self.keys[0], data)
     }
 
-    /// True when `tag` is the leading part of the MAC of `data` under any of
-    /// our keys; constant-time (`Mac::verify_truncated_left`).
-    pub fn verify_mac(&self, data: &[u8], tag: &[u8]) -> bool {
-        !tag.is_empty()
+    /// True when `tag` is exactly the first `len` bytes of the MAC of `data`
+    /// under any of our keys; constant-time (`Mac::verify_truncated_left`).
+    /// A shorter tag is refused: it would be easier to guess.
+    pub fn verify_mac(&self, data: &[u8], tag: &[u8], len: usize) -> bool {
+        len > 0
+            && tag.len() == len
             && self.keys.iter().any(|key| {
                 let mut mac =
                     <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");

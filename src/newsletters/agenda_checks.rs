@@ -29,9 +29,9 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::diagnostic::Diagnostic;
 use super::locate::Locator;
 use super::source;
+use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::{AgendaItem, Issue};
 use crate::domain::reminder::reminder_time;
 
@@ -135,7 +135,8 @@ fn local(t: DateTime<Utc>, tz: Tz) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::newsletters::{ParseContext, parse_issue};
+    use crate::newsletters::IssueName;
+    use crate::newsletters::parse::{ParseContext, parse_issue};
     use std::path::Path;
 
     fn ams() -> Tz {
@@ -143,13 +144,23 @@ mod tests {
     }
 
     fn ctx() -> ParseContext {
+        let seg = |s: &str| crate::domain::segments::Segment {
+            slug: crate::domain::slug::Slug::parse(s).expect("slug"),
+            name: s.into(),
+        };
         ParseContext {
             tz: ams(),
-            workshops: vec!["arbeid-en-inclusie".into()],
-            interests: vec!["welzijn".into()],
+            catalogue: crate::domain::segments::Catalogue {
+                workshops: vec![seg("arbeid-en-inclusie")],
+                interests: vec![seg("welzijn")],
+            },
             templates_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("mjml"),
             default_offsets: ["7d", "1d"].map(|o| o.parse().expect("offset")).to_vec(),
         }
+    }
+
+    fn name() -> IssueName {
+        IssueName::of(Path::new("x.md")).expect("issue name")
     }
 
     fn file(front: &str) -> String {
@@ -166,8 +177,7 @@ mod tests {
 
     /// Every error as `line:col: message`.
     fn errors(text: &str) -> Vec<String> {
-        let path = Path::new("x.md");
-        match parse_issue("x.md", path, text, &ctx()) {
+        match parse_issue(&name(), text, &ctx()) {
             Ok(_) => Vec::new(),
             Err(ds) => ds
                 .iter()
@@ -304,12 +314,12 @@ mod tests {
     }
 
     fn at(s: &str) -> DateTime<Utc> {
-        crate::newsletters::front_matter::parse_time(s, ams()).expect("time")
+        crate::domain::when::parse_time(s, ams()).expect("time")
     }
 
     /// The warnings as `line:col: message`, the issue being valid.
     fn warnings(text: &str, now: &str) -> Vec<String> {
-        let issue = parse_issue("x.md", Path::new("x.md"), text, &ctx()).expect("valid issue");
+        let issue = parse_issue(&name(), text, &ctx()).expect("valid issue");
         agenda_warnings("x.md", text, &issue, at(now), ams())
             .iter()
             .map(|d| {

@@ -4,11 +4,19 @@
 use chrono::{DateTime, Utc};
 use std::ops::Range;
 
-use super::front_matter::{RawAgendaItem, Rules, checked_slugs, parse_time, scalar};
 use super::locate::Locator;
+use super::raw::RawAgendaItem;
+use super::rules::{Rules, checked_slugs, one_line, scalar};
 use crate::domain::issue::AgendaItem;
 use crate::domain::offset::Offset;
+use crate::domain::segments::SegmentKind;
 use crate::domain::slug::Slug;
+use crate::domain::when::parse_time;
+
+/// Titles and places are printed in subjects and calendars: one line each.
+const MAX_TITLE_CHARS: usize = 200;
+const MAX_LOCATION_CHARS: usize = 300;
+const MAX_DESCRIPTION_CHARS: usize = 5000;
 
 /// Checks one agenda item, written on the front-matter `lines` (so that a key
 /// the item lacks is never looked for in the next item). None when the item
@@ -21,7 +29,29 @@ pub(super) fn check_item(
     err: &mut impl FnMut((usize, usize), String),
 ) -> Option<AgendaItem> {
     let find = |key: &str, value: Option<&str>| loc.find_in(lines.clone(), key, value);
-    let title = item.title.unwrap_or_default().trim().to_string();
+    let title = one_line(
+        item.title.unwrap_or_default(),
+        "title",
+        MAX_TITLE_CHARS,
+        find("title", None),
+        err,
+    );
+    let location = one_line(
+        item.location.unwrap_or_default(),
+        "location",
+        MAX_LOCATION_CHARS,
+        find("location", None),
+        err,
+    );
+    let description = item.description.unwrap_or_default().trim().to_string();
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        err(
+            find("description", None),
+            format!(
+                "description: longer than {MAX_DESCRIPTION_CHARS} characters; shorten it or link to a page"
+            ),
+        );
+    }
     if title.is_empty() {
         err(
             loc.first_char(lines.start),
@@ -33,8 +63,8 @@ pub(super) fn check_item(
         let ok = checked_slugs(
             vec![w],
             "workshop",
-            "workshop",
-            rules.workshops,
+            SegmentKind::Workshop,
+            rules,
             loc,
             lines.clone(),
             err,
@@ -44,8 +74,8 @@ pub(super) fn check_item(
     let interests = checked_slugs(
         item.interests.into_vec(),
         "interests",
-        "interest",
-        rules.interests,
+        SegmentKind::Interest,
+        rules,
         loc,
         lines.clone(),
         err,
@@ -68,25 +98,34 @@ pub(super) fn check_item(
     let start = start?;
     let id = match item.id {
         Some(id) => match Slug::parse(id.trim()) {
-            Ok(s) => s.to_string(),
+            Ok(s) => s,
             Err(m) => {
                 err(find("id", Some(id.trim())), format!("id: {m}"));
                 return None;
             }
         },
         None => {
+            // The same id as every earlier version derived: stored items are
+            // known by it, so it must never change for the same item.
             let local = start.with_timezone(&rules.tz).format("%Y-%m-%d");
-            format!("{}-{local}", Slug::from_title(&title))
+            Slug::from_title(&title).with_suffix(&local.to_string())
         }
     };
+    let url = one_line(
+        item.url.unwrap_or_default(),
+        "url",
+        2000,
+        find("url", None),
+        err,
+    );
     Some(AgendaItem {
         id,
         title,
         start,
         end,
-        location: item.location.unwrap_or_default().trim().to_string(),
-        url: item.url.unwrap_or_default().trim().to_string(),
-        description: item.description.unwrap_or_default().trim().to_string(),
+        location,
+        url,
+        description,
         workshop,
         interests,
         reminders,
@@ -104,7 +143,7 @@ pub(super) fn duplicate_id(
 ) -> ((usize, usize), String) {
     if own_id {
         (
-            loc.find_in(lines, "id", Some(&item.id)),
+            loc.find_in(lines, "id", Some(item.id.as_str())),
             format!(
                 "agenda id {:?} is used twice: give each item its own id",
                 item.id

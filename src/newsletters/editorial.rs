@@ -3,49 +3,76 @@
 
 use anyhow::Result;
 
-use super::diagnostic::Diagnostic;
-use crate::context::Ctx;
-use crate::delivery::{Outcome, Session};
-use crate::domain::subscriber::{Language, Recipient, Segments};
-use crate::mailer::Kind;
-use crate::render::IssueRenderer;
+use super::pipeline::LoadedIssue;
+use crate::domain::diagnostic::Diagnostic;
+use crate::domain::email::SubscriberEmail;
+use crate::domain::links::Links;
+use crate::domain::name::SubscriberName;
+use crate::domain::redact::redact_addresses;
+use crate::domain::reply::Outcome;
+use crate::domain::subscriber::Language;
+use crate::mail::{Kind, Mailer};
+use crate::render::MergeValues;
 
 /// Sends a proof of the full issue (every section) to `to`.
-pub async fn send_proof(ctx: &Ctx, renderer: &IssueRenderer, to: &str) -> Result<Outcome> {
-    let issue = &renderer.issue;
-    let variant = renderer
-        .variant(&issue.full_key())
-        .map_err(|d| anyhow::anyhow!("{d}"))?;
-    let sample = Recipient {
-        id: 0,
-        email: to.to_string(),
-        name: String::new(),
-        language: Language::Nl,
-        segments: Segments::default(),
+pub async fn send_proof(
+    mailer: &Mailer,
+    links: &Links,
+    loaded: &LoadedIssue,
+    to: &SubscriberEmail,
+) -> Result<Outcome> {
+    let issue = loaded.issue();
+    let variant = loaded.full_variant().map_err(|d| anyhow::anyhow!("{d}"))?;
+    // A proof goes to an editor, not a subscriber: its footer links lead to
+    // the archive instead of pages that would say "this link does not work".
+    let archive = links.page("/archive");
+    let values = MergeValues {
+        name: SubscriberName::default().greeting(Language::Nl),
+        preferences_url: archive.clone(),
+        unsubscribe_url: archive,
+        archive_url: links.archive(issue.slug.as_str()),
     };
-    let mut values = ctx.merge_values(&sample, 0, &issue.slug);
-    // A proof goes to an editor, not a subscriber: its footer links lead to the
-    // archive instead of pages that would say "this link does not work".
-    values.preferences_url = format!("{}/archive", ctx.config.base_url());
-    values.unsubscribe_url = values.preferences_url.clone();
     let (html, text) = variant.personalise(&values);
     let subject = format!("[Proef] {}", variant.subject(&values));
     let kind = Kind::Bulk {
         unsubscribe_url: values.unsubscribe_url.clone(),
         auto_submitted: false,
     };
-    let out = ctx.composer.compose(to, "", &subject, text, html, &kind)?;
-    let mut session = Session::default();
-    let outcome = ctx
-        .connector
-        .send(&mut session, &out.envelope, &out.bytes)
-        .await;
-    ctx.connector.close(&mut session).await;
-    Ok(outcome)
+    let out =
+        mailer
+            .composer
+            .compose(to, &SubscriberName::default(), &subject, text, html, &kind)?;
+    Ok(mailer.send_now(&out).await)
+}
+
+/// Proofs to every editor.
+pub async fn send_proofs(
+    mailer: &Mailer,
+    links: &Links,
+    editors: &[SubscriberEmail],
+    loaded: &LoadedIssue,
+) {
+    let slug = &loaded.issue().slug;
+    for to in editors {
+        match send_proof(mailer, links, loaded, to).await {
+            Ok(Outcome::Sent(_)) => {}
+            Ok(o) => tracing::warn!(
+                issue = %slug,
+                "proof to an editor was not delivered: {}",
+                redact_addresses(o.reply())
+            ),
+            Err(e) => tracing::warn!(issue = %slug, "proof could not be made: {e:#}"),
+        }
+    }
 }
 
 /// Tells the editors what is wrong with an issue file.
-pub async fn send_errors(ctx: &Ctx, slug: &str, errors: &[Diagnostic]) -> Result<()> {
+pub async fn send_errors(
+    mailer: &Mailer,
+    editors: &[SubscriberEmail],
+    slug: &str,
+    errors: &[Diagnostic],
+) -> Result<()> {
     let list = errors
         .iter()
         .map(|d| format!("- {d}"))
@@ -60,39 +87,23 @@ pub async fn send_errors(ctx: &Ctx, slug: &str, errors: &[Diagnostic]) -> Result
         html_escape::encode_text(&list)
     );
     let subject = format!("[postbode] Fouten in {slug}");
-    for to in &ctx.config.platform.editors {
-        let out = ctx.composer.compose(
+    for to in editors {
+        let out = mailer.composer.compose(
             to,
-            "",
+            &SubscriberName::default(),
             &subject,
             text.clone(),
             html.clone(),
             &Kind::Editorial,
         )?;
-        let mut session = Session::default();
-        let outcome = ctx
-            .connector
-            .send(&mut session, &out.envelope, &out.bytes)
-            .await;
-        ctx.connector.close(&mut session).await;
+        let outcome = mailer.send_now(&out).await;
         if !matches!(outcome, Outcome::Sent(_)) {
-            tracing::warn!(issue = %slug, "error report to an editor was not delivered: {}", crate::delivery::outcome::redact_addresses(&format!("{outcome:?}")));
+            tracing::warn!(
+                issue = %slug,
+                "error report to an editor was not delivered: {}",
+                redact_addresses(outcome.reply())
+            );
         }
     }
     Ok(())
-}
-
-/// Proofs to every editor.
-pub async fn send_proofs(ctx: &Ctx, renderer: &IssueRenderer) {
-    for to in &ctx.config.platform.editors {
-        match send_proof(ctx, renderer, to).await {
-            Ok(Outcome::Sent(_)) => {}
-            Ok(o) => {
-                tracing::warn!(issue = %renderer.issue.slug, "proof to an editor was not delivered: {}", crate::delivery::outcome::redact_addresses(&format!("{o:?}")))
-            }
-            Err(e) => {
-                tracing::warn!(issue = %renderer.issue.slug, "proof could not be made: {e:#}")
-            }
-        }
-    }
 }

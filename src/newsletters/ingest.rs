@@ -2,170 +2,218 @@
 //! draft → scheduled → sending → sent, or invalid with its errors.
 
 use anyhow::Result;
-use sha2::{Digest, Sha256};
-use std::path::Path;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
 
 use super::agenda_checks::agenda_warnings;
-use super::diagnostic::Diagnostic;
-use super::parse::slug_of;
-use crate::context::Ctx;
+use super::file::IssueName;
+use super::pipeline::{IssuePipeline, LoadedIssue, content_hash};
+use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::IssueStatus;
 use crate::reminders::agenda::take_agenda;
+use crate::storage::Db;
 use crate::storage::issues::{IssueRow, IssueWrite};
 
 /// What happened to a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub enum Ingested {
     /// Same text as stored: nothing to do.
     Unchanged,
-    Stored(IssueStatus),
+    /// Stored as draft or scheduled; editors get a proof of it.
+    Stored(IssueStatus, Arc<LoadedIssue>),
     Invalid(Vec<Diagnostic>),
-    /// Edited after sending started: the sent content is kept.
+    /// Edited after sending started: the sent content is kept (its agenda is taken).
     Refused,
-    /// The file name is not a slug.
-    Ignored(String),
 }
 
-pub fn content_hash(raw: &str) -> String {
-    hex::encode(Sha256::digest(raw.as_bytes()))
-}
-
-/// Takes one file's current text. Safe to call again with the same text.
-pub async fn ingest(ctx: &Ctx, path: &Path, raw: &str) -> Result<Ingested> {
-    let file = path.display().to_string();
-    let Some(slug) = slug_of(path) else {
-        return Ok(Ingested::Ignored(format!(
-            "{file}: the file name is not a slug (lower-case letters, digits, dashes); it is not taken as an issue"
-        )));
-    };
-    let hash = content_hash(raw);
-    let existing = ctx.db.issue_by_slug(&slug).await?;
-    if let Some(e) = &existing {
-        if e.content_hash == hash && e.status() != IssueStatus::Cancelled {
-            return Ok(Ingested::Unchanged);
-        }
-        if e.status().is_frozen() {
-            return frozen_edit(ctx, e, &file, raw, &hash).await;
+impl std::fmt::Debug for Ingested {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ingested::Unchanged => write!(f, "Unchanged"),
+            Ingested::Stored(s, _) => write!(f, "Stored({s})"),
+            Ingested::Invalid(d) => write!(f, "Invalid({d:?})"),
+            Ingested::Refused => write!(f, "Refused"),
         }
     }
-    let now = ctx.now();
-    let checked = ctx.renderer(&file, raw).and_then(|r| {
-        r.variant(&r.issue.full_key()).map_err(|d| vec![d])?;
-        Ok(r)
-    });
-    let parsed = checked.as_ref().ok().map(|r| r.issue.clone());
-    let (status, send_at, subject, errors) = match checked {
-        Err(diags) => (IssueStatus::Invalid, None, String::new(), diags),
-        Ok(r) => {
-            let issue = &r.issue;
-            match issue.send_at {
-                None => (IssueStatus::Draft, None, issue.subject.clone(), Vec::new()),
-                Some(t) if t.timestamp() > now => (
-                    IssueStatus::Scheduled,
-                    Some(t.timestamp()),
-                    issue.subject.clone(),
-                    Vec::new(),
-                ),
-                Some(t) => {
-                    let (line, col) = find_key(raw, "send_at");
-                    let local = t.with_timezone(&ctx.tz).format("%Y-%m-%d %H:%M");
-                    let d = Diagnostic::new(
-                        &file,
-                        line,
-                        col,
-                        format!(
-                            "send_at lies in the past ({local}): set a future time, or remove send_at to keep the issue as a draft"
-                        ),
-                    );
-                    (
-                        IssueStatus::Invalid,
-                        Some(t.timestamp()),
-                        issue.subject.clone(),
-                        vec![d],
-                    )
-                }
+}
+
+/// What taking a file in needs.
+pub struct Intake<'a> {
+    pub db: &'a Db,
+    pub pipeline: &'a IssuePipeline,
+    pub tz: chrono_tz::Tz,
+    pub now: DateTime<Utc>,
+}
+
+impl Intake<'_> {
+    /// Takes one file's current text. Safe to call again with the same text.
+    pub async fn ingest(&self, name: &IssueName, raw: &str) -> Result<Ingested> {
+        let db = self.db;
+        let hash = content_hash(raw);
+        let existing = db.issue_by_slug(name.slug.as_str()).await?;
+        if let Some(e) = &existing {
+            if e.content_hash == hash && e.status != IssueStatus::Cancelled {
+                return Ok(Ingested::Unchanged);
+            }
+            if e.status.is_frozen() {
+                return self.frozen_edit(e, name, raw, &hash).await;
             }
         }
-    };
-    let errors_text = errors
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("\n");
-    let write = IssueWrite {
-        slug: &slug,
-        file: &file,
-        source: raw,
-        content_hash: &hash,
-        subject: &subject,
-        status,
-        send_at,
-        errors: &errors_text,
-    };
-    if !ctx.db.write_issue(&write, now).await? {
-        // Sending began between our read and our write.
-        return Ok(Ingested::Refused);
-    }
-    if status == IssueStatus::Scheduled {
-        ctx.wake_scheduler.notify_one();
-    }
-    if let (Some(issue), true) = (&parsed, status != IssueStatus::Invalid) {
-        if let Some(row) = ctx.db.issue_by_slug(&slug).await? {
-            take_agenda(ctx, row.id, issue, false).await?;
+        let now = self.now.timestamp();
+        let loaded = self.pipeline.load(name, raw);
+        let (status, send_at, subject, errors) = match &loaded {
+            Err(diags) => (IssueStatus::Invalid, None, String::new(), diags.clone()),
+            Ok(l) => {
+                let issue = l.issue();
+                match issue.send_at {
+                    None => (IssueStatus::Draft, None, issue.subject.clone(), Vec::new()),
+                    Some(t) if t.timestamp() > now => (
+                        IssueStatus::Scheduled,
+                        Some(t.timestamp()),
+                        issue.subject.clone(),
+                        Vec::new(),
+                    ),
+                    Some(t) => {
+                        let (line, col) = find_key(raw, "send_at");
+                        let local = t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M");
+                        let d = Diagnostic::new(
+                            &name.shown,
+                            line,
+                            col,
+                            format!(
+                                "send_at lies in the past ({local}): set a future time, or remove send_at to keep the issue as a draft"
+                            ),
+                        );
+                        (
+                            IssueStatus::Invalid,
+                            Some(t.timestamp()),
+                            issue.subject.clone(),
+                            vec![d],
+                        )
+                    }
+                }
+            }
+        };
+        let errors_text = errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let plan = loaded.as_ref().ok().map(|l| l.plan());
+        let write = IssueWrite {
+            slug: name.slug.as_str(),
+            file: &name.shown,
+            source: raw,
+            content_hash: &hash,
+            subject: &subject,
+            status,
+            send_at,
+            errors: &errors_text,
+            plan: plan.as_ref().filter(|_| status != IssueStatus::Invalid),
+        };
+        if !db.write_issue(&write, now).await? {
+            // Sending began between our read and our write.
+            return Ok(Ingested::Refused);
+        }
+        let loaded = match (loaded, status) {
+            (Ok(l), IssueStatus::Draft | IssueStatus::Scheduled) => l,
+            _ => {
+                for d in &errors {
+                    tracing::warn!("{d}");
+                }
+                return Ok(Ingested::Invalid(errors));
+            }
+        };
+        if let Some(row) = db.issue_by_slug(name.slug.as_str()).await? {
+            let plan = loaded.plan();
+            take_agenda(db, self.tz, now, row.id, name.slug.as_str(), &plan, false).await?;
             // Valid, but worth telling the editor (`postbode status` shows it).
-            let warnings = agenda_warnings(&file, raw, issue, ctx.clock.now(), ctx.tz);
+            let warnings = agenda_warnings(&name.shown, raw, loaded.issue(), self.now, self.tz);
             if !warnings.is_empty() {
                 let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
                 tracing::warn!("{}", text.join("; "));
-                ctx.db.set_issue_warning(row.id, &text.join("\n")).await?;
+                db.set_issue_warning(row.id, &text.join("\n")).await?;
             }
         }
+        tracing::info!(issue = %name.slug, status = %status, "issue taken in");
+        Ok(Ingested::Stored(status, loaded))
     }
-    if errors.is_empty() {
-        tracing::info!(issue = %slug, status = %status, "issue taken in");
-        Ok(Ingested::Stored(status))
-    } else {
-        for d in &errors {
-            tracing::warn!("{d}");
-        }
-        Ok(Ingested::Invalid(errors))
-    }
-}
 
-/// A file edited after its issue started sending: the content as sent is
-/// kept, but its agenda is taken, so changed and cancelled meetings reach
-/// those who were reminded (SPEC §4, §5).
-async fn frozen_edit(
-    ctx: &Ctx,
-    e: &IssueRow,
-    file: &str,
-    raw: &str,
-    hash: &str,
-) -> Result<Ingested> {
-    let warning = match ctx.renderer(file, raw) {
-        Ok(r) => {
-            let changes = take_agenda(ctx, e.id, &r.issue, true).await?;
-            ctx.db.set_issue_hash(e.id, hash).await?;
-            format!(
-                "{file} was changed after sending started ({}); the content as sent is kept and changes to it are ignored, except the agenda: {} meeting(s) changed, {} cancelled, {} update or cancellation mail(s)",
-                e.status,
-                changes.updated.len(),
-                changes.cancelled.len(),
-                changes.mails
-            )
+    /// A file that could not be read (too large, a link, not UTF-8): the
+    /// issue becomes invalid with the reason, unless it is already being
+    /// sent, whose content as sent is kept.
+    pub async fn refused(&self, name: &IssueName, why: Diagnostic) -> Result<Ingested> {
+        let hash = content_hash(&format!("refused: {why}"));
+        let existing = self.db.issue_by_slug(name.slug.as_str()).await?;
+        if let Some(e) = &existing {
+            if e.content_hash == hash {
+                return Ok(Ingested::Unchanged);
+            }
+            if e.status.is_frozen() {
+                let warning = format!("{why} (the issue as sent is kept)");
+                tracing::warn!("{warning}");
+                self.db.set_issue_warning(e.id, &warning).await?;
+                self.db.set_issue_hash(e.id, &hash).await?;
+                return Ok(Ingested::Refused);
+            }
         }
-        Err(errs) => format!(
-            "{file} was changed after sending started ({}) and now has errors; nothing of it is taken: {}",
-            e.status,
-            errs.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-    };
-    tracing::warn!("{warning}");
-    ctx.db.set_issue_warning(e.id, &warning).await?;
-    Ok(Ingested::Refused)
+        let write = IssueWrite {
+            slug: name.slug.as_str(),
+            file: &name.shown,
+            source: "",
+            content_hash: &hash,
+            subject: "",
+            status: IssueStatus::Invalid,
+            send_at: None,
+            errors: &why.to_string(),
+            plan: None,
+        };
+        if !self.db.write_issue(&write, self.now.timestamp()).await? {
+            return Ok(Ingested::Refused);
+        }
+        tracing::warn!("{why}");
+        Ok(Ingested::Invalid(vec![why]))
+    }
+
+    /// A file edited after its issue started sending: the content as sent is
+    /// kept, but its agenda is taken, so changed and cancelled meetings reach
+    /// those who were reminded (SPEC §4, §5).
+    async fn frozen_edit(
+        &self,
+        e: &IssueRow,
+        name: &IssueName,
+        raw: &str,
+        hash: &str,
+    ) -> Result<Ingested> {
+        let file = &name.shown;
+        let warning = match self.pipeline.load(name, raw) {
+            Ok(l) => {
+                let now = self.now.timestamp();
+                let plan = l.plan();
+                let changes =
+                    take_agenda(self.db, self.tz, now, e.id, &e.slug, &plan, true).await?;
+                self.db.set_issue_hash(e.id, hash).await?;
+                format!(
+                    "{file} was changed after sending started ({}); the content as sent is kept and changes to it are ignored, except the agenda: {} meeting(s) changed, {} cancelled, {} update or cancellation mail(s)",
+                    e.status,
+                    changes.updated.len(),
+                    changes.cancelled.len(),
+                    changes.mails
+                )
+            }
+            Err(errs) => format!(
+                "{file} was changed after sending started ({}) and now has errors; nothing of it is taken: {}",
+                e.status,
+                errs.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        };
+        tracing::warn!("{warning}");
+        self.db.set_issue_warning(e.id, &warning).await?;
+        Ok(Ingested::Refused)
+    }
 }
 
 /// Line and column of a front-matter key, for errors found after parsing.

@@ -1,16 +1,22 @@
-//! The `newsletters/` folder: reading, parsing and watching the editors' issue files.
+//! Newsletter issues: from an editor's file in `newsletters/` to a checked,
+//! compiled [`pipeline::LoadedIssue`], taken into the database (`ingest`),
+//! with proofs and error reports for the editors.
 
 pub mod agenda_checks;
 mod agenda_item;
-pub mod diagnostic;
 pub mod editorial;
+pub mod file;
 pub mod front_matter;
 pub mod ingest;
 pub mod locate;
 pub mod parse;
+pub mod pipeline;
+mod raw;
+mod rules;
 pub mod sections;
 pub mod source;
-pub mod watcher;
+pub mod upgrade;
 
-pub use diagnostic::Diagnostic;
-pub use parse::{ParseContext, parse_issue};
+pub use crate::domain::diagnostic::Diagnostic;
+pub use file::IssueName;
+pub use pipeline::{IssuePipeline, LoadedIssue};

@@ -1,68 +1,49 @@
-//! From an editor's file to an [`Issue`], or to every error in it at once.
+//! From an editor's text to an [`Issue`], or to every error in it at once.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::diagnostic::{Diagnostic, line_col};
-use super::front_matter::{self, RawFrontMatter, Rules};
+use super::file::IssueName;
+use super::front_matter;
 use super::locate::Locator;
+use super::raw::RawFrontMatter;
+use super::rules::Rules;
 use super::sections::{check_merge_tags, split_sections};
 use super::source;
 use crate::config::Config;
+use crate::domain::diagnostic::{Diagnostic, line_col};
 use crate::domain::issue::{Body, Issue};
 use crate::domain::offset::Offset;
+use crate::domain::segments::Catalogue;
+use crate::render::nesting;
 
 /// What parsing needs from the configuration.
+#[derive(Debug, Clone)]
 pub struct ParseContext {
     pub tz: chrono_tz::Tz,
-    pub workshops: Vec<String>,
-    pub interests: Vec<String>,
+    pub catalogue: Catalogue,
     pub templates_dir: PathBuf,
     pub default_offsets: Vec<Offset>,
 }
 
 impl ParseContext {
-    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
-        Ok(Self {
-            tz: config.timezone()?,
-            workshops: config.workshops.iter().map(|w| w.slug.clone()).collect(),
-            interests: config.interests.iter().map(|w| w.slug.clone()).collect(),
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            tz: config.timezone(),
+            catalogue: config.catalogue(),
             templates_dir: config.templates_dir(),
             default_offsets: config.default_offsets(),
-        })
+        }
     }
 }
 
-/// True for names the folder watcher takes as issues: `*.md` and `*.mjml`, not
-/// hidden, not `_draft`, not an editor's temp or backup file.
-pub fn is_issue_file(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
-    };
-    if name.starts_with(['.', '_', '~', '#']) || name.contains("~$") {
-        return false;
-    }
-    (name.ends_with(".md") || name.ends_with(".mjml")) && slug_of(path).is_some()
-}
-
-/// The file stem is the issue's slug.
-pub fn slug_of(path: &Path) -> Option<String> {
-    let stem = path.file_stem()?.to_str()?;
-    crate::domain::slug::Slug::parse(stem)
-        .ok()
-        .map(|s| s.to_string())
-}
-
-/// Parses and checks one issue. `file` is how the path is shown in messages.
+/// Parses and checks one issue's text. `name` says where it came from.
 pub fn parse_issue(
-    file: &str,
-    path: &Path,
+    name: &IssueName,
     raw: &str,
     ctx: &ParseContext,
 ) -> Result<Issue, Vec<Diagnostic>> {
+    let file = name.shown.as_str();
     let diag = |line, col, msg: String| Diagnostic::new(file, line, col, msg);
-    let Some(slug) = slug_of(path) else {
-        return Err(vec![diag(1, 1, "the file name must be a slug (lower-case letters, digits, dashes), e.g. 2026-12-platformnieuws.md".into())]);
-    };
     let src = match source::split(raw) {
         Ok(s) => s,
         Err((line, msg)) => return Err(vec![diag(line, 1, msg)]),
@@ -89,34 +70,20 @@ pub fn parse_issue(
         }
     };
     let loc = Locator::new(&src.front_matter, src.front_matter_line);
-    let is_w = |s: &str| ctx.workshops.iter().any(|w| w == s);
-    let is_i = |s: &str| ctx.interests.iter().any(|w| w == s);
-    let template_exists = |t: &str| {
-        crate::domain::slug::Slug::parse(t).is_ok()
-            && ctx.templates_dir.join(format!("{t}.mjml")).is_file()
-    };
+    let template_exists = |t: &str| ctx.templates_dir.join(format!("{t}.mjml")).is_file();
+    // A raw MJML issue brings its own layout: the template key does not apply.
+    let always = |_: &str| true;
     let rules = Rules {
         tz: ctx.tz,
-        workshops: &is_w,
-        interests: &is_i,
-        template_exists: &template_exists,
+        catalogue: &ctx.catalogue,
+        template_exists: if name.is_mjml {
+            &always
+        } else {
+            &template_exists
+        },
         default_offsets: ctx.default_offsets.clone(),
     };
-    let is_mjml = path.extension().is_some_and(|e| e == "mjml");
-    let (checked, located) = if is_mjml {
-        // A raw MJML issue brings its own layout: the template key does not apply.
-        let always = |_: &str| true;
-        front_matter::check(
-            fm,
-            &loc,
-            &Rules {
-                template_exists: &always,
-                ..rules
-            },
-        )
-    } else {
-        front_matter::check(fm, &loc, &rules)
-    };
+    let (checked, located) = front_matter::check(fm, &loc, &rules);
     let mut errors: Vec<Diagnostic> = located.into_iter().map(|(l, c, m)| diag(l, c, m)).collect();
 
     for (_, msg) in check_merge_tags(&checked.subject) {
@@ -127,14 +94,26 @@ pub fn parse_issue(
         let (l, c) = line_col(&src.text, src.body_offset + byte);
         errors.push(diag(l, c, msg));
     }
-    let body = if is_mjml {
-        if let Err((byte, msg)) = crate::render::compile::check_mjml(&src.body) {
-            let (l, c) = line_col(&src.text, src.body_offset + byte);
-            errors.push(diag(l, c, msg));
+    let at_body = |byte: usize, msg: String| {
+        let (l, c) = line_col(&src.text, src.body_offset + byte);
+        diag(l, c, msg)
+    };
+    let body = if name.is_mjml {
+        // Nesting first: what mrml may not see must not reach it.
+        match nesting::check_tags(&src.body) {
+            Err((byte, msg)) => errors.push(at_body(byte, msg)),
+            Ok(()) => {
+                if let Err((byte, msg)) = crate::render::compile::check_mjml(&src.body) {
+                    errors.push(at_body(byte, msg));
+                }
+            }
         }
         Body::Mjml(src.body.clone())
     } else {
-        let (parsed, errs) = split_sections(&src.body, src.body_line, &is_w, &is_i);
+        if let Err((byte, msg)) = nesting::check_markdown(&src.body) {
+            errors.push(at_body(byte, msg));
+        }
+        let (parsed, errs) = split_sections(&src.body, src.body_line, &ctx.catalogue);
         errors.extend(errs.into_iter().map(|(l, c, m)| diag(l, c, m)));
         Body::Markdown {
             intro: parsed.intro,
@@ -146,7 +125,7 @@ pub fn parse_issue(
         return Err(errors);
     }
     Ok(Issue {
-        slug,
+        slug: name.slug.clone(),
         subject: checked.subject,
         preheader: checked.preheader,
         send_at: checked.send_at,

@@ -2,18 +2,13 @@
 //! heading may end in `{workshops=a,b}` or `{interests=x}` to target it.
 
 use crate::domain::issue::Section;
-use crate::domain::subscriber::Segments;
+use crate::domain::segments::{Catalogue, SegmentKind, Segments};
+use crate::domain::text;
 
-/// Tells whether a slug is configured.
-type SlugCheck<'a> = &'a dyn Fn(&str) -> bool;
+/// Section titles are printed as headings and in the text part: one line.
+const MAX_TITLE_CHARS: usize = 300;
 
-/// The names editors may use inside `{{ … }}`.
-pub const MERGE_TAGS: &[&str] = &[
-    "subscriber.name",
-    "preferences_url",
-    "unsubscribe_url",
-    "archive_url",
-];
+pub use crate::render::merge::MERGE_TAGS;
 
 pub struct Parsed {
     pub intro: String,
@@ -25,8 +20,7 @@ pub struct Parsed {
 pub fn split_sections(
     body: &str,
     first_line: usize,
-    workshops: &dyn Fn(&str) -> bool,
-    interests: &dyn Fn(&str) -> bool,
+    catalogue: &Catalogue,
 ) -> (Parsed, Vec<(usize, usize, String)>) {
     let mut errors = Vec::new();
     let mut intro = String::new();
@@ -42,8 +36,10 @@ pub fn split_sections(
         } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             fence = Some(&trimmed[..3]);
         } else if let Some(heading) = line.strip_prefix("## ") {
-            let (title, target) =
-                parse_heading(heading, line_no, 4, workshops, interests, &mut errors);
+            let (title, target) = parse_heading(heading, line_no, 4, catalogue, &mut errors);
+            if let Err(e) = text::check(&title, MAX_TITLE_CHARS) {
+                errors.push((line_no, 4, format!("section heading: {e}")));
+            }
             if title.is_empty() {
                 errors.push((
                     line_no,
@@ -81,12 +77,11 @@ fn parse_heading(
     heading: &str,
     line_no: usize,
     col0: usize,
-    workshops: &dyn Fn(&str) -> bool,
-    interests: &dyn Fn(&str) -> bool,
+    catalogue: &Catalogue,
     errors: &mut Vec<(usize, usize, String)>,
 ) -> (String, Segments) {
     let mut title = heading.trim_end().to_string();
-    let mut target = Segments::default();
+    let (mut workshops, mut interests) = (Vec::new(), Vec::new());
     while title.ends_with('}') {
         let Some(open) = title.rfind('{') else { break };
         let tag = title[open + 1..title.len() - 1].to_string();
@@ -97,9 +92,9 @@ fn parse_heading(
             title = title.trim_end().to_string();
             continue;
         };
-        let (list, known, what): (&mut Vec<String>, SlugCheck<'_>, &str) = match key.trim() {
-            "workshops" | "workshop" => (&mut target.workshops, workshops, "workshop"),
-            "interests" | "interest" => (&mut target.interests, interests, "interest"),
+        let (list, kind) = match key.trim() {
+            "workshops" | "workshop" => (&mut workshops, SegmentKind::Workshop),
+            "interests" | "interest" => (&mut interests, SegmentKind::Interest),
             other => {
                 errors.push((line_no, col, format!("section tag {{{other}=…}} is not known: use {{workshops=…}} or {{interests=…}}")));
                 title.truncate(open);
@@ -115,17 +110,25 @@ fn parse_heading(
             if v.is_empty() {
                 continue;
             }
-            if known(v) {
-                list.push(v.to_string());
-            } else {
-                let vcol = col + tag[..start].chars().count() + 1;
-                errors.push((line_no, vcol, format!("unknown {what} {v:?}: use a slug from the [[{what}s]] list in postbode.toml")));
+            match catalogue.find(kind, v) {
+                Ok(slug) => list.push(slug),
+                Err(u) => {
+                    let vcol = col + tag[..start].chars().count() + 1;
+                    errors.push((
+                        line_no,
+                        vcol,
+                        format!(
+                            "{u}: use a slug from the [[{}s]] list in postbode.toml",
+                            kind.as_str()
+                        ),
+                    ));
+                }
             }
         }
         title.truncate(open);
         title = title.trim_end().to_string();
     }
-    (title, target)
+    (title, Segments::new(workshops, interests))
 }
 
 /// Every `{{ … }}` must be one of [`MERGE_TAGS`]; returns (byte offset, message) per bad tag.
@@ -160,33 +163,43 @@ pub fn check_merge_tags(text: &str) -> Vec<(usize, String)> {
 mod tests {
     use super::*;
 
-    fn known(s: &str) -> bool {
-        ["arbeid-en-inclusie", "jeugd", "geweld-in-gezinnen"].contains(&s)
+    fn known() -> Catalogue {
+        let seg = |s: &str| crate::domain::segments::Segment {
+            slug: crate::domain::slug::Slug::parse(s).expect("slug"),
+            name: s.into(),
+        };
+        Catalogue {
+            workshops: vec![seg("arbeid-en-inclusie"), seg("jeugd")],
+            interests: vec![seg("geweld-in-gezinnen")],
+        }
     }
 
     #[test]
     fn splits_intro_and_targeted_sections() {
         let body = "Beste lezer,\n\n## Kick-off {workshops=arbeid-en-inclusie,jeugd}\nTekst.\n\n```\n## not a heading\n```\n## Algemeen\nVoor iedereen.\n";
-        let (p, errs) = split_sections(body, 5, &known, &known);
+        let (p, errs) = split_sections(body, 5, &known());
         assert!(errs.is_empty(), "{errs:?}");
         assert_eq!(p.intro, "Beste lezer,");
         assert_eq!(p.sections.len(), 2);
         assert_eq!(p.sections[0].title, "Kick-off");
-        assert_eq!(
-            p.sections[0].target.workshops,
-            vec!["arbeid-en-inclusie", "jeugd"]
-        );
+        let w: Vec<&str> = p.sections[0]
+            .target
+            .workshops()
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(w, ["arbeid-en-inclusie", "jeugd"]);
         assert!(p.sections[0].markdown.contains("## not a heading"));
         assert!(p.sections[1].target.is_empty());
     }
 
     #[test]
     fn unknown_slugs_and_tags_point_at_their_column() {
-        let (_, errs) = split_sections("## Nieuws {workshops=onbekend}\n", 10, &known, &known);
+        let (_, errs) = split_sections("## Nieuws {workshops=onbekend}\n", 10, &known());
         assert_eq!(errs.len(), 1);
         assert_eq!((errs[0].0, errs[0].1), (10, 22));
         assert!(errs[0].2.contains("unknown workshop \"onbekend\""));
-        let (_, errs) = split_sections("## Nieuws {thema=x}\n", 1, &known, &known);
+        let (_, errs) = split_sections("## Nieuws {thema=x}\n", 1, &known());
         assert!(errs[0].2.contains("{thema=…}"));
     }
 

@@ -2,46 +2,47 @@
 //! the platform's zone, handed to the store, which works out what changed.
 
 use anyhow::Result;
+use chrono_tz::Tz;
 
-use crate::context::Ctx;
-use crate::domain::issue::Issue;
 use crate::domain::reminder::reminder_times;
+use crate::storage::Db;
 use crate::storage::agenda::{AgendaChanges, ItemPlan};
+use crate::storage::issues::SendPlan;
 
-/// Stores the agenda of `issue` (stored as `issue_id`). `published`: the
-/// issue has started sending. Wakes the scheduler for new reminder times and
-/// the sender for update and cancellation mails.
+/// Stores the agenda of the issue `issue_id` (`slug` in the log) as `plan`
+/// has it. `published`: the issue has started sending. The caller wakes the
+/// scheduler (new reminder times) and, when `mails` were queued, the sender.
 pub async fn take_agenda(
-    ctx: &Ctx,
+    db: &Db,
+    tz: Tz,
+    now: i64,
     issue_id: i64,
-    issue: &Issue,
+    slug: &str,
+    plan: &SendPlan,
     published: bool,
 ) -> Result<AgendaChanges> {
-    let plans: Vec<ItemPlan<'_>> = issue
+    let plans: Vec<ItemPlan<'_>> = plan
         .agenda
         .iter()
         .map(|item| ItemPlan {
             item,
-            due: reminder_times(item, ctx.tz)
+            due: reminder_times(item, tz)
                 .into_iter()
                 .map(|(o, at)| (o.to_string(), at.timestamp()))
                 .collect(),
         })
         .collect();
-    let changes = ctx
-        .db
-        .sync_agenda(issue_id, &issue.audience, &plans, published, ctx.now())
+    let changes = db
+        .sync_agenda(issue_id, &plan.audience, &plans, published, now)
         .await?;
     for uid in &changes.updated {
-        tracing::info!(issue = %issue.slug, item = %uid, "agenda item changed");
+        tracing::info!(issue = %slug, item = %uid, "agenda item changed");
     }
     for uid in &changes.cancelled {
-        tracing::info!(issue = %issue.slug, item = %uid, "agenda item cancelled");
+        tracing::info!(issue = %slug, item = %uid, "agenda item cancelled");
     }
-    ctx.wake_scheduler.notify_one();
     if changes.mails > 0 {
-        tracing::info!(issue = %issue.slug, mails = changes.mails, "agenda update and cancellation mails queued");
-        ctx.wake_sender.notify_one();
+        tracing::info!(issue = %slug, mails = changes.mails, "agenda update and cancellation mails queued");
     }
     Ok(changes)
 }

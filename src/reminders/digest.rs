@@ -7,11 +7,11 @@ use anyhow::{Result, anyhow, bail};
 use minijinja::context;
 use serde::Serialize;
 
-use crate::config::Segment;
-use crate::context::{Ctx, display_name};
+use super::AgendaMails;
 use crate::domain::issue::AgendaItem;
+use crate::domain::segments::SegmentKind;
 use crate::domain::subscriber::{Language, Recipient};
-use crate::mailer::{Kind, Outgoing};
+use crate::mail::{Kind, Outgoing};
 use crate::render::compile::compile;
 use crate::render::dates::when;
 use crate::render::layout::Layouts;
@@ -47,7 +47,7 @@ struct Entry {
 /// 0 (a digest belongs to no issue) unless it really is an issue's id.
 /// Refuses an empty list: a digest without meetings is not worth a mail.
 pub fn compose_digest(
-    ctx: &Ctx,
+    ctx: &AgendaMails,
     r: &Recipient,
     items: &[AgendaItem],
     issue_context: i64,
@@ -66,7 +66,7 @@ pub struct DigestBody {
 
 impl DigestBody {
     /// Refuses an empty list: a digest without meetings is not worth a mail.
-    pub fn new(ctx: &Ctx, items: &[AgendaItem]) -> Result<Self> {
+    pub fn new(ctx: &AgendaMails, items: &[AgendaItem]) -> Result<Self> {
         const NAME: &str = "{{ subscriber.name }}";
         const PREFERENCES: &str = "{{ preferences_url }}";
         const UNSUBSCRIBE: &str = "{{ unsubscribe_url }}";
@@ -75,7 +75,7 @@ impl DigestBody {
         }
         let entries: Vec<Entry> = items.iter().map(|it| entry(ctx, it)).collect();
         let subject = subject(entries.len());
-        let mjml = Layouts::new(&ctx.config.templates_dir())
+        let mjml = Layouts::new(&ctx.templates_dir)
             .render(
                 "digest",
                 context! {
@@ -102,16 +102,16 @@ impl DigestBody {
 
 /// One recipient's digest from a prepared [`DigestBody`].
 pub fn compose_digest_from(
-    ctx: &Ctx,
+    ctx: &AgendaMails,
     body: &DigestBody,
     r: &Recipient,
     issue_context: i64,
 ) -> Result<Outgoing> {
     let values = MergeValues {
         // The mail is in Dutch whatever the subscriber's language, like reminders.
-        name: display_name(&r.name, Language::Nl),
-        preferences_url: ctx.preferences_url(r.id),
-        unsubscribe_url: ctx.unsubscribe_url(r.id, issue_context),
+        name: r.name.greeting(Language::Nl),
+        preferences_url: ctx.links.preferences(r.id),
+        unsubscribe_url: ctx.links.unsubscribe(r.id, issue_context),
         archive_url: String::new(),
     };
     let html = body.html.render(&values.escaped());
@@ -141,7 +141,7 @@ fn subject(n: usize) -> String {
     format!("Agenda: {n} {noun} in {PERIOD}")
 }
 
-fn entry(ctx: &Ctx, it: &AgendaItem) -> Entry {
+fn entry(ctx: &AgendaMails, it: &AgendaItem) -> Entry {
     Entry {
         title: it.title.trim().to_string(),
         when: when(it.start, it.end, ctx.tz),
@@ -149,20 +149,22 @@ fn entry(ctx: &Ctx, it: &AgendaItem) -> Entry {
         url: it.url.trim().to_string(),
         workshop: it
             .workshop
-            .as_deref()
-            .and_then(|slug| name_of(&ctx.config.workshops, slug))
+            .as_ref()
+            .and_then(|slug| {
+                ctx.catalogue
+                    .offered_name(SegmentKind::Workshop, slug.as_str())
+            })
             .unwrap_or_default(),
         themes: it
             .interests
             .iter()
-            .filter_map(|slug| name_of(&ctx.config.interests, slug))
+            .filter_map(|slug| {
+                ctx.catalogue
+                    .offered_name(SegmentKind::Interest, slug.as_str())
+            })
             .collect(),
         cancelled: it.cancelled,
     }
-}
-
-fn name_of(list: &[Segment], slug: &str) -> Option<String> {
-    list.iter().find(|s| s.slug == slug).map(|s| s.name.clone())
 }
 
 /// The plain-text part: the same facts as the HTML, links written out.

@@ -8,10 +8,11 @@ use lettre::message::header::ContentType;
 use lettre::message::{Attachment, MultiPart, SinglePart};
 use minijinja::context;
 
-use crate::context::Ctx;
+use super::AgendaMails;
+use crate::domain::delivery::AgendaMailKind;
 use crate::domain::issue::AgendaItem;
 use crate::domain::subscriber::Recipient;
-use crate::mailer::{Kind, Outgoing};
+use crate::mail::{Kind, Outgoing};
 use crate::render::compile::compile;
 use crate::render::dates::when;
 use crate::render::ics::{IcsKind, Organizer, item_ics};
@@ -30,13 +31,13 @@ pub enum ReminderKind {
 }
 
 impl ReminderKind {
-    /// The kind of a row in the agenda ledger.
-    pub fn from_ledger(kind: &str) -> Option<Self> {
+    /// The agenda ledger's kind, when it is one of these three.
+    pub fn of(kind: AgendaMailKind) -> Option<Self> {
         match kind {
-            "reminder" => Some(ReminderKind::Reminder),
-            "update" => Some(ReminderKind::Update),
-            "cancel" => Some(ReminderKind::Cancel),
-            _ => None,
+            AgendaMailKind::Reminder => Some(ReminderKind::Reminder),
+            AgendaMailKind::Update => Some(ReminderKind::Update),
+            AgendaMailKind::Cancel => Some(ReminderKind::Cancel),
+            AgendaMailKind::Digest => None,
         }
     }
 
@@ -81,11 +82,16 @@ pub struct ReminderBody {
 impl ReminderBody {
     /// Renders `mjml/reminder.mjml` for `item`; `reason` is the sentence
     /// telling why the recipient gets it.
-    pub fn new(ctx: &Ctx, item: &AgendaItem, kind: ReminderKind, reason: &str) -> Result<Self> {
+    pub fn new(
+        ctx: &AgendaMails,
+        item: &AgendaItem,
+        kind: ReminderKind,
+        reason: &str,
+    ) -> Result<Self> {
         const PREFERENCES: &str = "{{ preferences_url }}";
         const UNSUBSCRIBE: &str = "{{ unsubscribe_url }}";
         let when = when(item.start, item.end, ctx.tz);
-        let mjml = Layouts::new(&ctx.config.templates_dir())
+        let mjml = Layouts::new(&ctx.templates_dir)
             .render(
                 "reminder",
                 context! {
@@ -111,7 +117,7 @@ impl ReminderBody {
             subject: format!("{}: {} op {when}", kind.subject_prefix(), item.title),
             html: MergeTemplate::new(&html),
             text: MergeTemplate::new(&text),
-            organizer: organizer(ctx)?,
+            organizer: ctx.organizer.clone(),
         })
     }
 }
@@ -121,7 +127,7 @@ impl ReminderBody {
 /// `issue_id` (the issue that announced the item) is the unsubscribe link's
 /// context, so an unsubscribe from a reminder counts for that issue.
 pub fn compose_reminder(
-    ctx: &Ctx,
+    ctx: &AgendaMails,
     r: &Recipient,
     item: &AgendaItem,
     kind: ReminderKind,
@@ -135,7 +141,7 @@ pub fn compose_reminder(
 
 /// One recipient's mail from a prepared [`ReminderBody`].
 pub fn compose_from(
-    ctx: &Ctx,
+    ctx: &AgendaMails,
     prepared: &ReminderBody,
     r: &Recipient,
     item: &AgendaItem,
@@ -144,8 +150,8 @@ pub fn compose_from(
 ) -> Result<Outgoing> {
     let kind = prepared.kind;
     let values = MergeValues {
-        preferences_url: ctx.preferences_url(r.id),
-        unsubscribe_url: ctx.unsubscribe_url(r.id, issue_id),
+        preferences_url: ctx.links.preferences(r.id),
+        unsubscribe_url: ctx.links.unsubscribe(r.id, issue_id),
         ..MergeValues::default()
     };
     let html = prepared.html.render(&values.escaped());
@@ -248,22 +254,6 @@ fn text_part(
         "\n{reason}\n\nVoorkeuren aanpassen of herinneringen uitzetten:\n{preferences_url}\n\nAfmelden:\n{unsubscribe_url}\n"
     ));
     t
-}
-
-/// The platform's sender as the calendar's organizer.
-fn organizer(ctx: &Ctx) -> Result<Organizer> {
-    let from: lettre::message::Mailbox = ctx
-        .config
-        .platform
-        .from
-        .parse()
-        .map_err(|e| anyhow!("platform.from: {e}"))?;
-    Ok(Organizer {
-        name: from
-            .name
-            .unwrap_or_else(|| ctx.config.platform.name.clone()),
-        email: from.email.to_string(),
-    })
 }
 
 /// A value for a quoted MIME parameter: no quotes, backslashes or line breaks.

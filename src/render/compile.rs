@@ -1,29 +1,48 @@
 //! MJML to HTML with mrml, with mrml's byte spans turned into file positions.
+//! mrml only ever sees a document whose nesting was checked, on a thread
+//! with a stack known to suffice (`nesting`, `stack`).
 
 use mrml::prelude::parser::Error as ParseError;
 use mrml::prelude::render::RenderOptions;
 
+use super::nesting::check_tags;
+use super::stack::on_compile_thread;
+
 /// Compiles an MJML document. Errors are (byte offset, message for the editor).
 pub fn compile(mjml: &str) -> Result<String, (usize, String)> {
+    check_tags(mjml)?;
     let input = normalise_attributes(mjml);
-    let parsed = mrml::parse(&input).map_err(|e| describe(&e, &input))?;
-    let opts = RenderOptions {
-        disable_comments: true,
-        ..RenderOptions::default()
-    };
-    parsed
-        .element
-        .render(&opts)
-        .map_err(|e| (0, format!("MJML could not be rendered: {e}")))
+    on_compile_thread(|| {
+        let parsed = mrml::parse(&input).map_err(|e| describe(&e, &input))?;
+        let opts = RenderOptions {
+            disable_comments: true,
+            ..RenderOptions::default()
+        };
+        parsed
+            .element
+            .render(&opts)
+            .map_err(|e| (0, format!("MJML could not be rendered: {e}")))
+    })
+    .map_err(|why| (0, why))?
 }
 
 /// Parses without rendering: the check made when an `.mjml` issue is dropped in.
 pub fn check_mjml(mjml: &str) -> Result<(), (usize, String)> {
     check_tag_names(mjml)?;
+    check_tags(mjml)?;
     let input = normalise_attributes(mjml);
-    mrml::parse(&input)
-        .map(|_| ())
-        .map_err(|e| describe(&e, &input))
+    on_compile_thread(|| {
+        mrml::parse(&input)
+            .map(|_| ())
+            .map_err(|e| describe(&e, &input))
+    })
+    .map_err(|why| (0, why))?
+}
+
+/// The plain text of compiled HTML, wrapped at 76 columns (for `.mjml`
+/// issues, whose text part is made from their HTML).
+pub fn html_to_text(html: &str) -> Result<String, String> {
+    on_compile_thread(|| html2text::from_read(html.as_bytes(), 76).unwrap_or_default())
 }
 
 /// The tags of MJML 4 that mrml renders.

@@ -180,14 +180,14 @@ mod tests {
 
     fn item(title: &str) -> AgendaItem {
         AgendaItem {
-            id: "boekbinden-2026-06".into(),
+            id: crate::domain::slug::Slug::parse("boekbinden-2026-06").expect("slug"),
             title: title.into(),
             start: utc("2026-06-10T17:30:00Z"),
             end: Some(utc("2026-06-10T20:00:00Z")),
             location: "Wijkcentrum De Gaard, Utrecht".into(),
             url: "https://example.org/agenda/boekbinden?x=1,2".into(),
             description: String::new(),
-            workshop: Some("boekbinden".into()),
+            workshop: Some(crate::domain::slug::Slug::parse("boekbinden").expect("slug")),
             interests: Vec::new(),
             reminders: Vec::new(),
             cancelled: false,

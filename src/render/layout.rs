@@ -5,7 +5,7 @@
 use minijinja::{AutoEscape, Environment, Value};
 use std::path::{Path, PathBuf};
 
-use crate::newsletters::Diagnostic;
+use crate::domain::diagnostic::Diagnostic;
 
 pub struct Layouts {
     env: Environment<'static>,

@@ -2,7 +2,7 @@
 
 use pulldown_cmark::{Options, Parser, html};
 
-use crate::newsletters::sections::MERGE_TAGS;
+use super::merge::MERGE_TAGS;
 
 pub fn to_html(md: &str) -> String {
     let opts =

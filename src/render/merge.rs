@@ -1,7 +1,13 @@
 //! Merge tags: a compiled variant is split once into literal text and tag
 //! slots, so personalising it for one recipient is a single concatenation.
 
-use crate::newsletters::sections::MERGE_TAGS;
+/// The names editors may use inside `{{ … }}`.
+pub const MERGE_TAGS: &[&str] = &[
+    "subscriber.name",
+    "preferences_url",
+    "unsubscribe_url",
+    "archive_url",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tag {

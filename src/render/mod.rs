@@ -7,6 +7,8 @@ pub mod ics;
 pub mod layout;
 pub mod markdown;
 pub mod merge;
+pub mod nesting;
+pub mod stack;
 pub mod text;
 pub mod variant;
 

@@ -6,14 +6,14 @@ use minijinja::context;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use super::compile::compile;
+use super::compile::{compile, html_to_text};
 use super::layout::{Layouts, safe};
 use super::markdown::to_html;
 use super::merge::MergeTemplate;
 use super::text::{markdown_to_text, wrap};
 use super::{dates, merge::MergeValues};
+use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::{Body, Issue, Section};
-use crate::newsletters::Diagnostic;
 
 /// The platform facts every layout may show.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -28,7 +28,7 @@ impl PlatformInfo {
         Self {
             name: c.platform.name.clone(),
             base_url: c.base_url().to_string(),
-            accent_color: c.platform.accent_color.clone(),
+            accent_color: c.platform.accent_color.as_str().to_string(),
         }
     }
 }
@@ -96,8 +96,11 @@ impl IssueRenderer {
         let issue = &self.issue;
         match &issue.body {
             Body::Mjml(doc) => {
-                let html = compile(doc).map_err(|(_, m)| Diagnostic::new(&issue.slug, 1, 1, m))?;
-                let text = wrap(&html2text::from_read(html.as_bytes(), 76).unwrap_or_default());
+                let html =
+                    compile(doc).map_err(|(_, m)| Diagnostic::new(issue.slug.as_str(), 1, 1, m))?;
+                let text = html_to_text(&html)
+                    .map_err(|m| Diagnostic::new(issue.slug.as_str(), 1, 1, m))?;
+                let text = wrap(&text);
                 let text = format!("{}\n\n{}", text.trim_end(), self.footer_text());
                 Ok(Variant {
                     html: MergeTemplate::new(&html),
@@ -109,9 +112,13 @@ impl IssueRenderer {
                 let chosen = chosen(sections, key);
                 let mjml = self.layout(intro, &chosen)?;
                 let html = compile(&mjml).map_err(|(at, m)| {
-                    let (line, _) = crate::newsletters::diagnostic::line_col(&mjml, at);
+                    let (line, _) = crate::domain::diagnostic::line_col(&mjml, at);
                     Diagnostic::new(
-                        &self.layouts.path_of(&issue.template).display().to_string(),
+                        &self
+                            .layouts
+                            .path_of(issue.template.as_str())
+                            .display()
+                            .to_string(),
                         1,
                         1,
                         format!("the layout produced {m} (line {line} of the generated MJML)"),
@@ -124,16 +131,6 @@ impl IssueRenderer {
                     subject: MergeTemplate::new(&issue.subject),
                 })
             }
-        }
-    }
-
-    /// The MJML that mrml compiles for `key`, merge tags unfilled: a raw
-    /// `.mjml` issue's own document, or what the layout makes of a Markdown
-    /// one. Lets other MJML tools check exactly what postbode sends.
-    pub fn mjml(&self, key: &[bool]) -> Result<String, Diagnostic> {
-        match &self.issue.body {
-            Body::Mjml(doc) => Ok(doc.clone()),
-            Body::Markdown { intro, sections } => self.layout(intro, &chosen(sections, key)),
         }
     }
 
@@ -164,7 +161,7 @@ impl IssueRenderer {
             unsubscribe_url => "{{ unsubscribe_url }}",
             archive_url => "{{ archive_url }}",
         };
-        self.layouts.render(&issue.template, ctx)
+        self.layouts.render(issue.template.as_str(), ctx)
     }
 
     fn text(&self, intro: &str, sections: &[&Section]) -> String {

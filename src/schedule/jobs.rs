@@ -6,12 +6,14 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use cron::Schedule;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::context::Ctx;
+use crate::config::Config;
+use crate::domain::clock::{SharedClock, epoch};
+use crate::storage::Db;
 
 /// Pending sign-ups older than this are removed by `purge_unconfirmed`.
 pub const UNCONFIRMED_MAX_AGE_SECS: i64 = 7 * 24 * 3600;
@@ -46,39 +48,42 @@ pub fn next_fire(
 }
 
 pub struct CronJobs {
-    ctx: Arc<Ctx>,
+    db: Db,
+    clock: SharedClock,
+    tz: Tz,
+    /// Rung when digests were queued.
+    wake_sender: Arc<Notify>,
     jobs: Vec<(Job, Schedule)>,
 }
 
 impl CronJobs {
-    pub fn new(ctx: Arc<Ctx>) -> anyhow::Result<Self> {
-        let parse = |key: &str, expr: &str| {
-            Schedule::from_str(expr).map_err(|e| anyhow::anyhow!("schedule.{key}: {e}"))
-        };
-        let digest = parse("agenda_digest", &ctx.config.schedule.agenda_digest)?;
-        let purge = parse("purge_unconfirmed", &ctx.config.schedule.purge_unconfirmed)?;
-        Ok(Self {
-            ctx,
-            jobs: vec![(Job::AgendaDigest, digest), (Job::PurgeUnconfirmed, purge)],
-        })
+    pub fn new(config: &Config, db: Db, clock: SharedClock, wake_sender: Arc<Notify>) -> Self {
+        let s = &config.schedule;
+        Self {
+            db,
+            clock,
+            tz: config.timezone(),
+            wake_sender,
+            jobs: vec![
+                (Job::AgendaDigest, s.agenda_digest.schedule.clone()),
+                (Job::PurgeUnconfirmed, s.purge_unconfirmed.schedule.clone()),
+            ],
+        }
+    }
+
+    fn now(&self) -> i64 {
+        epoch(self.clock.now())
     }
 
     pub async fn run(self, shutdown: CancellationToken) {
-        let tz = self.ctx.tz;
+        let tz = self.tz;
         // The wall-clock label of each job's last run (in memory and in `settings`).
         let mut last: Vec<Option<String>> = Vec::new();
         for (job, _) in &self.jobs {
-            last.push(
-                self.ctx
-                    .db
-                    .setting(&last_run_key(*job))
-                    .await
-                    .ok()
-                    .flatten(),
-            );
+            last.push(self.db.setting(&last_run_key(*job)).await.ok().flatten());
         }
         loop {
-            let now = self.ctx.clock.now();
+            let now = self.clock.now();
             let next: Vec<_> = self
                 .jobs
                 .iter()
@@ -101,7 +106,7 @@ impl CronJobs {
                 }
                 self.execute(*job, label).await;
                 last[i] = Some(label.clone());
-                if let Err(e) = self.ctx.db.set_setting(&last_run_key(*job), label).await {
+                if let Err(e) = self.db.set_setting(&last_run_key(*job), label).await {
                     tracing::warn!(job = job.name(), "cannot record the run: {e:#}");
                 }
             }
@@ -110,16 +115,16 @@ impl CronJobs {
 
     async fn execute(&self, job: Job, label: &str) {
         match job {
-            Job::AgendaDigest => match self.ctx.db.queue_digests(label, self.ctx.now()).await {
+            Job::AgendaDigest => match self.db.queue_digests(label, self.now()).await {
                 Ok(n) => {
                     tracing::info!(job = job.name(), recipients = n, "agenda digests queued");
-                    self.ctx.wake_sender.notify_one();
+                    self.wake_sender.notify_one();
                 }
                 Err(e) => tracing::error!(job = job.name(), "failed: {e:#}"),
             },
             Job::PurgeUnconfirmed => {
-                let before = self.ctx.now() - UNCONFIRMED_MAX_AGE_SECS;
-                match self.ctx.db.purge_unconfirmed(before).await {
+                let before = self.now() - UNCONFIRMED_MAX_AGE_SECS;
+                match self.db.purge_unconfirmed(before).await {
                     Ok(n) => tracing::info!(
                         job = job.name(),
                         removed = n,
@@ -140,6 +145,7 @@ fn last_run_key(job: Job) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use std::str::FromStr;
 
     #[test]
     fn a_job_in_the_repeated_autumn_hour_has_one_wall_clock_label_twice() {

@@ -10,6 +10,8 @@ use super::Db;
 use super::deliveries::{Ledger, skip_queued};
 use super::privacy::suppression_hash;
 use super::subscribers::{Consent, record_consent};
+use crate::domain::reply::BounceKind;
+use crate::domain::subscriber::{ConsentEvent, Status, UnsubscribeSource};
 
 /// The ledger row of a message that was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +27,7 @@ pub struct SentMessage {
 #[derive(Debug, Clone)]
 pub struct BounceRecord<'a> {
     pub message: SentMessage,
-    pub kind: &'a str,
+    pub kind: BounceKind,
     pub status: &'a str,
     pub diagnostic: &'a str,
 }
@@ -34,19 +36,11 @@ pub struct BounceRecord<'a> {
 #[derive(Debug, Clone)]
 pub struct Suppress<'a> {
     pub message: SentMessage,
-    /// The new status and the suppression reason: bounced | complained.
-    pub status: &'a str,
-    /// `unsubscribes.source`: bounce | complaint.
-    pub source: &'a str,
+    /// The new status (bounced or complained), also the suppression's reason.
+    pub status: Status,
+    pub source: UnsubscribeSource,
     /// From [`Db::suppression_salt`], read before the transaction began.
     pub salt: &'a str,
-}
-
-fn ledger_name(l: Ledger) -> &'static str {
-    match l {
-        Ledger::Issues => "issues",
-        Ledger::Agenda => "agenda",
-    }
 }
 
 impl Db {
@@ -117,9 +111,9 @@ pub async fn insert_bounce(
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(b.message.subscriber_id)
-    .bind(ledger_name(b.message.ledger))
+    .bind(b.message.ledger.name())
     .bind(b.message.row_id)
-    .bind(b.kind)
+    .bind(b.kind.as_str())
     .bind(b.status)
     .bind(diagnostic)
     .bind(now)
@@ -152,7 +146,7 @@ pub async fn suppress(
     tx: &mut Transaction<'static, Any>,
     s: &Suppress<'_>,
     now: i64,
-) -> Result<Option<String>> {
+) -> Result<Option<Status>> {
     let id = s.message.subscriber_id;
     let Some(row) = sqlx::query("SELECT email, status FROM subscribers WHERE id = $1")
         .bind(id)
@@ -161,22 +155,26 @@ pub async fn suppress(
     else {
         return Ok(None);
     };
-    let (email, before): (String, String) = (row.get(0), row.get(1));
+    let email: String = row.get(0);
+    let before: Status = row
+        .get::<String, _>(1)
+        .parse()
+        .unwrap_or(Status::Unsubscribed);
     sqlx::query(
         "INSERT INTO suppressions (email_hash, reason, at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )
     .bind(suppression_hash(s.salt, &email))
-    .bind(s.status)
+    .bind(s.status.as_str())
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    if before != "active" && before != "pending" {
+    if !before.is_subscribed() {
         return Ok(Some(before));
     }
     sqlx::query(
         "UPDATE subscribers SET status = $1, unsubscribed_at = $2, updated_at = $2 WHERE id = $3",
     )
-    .bind(s.status)
+    .bind(s.status.as_str())
     .bind(now)
     .bind(id)
     .execute(&mut **tx)
@@ -186,19 +184,15 @@ pub async fn suppress(
     )
     .bind(id)
     .bind(s.message.issue_id)
-    .bind(s.source)
+    .bind(s.source.as_str())
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    if s.source == "complaint" {
+    if s.source == UnsubscribeSource::Complaint {
         // Marking mail as spam is the strongest way to withdraw consent.
-        let withdrawn = Consent {
-            event: "withdrawn".into(),
-            source: "complaint".into(),
-            ..Consent::default()
-        };
+        let withdrawn = Consent::new(ConsentEvent::Withdrawn, s.source.as_str());
         record_consent(tx, id, &withdrawn, now).await?;
     }
-    skip_queued(tx, id, s.status, now).await?;
+    skip_queued(tx, id, s.status.as_str(), now).await?;
     Ok(Some(before))
 }

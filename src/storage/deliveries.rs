@@ -8,25 +8,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::Db;
-
-/// The two ledgers share one life cycle: issue deliveries, one row per
-/// (issue, subscriber), and agenda mails, one row per (item, subscriber, slot).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Ledger {
-    Issues,
-    Agenda,
-}
-
-impl Ledger {
-    pub fn table(self) -> &'static str {
-        match self {
-            Ledger::Issues => "deliveries",
-            Ledger::Agenda => "agenda_deliveries",
-        }
-    }
-
-    pub const ALL: [Ledger; 2] = [Ledger::Issues, Ledger::Agenda];
-}
+pub use crate::domain::delivery::Ledger;
+use crate::domain::delivery::{DeliveryState, MailKind};
 
 #[derive(Debug, Clone)]
 pub struct Claimed {
@@ -36,8 +19,7 @@ pub struct Claimed {
     pub topic_id: i64,
     pub subscriber_id: i64,
     pub attempts: i64,
-    /// `issue`, or the agenda mail's kind: reminder | update | cancel | digest.
-    pub kind: String,
+    pub kind: MailKind,
     /// The agenda mail's slot (offset, update-N, cancel-N, digest-<date>).
     pub slot: String,
 }
@@ -45,7 +27,7 @@ pub struct Claimed {
 #[derive(Debug, Clone, Serialize)]
 pub struct StateCount {
     pub issue: String,
-    pub state: String,
+    pub state: DeliveryState,
     pub count: i64,
 }
 
@@ -108,18 +90,27 @@ impl Db {
             .bind(process)
             .fetch_all(&self.pool)
             .await?;
-        let mut out: Vec<Claimed> = rows
-            .iter()
-            .map(|r| Claimed {
-                ledger,
-                id: r.get(0),
-                topic_id: r.get(1),
-                subscriber_id: r.get(2),
-                attempts: r.get(3),
-                kind: r.get(4),
-                slot: r.get(5),
-            })
-            .collect();
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let kind = match ledger {
+                Ledger::Issues => Ok(MailKind::Issue),
+                Ledger::Agenda => r.get::<String, _>(4).parse().map(MailKind::Agenda),
+            };
+            let id: i64 = r.get(0);
+            match kind {
+                Ok(kind) => out.push(Claimed {
+                    ledger,
+                    id,
+                    topic_id: r.get(1),
+                    subscriber_id: r.get(2),
+                    attempts: r.get(3),
+                    kind,
+                    slot: r.get(5),
+                }),
+                // Written by a newer version, or by hand: nothing to make of it.
+                Err(why) => self.mark_failed(ledger, id, &why, now).await?,
+            }
+        }
         out.sort_by_key(|c| c.id);
         Ok(out)
     }
@@ -160,21 +151,25 @@ impl Db {
     }
 
     pub async fn mark_sent(&self, ledger: Ledger, id: i64, reply: &str, now: i64) -> Result<()> {
-        self.finish(ledger, id, "sent", reply, None, now).await
+        self.finish(ledger, id, DeliveryState::Sent, reply, None, now)
+            .await
     }
 
     /// Not sent, and never will be, for a reason that is not a failure.
     pub async fn mark_skipped(&self, ledger: Ledger, id: i64, why: &str, now: i64) -> Result<()> {
-        self.finish(ledger, id, "skipped", why, None, now).await
+        self.finish(ledger, id, DeliveryState::Skipped, why, None, now)
+            .await
     }
 
     pub async fn mark_failed(&self, ledger: Ledger, id: i64, reply: &str, now: i64) -> Result<()> {
-        self.finish(ledger, id, "failed", reply, None, now).await
+        self.finish(ledger, id, DeliveryState::Failed, reply, None, now)
+            .await
     }
 
     /// The message was handed over but no answer came: never resent automatically.
     pub async fn mark_unknown(&self, ledger: Ledger, id: i64, reply: &str, now: i64) -> Result<()> {
-        self.finish(ledger, id, "unknown", reply, None, now).await
+        self.finish(ledger, id, DeliveryState::Unknown, reply, None, now)
+            .await
     }
 
     /// A temporary failure: back in the queue, due again at `retry_at`.
@@ -186,8 +181,15 @@ impl Db {
         retry_at: i64,
         now: i64,
     ) -> Result<()> {
-        self.finish(ledger, id, "queued", reply, Some(retry_at), now)
-            .await
+        self.finish(
+            ledger,
+            id,
+            DeliveryState::Queued,
+            reply,
+            Some(retry_at),
+            now,
+        )
+        .await
     }
 
     /// A claimed row that this process will not send after all (shutdown).
@@ -208,7 +210,7 @@ impl Db {
         &self,
         ledger: Ledger,
         id: i64,
-        state: &str,
+        state: DeliveryState,
         reply: &str,
         retry_at: Option<i64>,
         now: i64,
@@ -220,7 +222,7 @@ impl Db {
             ledger.table()
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(state)
+            .bind(state.as_str())
             .bind(reply)
             .bind(retry_at)
             .bind(now)
@@ -371,10 +373,12 @@ impl Db {
         .await?;
         Ok(rows
             .iter()
-            .map(|r| StateCount {
-                issue: r.get(0),
-                state: r.get(1),
-                count: r.get(2),
+            .filter_map(|r| {
+                Some(StateCount {
+                    issue: r.get(0),
+                    state: r.get::<String, _>(1).parse().ok()?,
+                    count: r.get(2),
+                })
             })
             .collect())
     }

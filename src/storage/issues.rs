@@ -5,8 +5,9 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::{Db, segment_filter};
+use crate::domain::issue::AgendaItem;
 use crate::domain::issue::IssueStatus;
-use crate::domain::subscriber::Segments;
+use crate::domain::segments::Segments;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct IssueRow {
@@ -17,18 +18,25 @@ pub struct IssueRow {
     pub source: String,
     pub content_hash: String,
     pub subject: String,
-    pub status: String,
+    pub status: IssueStatus,
     pub send_at: Option<i64>,
     pub errors: String,
     pub warning: String,
     pub started_at: Option<i64>,
     pub sent_at: Option<i64>,
+    /// Who it is for and which agenda items it announces, as taken in; None
+    /// for a row taken in by an older version (the upgrade fills it).
+    #[serde(skip)]
+    pub plan: Option<SendPlan>,
 }
 
-impl IssueRow {
-    pub fn status(&self) -> IssueStatus {
-        self.status.parse().unwrap_or(IssueStatus::Invalid)
-    }
+/// What starting to send an issue needs, stored when its file is taken in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SendPlan {
+    /// Empty = every active subscriber.
+    pub audience: Segments,
+    /// Its agenda: published, with reminders, once sending starts.
+    pub agenda: Vec<AgendaItem>,
 }
 
 /// What ingesting a file decided.
@@ -42,11 +50,19 @@ pub struct IssueWrite<'a> {
     pub status: IssueStatus,
     pub send_at: Option<i64>,
     pub errors: &'a str,
+    /// None for an invalid issue.
+    pub plan: Option<&'a SendPlan>,
 }
 
-const COLUMNS: &str = "id, slug, file, source, content_hash, subject, status, send_at, errors, warning, started_at, sent_at";
+const COLUMNS: &str = "id, slug, file, source, content_hash, subject, status, send_at, errors, warning, started_at, sent_at, audience, agenda";
 
 fn from_row(r: &sqlx::any::AnyRow) -> IssueRow {
+    let audience = r
+        .get::<Option<String>, _>(12)
+        .and_then(|j| serde_json::from_str(&j).ok());
+    let agenda = r
+        .get::<Option<String>, _>(13)
+        .and_then(|j| serde_json::from_str(&j).ok());
     IssueRow {
         id: r.get(0),
         slug: r.get(1),
@@ -54,13 +70,31 @@ fn from_row(r: &sqlx::any::AnyRow) -> IssueRow {
         source: r.get(3),
         content_hash: r.get(4),
         subject: r.get(5),
-        status: r.get(6),
+        // A status this version does not know cannot be sent: invalid.
+        status: r
+            .get::<String, _>(6)
+            .parse()
+            .unwrap_or(IssueStatus::Invalid),
         send_at: r.get(7),
         errors: r.get(8),
         warning: r.get(9),
         started_at: r.get(10),
         sent_at: r.get(11),
+        plan: match (audience, agenda) {
+            (Some(audience), Some(agenda)) => Some(SendPlan { audience, agenda }),
+            _ => None,
+        },
     }
+}
+
+fn plan_json(plan: Option<&SendPlan>) -> Result<(Option<String>, Option<String>)> {
+    Ok(match plan {
+        Some(p) => (
+            Some(serde_json::to_string(&p.audience)?),
+            Some(serde_json::to_string(&p.agenda)?),
+        ),
+        None => (None, None),
+    })
 }
 
 impl Db {
@@ -94,12 +128,14 @@ impl Db {
     /// Creates or replaces an issue that has not started sending. The `WHERE`
     /// guard makes the write a no-op if sending began in the meantime.
     pub async fn write_issue(&self, w: &IssueWrite<'_>, now: i64) -> Result<bool> {
+        let (audience, agenda) = plan_json(w.plan)?;
         let done = sqlx::query(
-            "INSERT INTO issues (slug, file, source, content_hash, subject, status, send_at, errors, warning, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9, $9)
+            "INSERT INTO issues (slug, file, source, content_hash, subject, status, send_at, errors, warning, created_at, updated_at, audience, agenda)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', $9, $9, $10, $11)
              ON CONFLICT (slug) DO UPDATE SET file = excluded.file, source = excluded.source,
                  content_hash = excluded.content_hash, subject = excluded.subject, status = excluded.status,
-                 send_at = excluded.send_at, errors = excluded.errors, warning = '', updated_at = excluded.updated_at
+                 send_at = excluded.send_at, errors = excluded.errors, warning = '', updated_at = excluded.updated_at,
+                 audience = excluded.audience, agenda = excluded.agenda, archive_html = NULL
              WHERE issues.status NOT IN ('sending', 'sent')",
         )
         .bind(w.slug)
@@ -111,9 +147,42 @@ impl Db {
         .bind(w.send_at)
         .bind(w.errors)
         .bind(now)
+        .bind(audience)
+        .bind(agenda)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    /// Stores what an older version did not: the plan of an issue taken in
+    /// before it was kept in columns.
+    pub async fn set_issue_plan(&self, id: i64, plan: &SendPlan) -> Result<()> {
+        let (audience, agenda) = plan_json(Some(plan))?;
+        sqlx::query("UPDATE issues SET audience = $1, agenda = $2 WHERE id = $3")
+            .bind(audience)
+            .bind(agenda)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The web version of a sent issue, compiled once.
+    pub async fn archive_html(&self, id: i64) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT archive_html FROM issues WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
+    }
+
+    pub async fn set_archive_html(&self, id: i64, html: &str) -> Result<()> {
+        sqlx::query("UPDATE issues SET archive_html = $1 WHERE id = $2")
+            .bind(html)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Remembers the text last seen of a sent issue, so an unchanged file is
@@ -176,16 +245,16 @@ impl Db {
     }
 
     /// Moves an issue from `scheduled` to `sending` and queues one ledger row per
-    /// recipient, in one transaction. Recipients are selected by the database
-    /// (`INSERT … SELECT`), so memory does not grow with the list.
+    /// recipient of `plan`, in one transaction. Recipients are selected by the
+    /// database (`INSERT … SELECT`), so memory does not grow with the list.
     /// Returns None when another process (or an edit) got there first.
     pub async fn start_sending(
         &self,
         issue_id: i64,
-        audience: &Segments,
-        agenda_uids: &[String],
+        plan: &SendPlan,
         now: i64,
     ) -> Result<Option<u64>> {
+        let audience = &plan.audience;
         let mut tx = self.begin_write().await?;
         let claimed = sqlx::query(
             "UPDATE issues SET status = 'sending', started_at = $1, updated_at = $1 WHERE id = $2 AND status = 'scheduled'",
@@ -207,14 +276,14 @@ impl Db {
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(issue_id)
             .bind(now);
-        for slug in audience.workshops.iter().chain(&audience.interests) {
-            q = q.bind(slug);
+        for slug in audience.all() {
+            q = q.bind(slug.as_str());
         }
         let queued = q.execute(&mut *tx).await?.rows_affected();
         // The issue's agenda is now public: its reminders may go out.
-        for uid in agenda_uids {
+        for item in &plan.agenda {
             sqlx::query("UPDATE agenda_items SET published = 1 WHERE uid = $1")
-                .bind(uid)
+                .bind(item.id.as_str())
                 .execute(&mut *tx)
                 .await?;
         }

@@ -2,7 +2,9 @@
 //! text for both, migrations applied at start-up.
 
 pub mod agenda;
+pub mod alerts;
 pub mod bounces;
+pub mod cleanup;
 pub mod deliveries;
 pub mod issues;
 pub mod privacy;
@@ -92,6 +94,9 @@ impl Db {
             .run(&self.pool)
             .await
             .context("applying database migrations failed")?;
+        self.clean_stored_rows()
+            .await
+            .context("bringing stored rows within the current input rules failed")?;
         Ok(())
     }
 
@@ -125,12 +130,12 @@ pub fn placeholders(first: usize, n: usize) -> String {
 /// `AND EXISTS (…)` restricting subscribers `s` to those following any of
 /// `segments`, with placeholders from `$first`: bind the workshops, then the
 /// interests. Empty segments: no restriction.
-pub fn segment_filter(segments: &crate::domain::subscriber::Segments, first: usize) -> String {
+pub fn segment_filter(segments: &crate::domain::segments::Segments, first: usize) -> String {
     if segments.is_empty() {
         return String::new();
     }
-    let w = segments.workshops.len();
-    let i = segments.interests.len();
+    let w = segments.workshops().len();
+    let i = segments.interests().len();
     let mut parts = Vec::new();
     if w > 0 {
         parts.push(format!(

@@ -9,21 +9,18 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::Db;
-use super::subscribers::SubscriberRow;
 use super::subscribers::{Consent, record_consent, replace_segments};
-use crate::domain::subscriber::{Language, Segments};
+use crate::domain::delivery::{AgendaMailKind, DeliveryState};
+use crate::domain::subscriber::{Choices, ConsentEvent, Subscriber};
 
 const SALT_KEY: &str = "suppression_salt";
 
 /// The choices a subscriber can change in the preference centre.
 #[derive(Debug, Clone)]
 pub struct Preferences {
-    pub name: String,
-    pub segments: Segments,
-    pub reminders: bool,
+    pub choices: Choices,
     /// The weekly agenda digest.
     pub digest: bool,
-    pub language: Language,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -39,7 +36,7 @@ pub struct ConsentRecord {
 pub struct DeliveryRecord {
     pub issue: String,
     pub subject: String,
-    pub state: String,
+    pub state: DeliveryState,
     pub at: i64,
 }
 
@@ -47,8 +44,8 @@ pub struct DeliveryRecord {
 pub struct AgendaMailRecord {
     /// The agenda item's id, or `digest`.
     pub item: String,
-    pub kind: String,
-    pub state: String,
+    pub kind: AgendaMailKind,
+    pub state: DeliveryState,
     pub at: i64,
 }
 
@@ -73,7 +70,7 @@ pub struct UnsubscribeRecord {
 /// Everything kept about one person.
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonalData {
-    pub subscriber: SubscriberRow,
+    pub subscriber: Subscriber,
     pub consents: Vec<ConsentRecord>,
     pub deliveries: Vec<DeliveryRecord>,
     /// Reminders, updates, cancellations and digests.
@@ -107,10 +104,10 @@ impl Db {
         let changed = sqlx::query(
             "UPDATE subscribers SET name = $1, reminders = $2, digest = $3, language = $4, updated_at = $5 WHERE id = $6",
         )
-        .bind(p.name.trim())
-        .bind(i64::from(p.reminders))
+        .bind(p.choices.name.as_str())
+        .bind(i64::from(p.choices.reminders))
         .bind(i64::from(p.digest))
-        .bind(p.language.as_str())
+        .bind(p.choices.language.as_str())
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
@@ -118,17 +115,21 @@ impl Db {
         .rows_affected()
             > 0;
         if changed {
-            replace_segments(&mut tx, id, &p.segments).await?;
+            let c = &p.choices;
+            replace_segments(&mut tx, id, &c.segments).await?;
+            let join = |l: &[crate::domain::slug::Slug]| {
+                l.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
+            };
             let text = format!(
                 "workshops: {}; interests: {}; reminders: {}; digest: {}; language: {}",
-                p.segments.workshops.join(","),
-                p.segments.interests.join(","),
-                if p.reminders { "yes" } else { "no" },
+                join(c.segments.workshops()),
+                join(c.segments.interests()),
+                if c.reminders { "yes" } else { "no" },
                 if p.digest { "yes" } else { "no" },
-                p.language.as_str()
+                c.language.as_str()
             );
             let change = Consent {
-                event: "changed".into(),
+                event: ConsentEvent::Changed,
                 text,
                 source: "preference centre".into(),
                 ip: ip.to_string(),
@@ -181,11 +182,13 @@ impl Db {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| DeliveryRecord {
-            issue: r.get(0),
-            subject: r.get(1),
-            state: r.get(2),
-            at: r.get(3),
+        .filter_map(|r| {
+            Some(DeliveryRecord {
+                issue: r.get(0),
+                subject: r.get(1),
+                state: r.get::<String, _>(2).parse().ok()?,
+                at: r.get(3),
+            })
         })
         .collect();
         let agenda_mails = sqlx::query(
@@ -196,11 +199,13 @@ impl Db {
         .fetch_all(&self.pool)
         .await?
         .iter()
-        .map(|r| AgendaMailRecord {
-            item: r.get(0),
-            kind: r.get(1),
-            state: r.get(2),
-            at: r.get(3),
+        .filter_map(|r| {
+            Some(AgendaMailRecord {
+                item: r.get(0),
+                kind: r.get::<String, _>(1).parse().ok()?,
+                state: r.get::<String, _>(2).parse().ok()?,
+                at: r.get(3),
+            })
         })
         .collect();
         let unsubscribes = sqlx::query(
@@ -299,10 +304,13 @@ impl Db {
     }
 
     /// True when the address is on the suppression list (erased, or suppressed otherwise).
-    pub async fn is_suppressed(&self, email: &str) -> Result<bool> {
+    pub async fn is_suppressed(
+        &self,
+        email: &crate::domain::email::SubscriberEmail,
+    ) -> Result<bool> {
         let salt = self.suppression_salt().await?;
         let row = sqlx::query("SELECT 1 FROM suppressions WHERE email_hash = $1")
-            .bind(suppression_hash(&salt, email))
+            .bind(suppression_hash(&salt, email.as_str()))
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.is_some())

@@ -41,9 +41,9 @@ impl Db {
                     unsubscribed_at = NULL, updated_at = $4
              WHERE id = $5 AND status = 'unsubscribed'",
         )
-        .bind(s.name.trim())
-        .bind(s.language.as_str())
-        .bind(i64::from(s.reminders))
+        .bind(s.fields.choices.name.as_str())
+        .bind(s.fields.choices.language.as_str())
+        .bind(i64::from(s.fields.choices.reminders))
         .bind(now)
         .bind(id)
         .execute(&mut *tx)
@@ -51,7 +51,7 @@ impl Db {
         .rows_affected()
             > 0;
         if changed {
-            replace_segments(&mut tx, id, &s.segments).await?;
+            replace_segments(&mut tx, id, &s.fields.choices.segments).await?;
             record_consent(&mut tx, id, &s.consent, now).await?;
         }
         tx.commit().await?;

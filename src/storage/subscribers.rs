@@ -1,50 +1,45 @@
-//! Subscribers, their segments and their consent history.
+//! Subscribers, their segments and their consent history. Rows come back as
+//! domain types: a stored value the current rules would refuse has been
+//! cleaned by the upgrade (`cleanup`), and is cleaned again here if not.
 
 use anyhow::Result;
-use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
 use super::{Db, placeholders};
 use crate::domain::email::SubscriberEmail;
-use crate::domain::subscriber::{Language, Recipient, Segments, Status};
+use crate::domain::name::SubscriberName;
+use crate::domain::segments::{SegmentKind, Segments};
+use crate::domain::slug::Slug;
+use crate::domain::subscriber::{
+    ConsentEvent, Recipient, Status, Subscriber, SubscriberFields, UnsubscribeSource,
+};
 
 /// A subscriber to be created, with the consent that goes with it.
 #[derive(Debug, Clone)]
 pub struct NewSubscriber {
-    pub email: SubscriberEmail,
-    pub name: String,
-    pub segments: Segments,
-    pub reminders: bool,
-    pub language: Language,
+    pub fields: SubscriberFields,
     pub status: Status,
     pub consent: Consent,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Consent {
-    /// subscribed | imported | confirmed | withdrawn
-    pub event: String,
+    pub event: ConsentEvent,
     pub text: String,
     pub source: String,
     pub ip: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct SubscriberRow {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub status: String,
-    pub language: String,
-    pub reminders: bool,
-    /// Chose the weekly agenda digest in the preference centre.
-    pub digest: bool,
-    pub workshops: Vec<String>,
-    pub interests: Vec<String>,
-    pub created_at: i64,
-    pub confirmed_at: Option<i64>,
-    pub unsubscribed_at: Option<i64>,
+impl Consent {
+    pub fn new(event: ConsentEvent, source: &str) -> Self {
+        Self {
+            event,
+            text: String::new(),
+            source: source.to_string(),
+            ip: String::new(),
+        }
+    }
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -53,6 +48,8 @@ pub enum Added {
     /// The address was already known; nothing changed.
     Exists(i64),
 }
+
+const COLUMNS: &str = "id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at, digest";
 
 impl Db {
     /// Adds one subscriber (with segments and consent) in one transaction.
@@ -80,42 +77,40 @@ impl Db {
         Ok(out)
     }
 
-    pub async fn list_subscribers(&self) -> Result<Vec<SubscriberRow>> {
-        let rows = sqlx::query(
-            "SELECT id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at, digest
-             FROM subscribers ORDER BY id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+    /// Every subscriber whose row can be read, in the order they came.
+    pub async fn list_subscribers(&self) -> Result<Vec<Subscriber>> {
+        let sql = format!("SELECT {COLUMNS} FROM subscribers ORDER BY id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await?;
         let mut segs = self.segments_of(None).await?;
         Ok(rows
             .iter()
-            .map(|r| row_to_subscriber(r, &mut segs))
+            .filter_map(|r| subscriber_row(r, &mut segs))
             .collect())
     }
 
-    pub async fn subscriber_by_id(&self, id: i64) -> Result<Option<SubscriberRow>> {
-        let row = sqlx::query(
-            "SELECT id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at, digest
-             FROM subscribers WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+    pub async fn subscriber_by_id(&self, id: i64) -> Result<Option<Subscriber>> {
+        let sql = format!("SELECT {COLUMNS} FROM subscribers WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         let Some(row) = row else { return Ok(None) };
         let mut segs = self.segments_of(Some(&[id])).await?;
-        Ok(Some(row_to_subscriber(&row, &mut segs)))
+        Ok(subscriber_row(&row, &mut segs))
     }
 
     pub async fn subscriber_id_by_email(&self, email: &SubscriberEmail) -> Result<Option<i64>> {
         let row = sqlx::query("SELECT id FROM subscribers WHERE email_key = $1")
-            .bind(email.as_str().to_lowercase())
+            .bind(email.key())
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| r.get::<i64, _>(0)))
     }
 
-    /// Recipients for sending, in the order of `ids`' first appearance.
+    /// Recipients for sending. A subscriber whose stored address can no
+    /// longer be read is left out (the sender records why).
     pub async fn recipients(&self, ids: &[i64]) -> Result<HashMap<i64, Recipient>> {
         if ids.is_empty() {
             return Ok(HashMap::new());
@@ -132,16 +127,17 @@ impl Db {
         let mut segs = self.segments_of(Some(ids)).await?;
         Ok(rows
             .iter()
-            .map(|r| {
+            .filter_map(|r| {
                 let id: i64 = r.get(0);
+                let email = stored_email(id, &r.get::<String, _>(1))?;
                 let recipient = Recipient {
                     id,
-                    email: r.get(1),
-                    name: r.get(2),
+                    email,
+                    name: stored_name(&r.get::<String, _>(2)),
                     language: r.get::<String, _>(3).parse().unwrap_or_default(),
                     segments: segs.remove(&id).unwrap_or_default(),
                 };
-                (id, recipient)
+                Some((id, recipient))
             })
             .collect())
     }
@@ -149,15 +145,13 @@ impl Db {
     async fn segments_of(&self, ids: Option<&[i64]>) -> Result<HashMap<i64, Segments>> {
         let rows = match ids {
             None => {
-                sqlx::query(
-                    "SELECT subscriber_id, kind, slug FROM subscriber_segments ORDER BY slug",
-                )
-                .fetch_all(&self.pool)
-                .await?
+                sqlx::query("SELECT subscriber_id, kind, slug FROM subscriber_segments")
+                    .fetch_all(&self.pool)
+                    .await?
             }
             Some(ids) => {
                 let sql = format!(
-                    "SELECT subscriber_id, kind, slug FROM subscriber_segments WHERE subscriber_id IN ({}) ORDER BY slug",
+                    "SELECT subscriber_id, kind, slug FROM subscriber_segments WHERE subscriber_id IN ({})",
                     placeholders(1, ids.len())
                 );
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -167,17 +161,22 @@ impl Db {
                 q.fetch_all(&self.pool).await?
             }
         };
-        let mut out: HashMap<i64, Segments> = HashMap::new();
+        let mut lists: HashMap<i64, (Vec<Slug>, Vec<Slug>)> = HashMap::new();
         for r in rows {
-            let e = out.entry(r.get::<i64, _>(0)).or_default();
-            let slug: String = r.get(2);
-            if r.get::<String, _>(1) == "workshop" {
-                e.workshops.push(slug);
+            let Ok(slug) = Slug::parse(&r.get::<String, _>(2)) else {
+                continue;
+            };
+            let e = lists.entry(r.get::<i64, _>(0)).or_default();
+            if r.get::<String, _>(1) == SegmentKind::Workshop.as_str() {
+                e.0.push(slug);
             } else {
-                e.interests.push(slug);
+                e.1.push(slug);
             }
         }
-        Ok(out)
+        Ok(lists
+            .into_iter()
+            .map(|(id, (w, i))| (id, Segments::new(w, i)))
+            .collect())
     }
 
     /// Unsubscribes at once and records where it came from. Returns false when
@@ -185,7 +184,7 @@ impl Db {
     pub async fn unsubscribe(
         &self,
         id: i64,
-        source: &str,
+        source: UnsubscribeSource,
         issue_id: Option<i64>,
         now: i64,
     ) -> Result<bool> {
@@ -204,15 +203,11 @@ impl Db {
             sqlx::query("INSERT INTO unsubscribes (subscriber_id, issue_id, source, at) VALUES ($1, $2, $3, $4)")
                 .bind(id)
                 .bind(issue_id)
-                .bind(source)
+                .bind(source.as_str())
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            let withdrawn = Consent {
-                event: "withdrawn".into(),
-                source: source.into(),
-                ..Consent::default()
-            };
+            let withdrawn = Consent::new(ConsentEvent::Withdrawn, source.as_str());
             record_consent(&mut tx, id, &withdrawn, now).await?;
             super::deliveries::skip_queued(&mut tx, id, "unsubscribed", now).await?;
         }
@@ -220,19 +215,44 @@ impl Db {
         Ok(changed)
     }
 
-    pub async fn count_subscribers_by_status(&self) -> Result<Vec<(String, i64)>> {
+    pub async fn count_subscribers_by_status(&self) -> Result<Vec<(Status, i64)>> {
         let rows =
             sqlx::query("SELECT status, COUNT(*) FROM subscribers GROUP BY status ORDER BY status")
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        Ok(rows
+            .iter()
+            .filter_map(|r| Some((r.get::<String, _>(0).parse().ok()?, r.get(1))))
+            .collect())
+    }
+
+    /// Double opt-in: a pending subscriber becomes active; the time and IP are
+    /// kept as proof. False when there was nothing to confirm.
+    pub async fn confirm_subscriber(&self, id: i64, ip: &str, now: i64) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE subscribers SET status = 'active', confirmed_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        if changed {
+            let mut confirmed = Consent::new(ConsentEvent::Confirmed, "confirmation link");
+            confirmed.ip = ip.to_string();
+            record_consent(&mut tx, id, &confirmed, now).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 }
 
 async fn insert(tx: &mut Transaction<'static, Any>, s: &NewSubscriber, now: i64) -> Result<Added> {
-    let key = s.email.as_str().to_lowercase();
+    let f = &s.fields;
     if let Some(row) = sqlx::query("SELECT id FROM subscribers WHERE email_key = $1")
-        .bind(&key)
+        .bind(f.email.key())
         .fetch_optional(&mut **tx)
         .await?
     {
@@ -243,18 +263,18 @@ async fn insert(tx: &mut Transaction<'static, Any>, s: &NewSubscriber, now: i64)
         "INSERT INTO subscribers (email, email_key, name, status, language, reminders, created_at, updated_at, confirmed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
     )
-    .bind(s.email.as_str())
-    .bind(&key)
-    .bind(s.name.trim())
+    .bind(f.email.as_str())
+    .bind(f.email.key())
+    .bind(f.choices.name.as_str())
     .bind(s.status.as_str())
-    .bind(s.language.as_str())
-    .bind(i64::from(s.reminders))
+    .bind(f.choices.language.as_str())
+    .bind(i64::from(f.choices.reminders))
     .bind(now)
     .bind(confirmed_at)
     .fetch_one(&mut **tx)
     .await?
     .get(0);
-    replace_segments(tx, id, &s.segments).await?;
+    replace_segments(tx, id, &f.choices.segments).await?;
     record_consent(tx, id, &s.consent, now).await?;
     Ok(Added::Created(id))
 }
@@ -270,16 +290,16 @@ pub(super) async fn replace_segments(
         .execute(&mut **tx)
         .await?;
     for (kind, list) in [
-        ("workshop", &segments.workshops),
-        ("interest", &segments.interests),
+        (SegmentKind::Workshop, segments.workshops()),
+        (SegmentKind::Interest, segments.interests()),
     ] {
         for slug in list {
             sqlx::query(
                 "INSERT INTO subscriber_segments (subscriber_id, kind, slug) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             )
             .bind(id)
-            .bind(kind)
-            .bind(slug)
+            .bind(kind.as_str())
+            .bind(slug.as_str())
             .execute(&mut **tx)
             .await?;
         }
@@ -296,7 +316,7 @@ pub(super) async fn record_consent(
 ) -> Result<()> {
     sqlx::query("INSERT INTO consents (subscriber_id, event, text, source, ip, at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
-        .bind(&c.event)
+        .bind(c.event.as_str())
         .bind(&c.text)
         .bind(&c.source)
         .bind(&c.ip)
@@ -306,49 +326,40 @@ pub(super) async fn record_consent(
     Ok(())
 }
 
-fn row_to_subscriber(r: &sqlx::any::AnyRow, segs: &mut HashMap<i64, Segments>) -> SubscriberRow {
+/// A stored name as the current rule allows it.
+pub(super) fn stored_name(stored: &str) -> SubscriberName {
+    SubscriberName::parse(stored).unwrap_or_else(|_| SubscriberName::cleaned(stored))
+}
+
+/// A stored address, or None (logged without the address) when it cannot be read.
+pub(super) fn stored_email(id: i64, stored: &str) -> Option<SubscriberEmail> {
+    SubscriberEmail::parse(stored)
+        .map_err(|_| {
+            tracing::error!(
+                subscriber = id,
+                "the stored e-mail address cannot be read; the subscriber is left out"
+            )
+        })
+        .ok()
+}
+
+fn subscriber_row(r: &sqlx::any::AnyRow, segs: &mut HashMap<i64, Segments>) -> Option<Subscriber> {
     let id: i64 = r.get(0);
-    let seg = segs.remove(&id).unwrap_or_default();
-    SubscriberRow {
+    Some(Subscriber {
         id,
-        email: r.get(1),
-        name: r.get(2),
-        status: r.get(3),
-        language: r.get(4),
+        email: stored_email(id, &r.get::<String, _>(1))?,
+        name: stored_name(&r.get::<String, _>(2)),
+        status: r
+            .get::<String, _>(3)
+            .parse()
+            .map_err(|e| tracing::error!(subscriber = id, "{e}"))
+            .ok()?,
+        language: r.get::<String, _>(4).parse().unwrap_or_default(),
         reminders: r.get::<i64, _>(5) != 0,
         digest: r.get::<i64, _>(9) != 0,
-        workshops: seg.workshops,
-        interests: seg.interests,
+        segments: segs.remove(&id).unwrap_or_default(),
         created_at: r.get(6),
         confirmed_at: r.get(7),
         unsubscribed_at: r.get(8),
-    }
-}
-
-impl Db {
-    /// Double opt-in: a pending subscriber becomes active; the time and IP are
-    /// kept as proof. False when there was nothing to confirm.
-    pub async fn confirm_subscriber(&self, id: i64, ip: &str, now: i64) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
-        let changed = sqlx::query(
-            "UPDATE subscribers SET status = 'active', confirmed_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending'",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            > 0;
-        if changed {
-            let confirmed = Consent {
-                event: "confirmed".into(),
-                source: "confirmation link".into(),
-                ip: ip.into(),
-                ..Consent::default()
-            };
-            record_consent(&mut tx, id, &confirmed, now).await?;
-        }
-        tx.commit().await?;
-        Ok(changed)
-    }
+    })
 }

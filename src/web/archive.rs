@@ -1,21 +1,20 @@
-//! `GET /archive` lists the issues that went out; `GET /archive/{slug}` shows one
-//! as it was sent, with every section and no personal data.
+//! `GET /archive` lists the issues that went out; `GET /archive/{slug}` shows
+//! one as it was sent, with every section and no personal data. Its HTML is
+//! compiled once, on the first view, and kept with the issue.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
-use std::sync::Arc;
 
-use super::error::{internal, not_found};
-use super::page::page;
-use crate::context::Ctx;
+use super::AppState;
+use super::error::AppError;
+use super::page::respond;
+use crate::domain::subscriber::Language;
 use crate::render::MergeValues;
 
-pub async fn index(State(ctx): State<Arc<Ctx>>) -> Response {
-    let issues = match ctx.db.sent_issues().await {
-        Ok(i) => i,
-        Err(e) => return internal(&ctx, e),
-    };
+pub async fn index(State(s): State<AppState>) -> Result<Response, AppError> {
+    let issues = s.db.sent_issues().await?;
     let body = html! {
         h1 { "Archief" }
         @if issues.is_empty() { p { "Er zijn nog geen nieuwsbrieven verstuurd." } }
@@ -25,34 +24,36 @@ pub async fn index(State(ctx): State<Arc<Ctx>>) -> Response {
             }
         }
     };
-    Html(page(&ctx, "nl", "Archief", body).into_string()).into_response()
+    Ok(respond(&s, StatusCode::OK, Language::Nl, "Archief", body))
 }
 
-pub async fn show(State(ctx): State<Arc<Ctx>>, Path(slug): Path<String>) -> Response {
-    let row = match ctx.db.issue_by_slug(&slug).await {
-        Ok(Some(r)) if r.status().is_frozen() => r,
-        Ok(_) => return not_found(State(ctx)).await,
-        Err(e) => return internal(&ctx, e),
+pub async fn show(
+    State(s): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let row = match s.db.issue_by_slug(&slug).await? {
+        Some(r) if r.status.is_frozen() => r,
+        _ => return Err(AppError::NotFound),
     };
-    let renderer = match ctx.renderer(&row.file, &row.source) {
-        Ok(r) => r,
-        Err(d) => {
-            return internal(
-                &ctx,
-                anyhow::anyhow!("archived issue no longer parses: {:?}", d),
-            );
-        }
-    };
-    let variant = match renderer.variant(&renderer.issue.full_key()) {
-        Ok(v) => v,
-        Err(d) => return internal(&ctx, anyhow::anyhow!("{d}")),
-    };
-    let base = ctx.config.base_url();
+    if let Some(html) = s.db.archive_html(row.id).await? {
+        return Ok(Html(html).into_response());
+    }
+    let issues = s.issues.clone();
+    let (file, source) = (row.file.clone(), row.source.clone());
+    let loaded = tokio::task::spawn_blocking(move || issues.load_stored(&file, &source))
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|d| anyhow::anyhow!("archived issue {slug} no longer loads: {d:?}"))?;
+    let variant = loaded.full_variant().map_err(|d| anyhow::anyhow!("{d}"))?;
+    // The web version belongs to nobody: its footer links lead home.
+    let home = s.links.page("/");
     let values = MergeValues {
         name: "lezer".into(),
-        preferences_url: format!("{base}/"),
-        unsubscribe_url: format!("{base}/"),
-        archive_url: format!("{base}/archive/{slug}"),
+        preferences_url: home.clone(),
+        unsubscribe_url: home,
+        archive_url: s.links.archive(&row.slug),
     };
-    Html(variant.personalise(&values).0).into_response()
+    let html = variant.personalise(&values).0;
+    s.db.set_archive_html(row.id, &html).await?;
+    Ok(Html(html).into_response())
 }

@@ -1,44 +1,87 @@
-//! One answer for every bad link: a plain 404 page that says what to do, and no detail.
+//! One error type for every page. A handler returns [`AppError`]; it carries
+//! no detail to the visitor: a bad link gets the same plain 404 page whatever
+//! was wrong with it, a fault is logged here and answered with a 500 page.
+//! The pages are drawn by [`render`], the one place that knows the frame.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
-use std::sync::Arc;
 
+use super::AppState;
 use super::page::page;
-use crate::context::Ctx;
+use crate::domain::subscriber::Language;
 
-pub fn invalid_link(ctx: &Ctx) -> Response {
-    let body = html! {
-        h1 { "Deze link werkt niet" }
-        p { "De link is onvolledig, verlopen of niet (meer) geldig. Gebruik de link uit de meest recente e-mail, of neem contact op met de redactie." }
-        p lang="en" { "This link is incomplete, expired or no longer valid. Please use the link in the most recent e-mail." }
+#[derive(Debug)]
+pub enum AppError {
+    /// A forged, altered, truncated, expired or wrong-purpose link, or one
+    /// about a subscriber who is gone.
+    InvalidLink,
+    NotFound,
+    /// Logged; the visitor sees only that something went wrong.
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
+}
+
+/// Which error page [`render`] draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ErrorPage {
+    InvalidLink,
+    NotFound,
+    Internal,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, which) = match self {
+            AppError::InvalidLink => (StatusCode::NOT_FOUND, ErrorPage::InvalidLink),
+            AppError::NotFound => (StatusCode::NOT_FOUND, ErrorPage::NotFound),
+            AppError::Internal(e) => {
+                tracing::error!("request failed: {e:#}");
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorPage::Internal)
+            }
+        };
+        let mut r = status.into_response();
+        r.extensions_mut().insert(which);
+        r
+    }
+}
+
+/// Draws the page of an [`AppError`] answer; other answers pass unchanged.
+pub async fn render(State(s): State<AppState>, r: Response) -> Response {
+    let Some(which) = r.extensions().get::<ErrorPage>().copied() else {
+        return r;
+    };
+    let (title, body) = match which {
+        ErrorPage::InvalidLink => (
+            "Link niet geldig",
+            html! {
+                h1 { "Deze link werkt niet" }
+                p { "De link is onvolledig, verlopen of niet (meer) geldig. Gebruik de link uit de meest recente e-mail, of neem contact op met de redactie." }
+                p lang="en" { "This link is incomplete, expired or no longer valid. Please use the link in the most recent e-mail." }
+            },
+        ),
+        ErrorPage::NotFound => (
+            "Niet gevonden",
+            html! { h1 { "Pagina niet gevonden" } p { "Deze pagina bestaat niet." } },
+        ),
+        ErrorPage::Internal => (
+            "Fout",
+            html! { h1 { "Er ging iets mis" } p { "Probeer het over een paar minuten opnieuw." } },
+        ),
     };
     (
-        StatusCode::NOT_FOUND,
-        Html(page(ctx, "nl", "Link niet geldig", body).into_string()),
+        r.status(),
+        Html(page(&s, Language::Nl, title, body).into_string()),
     )
         .into_response()
 }
 
-pub async fn not_found(State(ctx): State<Arc<Ctx>>) -> Response {
-    let body = html! { h1 { "Pagina niet gevonden" } p { "Deze pagina bestaat niet." } };
-    (
-        StatusCode::NOT_FOUND,
-        Html(page(&ctx, "nl", "Niet gevonden", body).into_string()),
-    )
-        .into_response()
-}
-
-/// Logs the cause and answers 500 without detail.
-pub fn internal(ctx: &Ctx, e: anyhow::Error) -> Response {
-    tracing::error!("request failed: {e:#}");
-    let body =
-        html! { h1 { "Er ging iets mis" } p { "Probeer het over een paar minuten opnieuw." } };
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        Html(page(ctx, "nl", "Fout", body).into_string()),
-    )
-        .into_response()
+pub async fn not_found() -> AppError {
+    AppError::NotFound
 }

@@ -4,29 +4,31 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::fmt::Write;
-use std::sync::Arc;
 
-use crate::context::Ctx;
+use super::AppState;
 
-/// Answers 200 when the database answers.
-pub async fn healthz(State(ctx): State<Arc<Ctx>>) -> Response {
-    match sqlx::query("SELECT 1").execute(&ctx.db.pool).await {
-        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
-        Err(e) => {
-            tracing::error!("health check: database unavailable: {e}");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
-        }
+/// 200 while the database answers and the sender works; 503 with the reason
+/// when a delivery worker is dead or the sender is stuck.
+pub async fn healthz(State(s): State<AppState>) -> Response {
+    if let Err(e) = sqlx::query("SELECT 1").execute(&s.db.pool).await {
+        tracing::error!("health check: database unavailable: {e}");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response();
     }
+    if let Some(problem) = s.liveness.problem(s.now()) {
+        tracing::error!("health check: {problem}");
+        return (StatusCode::SERVICE_UNAVAILABLE, format!("{problem}\n")).into_response();
+    }
+    (StatusCode::OK, "ok\n").into_response()
 }
 
-pub async fn metrics(State(ctx): State<Arc<Ctx>>) -> Response {
+pub async fn metrics(State(s): State<AppState>) -> Response {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "# HELP postbode_deliveries Ledger rows per issue and state."
     );
     let _ = writeln!(out, "# TYPE postbode_deliveries gauge");
-    if let Ok(rows) = ctx.db.delivery_counts().await {
+    if let Ok(rows) = s.db.delivery_counts().await {
         for r in rows {
             let _ = writeln!(
                 out,
@@ -37,7 +39,7 @@ pub async fn metrics(State(ctx): State<Arc<Ctx>>) -> Response {
     }
     let _ = writeln!(out, "# HELP postbode_subscribers Subscribers per status.");
     let _ = writeln!(out, "# TYPE postbode_subscribers gauge");
-    if let Ok(rows) = ctx.db.count_subscribers_by_status().await {
+    if let Ok(rows) = s.db.count_subscribers_by_status().await {
         for (status, n) in rows {
             let _ = writeln!(out, "postbode_subscribers{{status=\"{status}\"}} {n}");
         }

@@ -57,7 +57,7 @@ impl Limits {
             self.per_address.retain_recent();
         }
         self.per_address
-            .check_key(&email.as_str().to_lowercase())
+            .check_key(&email.key())
             .map_err(|n| n.wait_time_from(DefaultClock::default().now()))
     }
 }

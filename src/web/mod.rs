@@ -1,33 +1,65 @@
-//! The web side: subscriber pages behind signed links, the archive, health and metrics.
+//! The web side: subscriber pages behind signed links, the archive, health
+//! and metrics. Handlers get typed values: a form is parsed once into domain
+//! types, a link into a [`verified::Verified`] subscriber, and every failure
+//! is one [`error::AppError`].
 
 pub mod archive;
 pub mod confirm;
 pub mod error;
+pub mod forms;
 pub mod health;
 pub mod limits;
 pub mod page;
 pub mod preferences;
+pub mod privacy;
+pub mod signup_pages;
 pub mod subscribe;
 pub mod unsubscribe;
+pub mod verified;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Extension};
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::map_response_with_state;
 use axum::routing::{get, post};
 use std::sync::Arc;
 
-use crate::context::Ctx;
+use crate::config::Config;
+use crate::delivery::Liveness;
+use crate::domain::clock::{SharedClock, epoch};
+use crate::domain::links::Links;
+use crate::newsletters::IssuePipeline;
+use crate::signup::SignupMails;
+use crate::storage::Db;
 
 /// Form bodies are small; anything larger is refused before it is read.
 const BODY_LIMIT: usize = 16 * 1024;
 
-pub fn router(ctx: Arc<Ctx>) -> Router {
-    let signup_limits = Arc::new(subscribe::Limits::new());
+/// What the pages work with.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub clock: SharedClock,
+    pub links: Links,
+    pub signup: SignupMails,
+    pub issues: Arc<IssuePipeline>,
+    pub liveness: Arc<Liveness>,
+    pub limits: Arc<limits::Limits>,
+}
+
+/// The daemon's name for what the web pages get.
+pub type State = AppState;
+
+impl AppState {
+    pub fn now(&self) -> i64 {
+        epoch(self.clock.now())
+    }
+}
+
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(subscribe::form))
-        .route(
-            "/subscribe",
-            post(subscribe::submit).layer(Extension(signup_limits)),
-        )
+        .route("/subscribe", post(subscribe::submit))
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .route(
@@ -43,10 +75,10 @@ pub fn router(ctx: Arc<Ctx>) -> Router {
             "/preferences/{token}/unsubscribe",
             post(preferences::unsubscribe),
         )
-        .route("/preferences/{token}/data", get(preferences::data))
+        .route("/preferences/{token}/data", get(privacy::data))
         .route(
             "/preferences/{token}/erase",
-            get(preferences::erase_page).post(preferences::erase),
+            get(privacy::erase_page).post(privacy::erase),
         )
         .route(
             "/confirm/{token}",
@@ -56,23 +88,24 @@ pub fn router(ctx: Arc<Ctx>) -> Router {
         .route("/archive", get(archive::index))
         .route("/archive/{slug}", get(archive::show))
         .fallback(error::not_found)
+        .layer(map_response_with_state(state.clone(), error::render))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .with_state(ctx)
+        .with_state(state)
 }
 
 /// Serves until `shutdown`.
 pub async fn serve(
-    ctx: Arc<Ctx>,
+    state: AppState,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> anyhow::Result<()> {
-    let addr = ctx.config.listen_addr()?;
+    let addr = state.config.http.listen;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| anyhow::anyhow!("http.listen: cannot listen on {addr}: {e}"))?;
     tracing::info!(%addr, "web pages ready");
     axum::serve(
         listener,
-        router(ctx).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(async move { shutdown.cancelled().await })
     .await?;

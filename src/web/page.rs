@@ -1,28 +1,43 @@
 //! The page frame: semantic HTML, readable on a phone, no JavaScript, the
 //! platform's name and colour. maud escapes every value written into it.
 
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::context::Ctx;
+use super::AppState;
+use crate::domain::subscriber::Language;
 
-pub fn page(ctx: &Ctx, lang: &str, title: &str, body: Markup) -> Markup {
-    let accent = &ctx.config.platform.accent_color;
+pub fn page(s: &AppState, lang: Language, title: &str, body: Markup) -> Markup {
+    let platform = &s.config.platform;
+    let accent = platform.accent_color.as_str();
     html! {
         (DOCTYPE)
-        html lang=(lang) {
+        html lang=(lang.as_str()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex";
-                title { (title) " · " (ctx.config.platform.name) }
+                title { (title) " · " (platform.name) }
                 style { (PreEscaped(css(accent))) }
             }
             body {
-                header { p.brand { (ctx.config.platform.name) } }
+                header { p.brand { (platform.name) } }
                 main { (body) }
             }
         }
     }
+}
+
+/// A whole page as an answer.
+pub fn respond(
+    s: &AppState,
+    status: StatusCode,
+    lang: Language,
+    title: &str,
+    body: Markup,
+) -> Response {
+    (status, Html(page(s, lang, title, body).into_string())).into_response()
 }
 
 fn css(accent: &str) -> String {

@@ -4,73 +4,55 @@
 //! A GET only shows; every change is a POST. maud escapes every typed value.
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{ConnectInfo, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use maud::{Markup, html};
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use super::error::{internal, invalid_link};
-use super::page::page;
+use super::AppState;
+use super::error::AppError;
+use super::forms::PreferencesForm;
+use super::page::respond;
 use super::unsubscribe::unsubscribed_body;
-use crate::context::Ctx;
-use crate::domain::subscriber::{Language, Segments};
-use crate::domain::token::Purpose;
+use super::verified::{PreferencesLink, Verified};
+use crate::domain::segments::SegmentKind;
+use crate::domain::subscriber::{Choices, Subscriber, UnsubscribeSource};
 use crate::storage::privacy::Preferences;
-use crate::storage::subscribers::SubscriberRow;
 
-/// The longest name the form accepts, as on the command line.
-const MAX_NAME_CHARS: usize = 200;
-
-/// The subscriber a preferences token names, or the answer to give instead.
-async fn subscriber(ctx: &Ctx, token: &str) -> Result<SubscriberRow, Response> {
-    let Some(claims) = ctx.signer.verify(token, Purpose::Preferences) else {
-        return Err(invalid_link(ctx));
-    };
-    match ctx.db.subscriber_by_id(claims.subscriber_id).await {
-        Ok(Some(s)) => Ok(s),
-        Ok(None) => Err(invalid_link(ctx)),
-        Err(e) => Err(internal(ctx, e)),
-    }
+/// A page under this subscriber's preferences link.
+pub fn link(s: &AppState, token: &str, rest: &str) -> String {
+    s.links.page(&format!("/preferences/{token}{rest}"))
 }
 
-fn link(ctx: &Ctx, token: &str, rest: &str) -> String {
-    format!("{}/preferences/{token}{rest}", ctx.config.base_url())
-}
-
-fn html_page(ctx: &Ctx, lang: &str, title: &str, status: StatusCode, body: Markup) -> Response {
-    (status, Html(page(ctx, lang, title, body).into_string())).into_response()
-}
-
-pub async fn show(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Response {
-    let sub = match subscriber(&ctx, &token).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    form_page(&ctx, &token, &sub, None)
+pub async fn show(State(s): State<AppState>, v: Verified<PreferencesLink>) -> Response {
+    form_page(&s, &v.token, &v.subscriber, None)
 }
 
 /// The preference form, with an optional notice above it.
-fn form_page(ctx: &Ctx, token: &str, sub: &SubscriberRow, notice: Option<&str>) -> Response {
-    let title = if sub.language == "en" {
+fn form_page(s: &AppState, token: &str, sub: &Subscriber, notice: Option<&str>) -> Response {
+    let title = if sub.language.is_en() {
         "Your preferences"
     } else {
         "Je voorkeuren"
     };
-    html_page(
-        ctx,
-        &sub.language,
-        title,
+    respond(
+        s,
         StatusCode::OK,
-        form(ctx, token, sub, notice),
+        sub.language,
+        title,
+        form(s, token, sub, notice),
     )
 }
 
 /// The form with the subscriber's current choices ticked.
-fn form(ctx: &Ctx, token: &str, sub: &SubscriberRow, notice: Option<&str>) -> Markup {
-    let en = sub.language == "en";
-    let subscribed = sub.status == "active" || sub.status == "pending";
+fn form(s: &AppState, token: &str, sub: &Subscriber, notice: Option<&str>) -> Markup {
+    let en = sub.language.is_en();
+    let subscribed = sub.status.is_subscribed();
+    let follows = |kind: SegmentKind, slug: &str| match kind {
+        SegmentKind::Workshop => sub.segments.workshops().iter().any(|w| w.as_str() == slug),
+        SegmentKind::Interest => sub.segments.interests().iter().any(|i| i.as_str() == slug),
+    };
     html! {
         h1 { @if en { "Your preferences" } @else { "Je voorkeuren" } }
         @if let Some(n) = notice {
@@ -79,32 +61,32 @@ fn form(ctx: &Ctx, token: &str, sub: &SubscriberRow, notice: Option<&str>) -> Ma
         @if !subscribed {
             p { @if en { "You are unsubscribed: you receive no mail from us." } @else { "Je bent afgemeld: je ontvangt geen mail van ons." } }
         }
-        form method="post" action=(link(ctx, token, "")) {
+        form method="post" action=(link(s, token, "")) {
             p {
                 label for="name" { @if en { "Name" } @else { "Naam" } }
                 br;
-                input type="text" id="name" name="name" value=(sub.name) maxlength="200" autocomplete="name";
+                input type="text" id="name" name="name" value=(sub.name.as_str()) maxlength=(crate::domain::name::SubscriberName::MAX_CHARS) autocomplete="name";
             }
-            @if !ctx.config.workshops.is_empty() {
+            @if !s.config.workshops.is_empty() {
                 fieldset {
                     legend { @if en { "Workshops" } @else { "Werkplaatsen" } }
-                    @for w in &ctx.config.workshops {
+                    @for w in &s.config.workshops {
                         @let id = format!("workshop-{}", w.slug);
                         div {
-                            input type="checkbox" id=(id) name="workshops" value=(w.slug) checked[sub.workshops.contains(&w.slug)];
+                            input type="checkbox" id=(id) name="workshops" value=(w.slug.as_str()) checked[follows(SegmentKind::Workshop, w.slug.as_str())];
                             " "
                             label for=(id) { (w.name) }
                         }
                     }
                 }
             }
-            @if !ctx.config.interests.is_empty() {
+            @if !s.config.interests.is_empty() {
                 fieldset {
                     legend { @if en { "Interests" } @else { "Interesses" } }
-                    @for i in &ctx.config.interests {
+                    @for i in &s.config.interests {
                         @let id = format!("interest-{}", i.slug);
                         div {
-                            input type="checkbox" id=(id) name="interests" value=(i.slug) checked[sub.interests.contains(&i.slug)];
+                            input type="checkbox" id=(id) name="interests" value=(i.slug.as_str()) checked[follows(SegmentKind::Interest, i.slug.as_str())];
                             " "
                             label for=(id) { (i.name) }
                         }
@@ -128,12 +110,12 @@ fn form(ctx: &Ctx, token: &str, sub: &SubscriberRow, notice: Option<&str>) -> Ma
             fieldset {
                 legend { @if en { "Language" } @else { "Taal" } }
                 div {
-                    input type="radio" id="language-nl" name="language" value="nl" checked[sub.language != "en"];
+                    input type="radio" id="language-nl" name="language" value="nl" checked[!sub.language.is_en()];
                     " "
                     label for="language-nl" lang="nl" { "Nederlands" }
                 }
                 div {
-                    input type="radio" id="language-en" name="language" value="en" checked[sub.language == "en"];
+                    input type="radio" id="language-en" name="language" value="en" checked[sub.language.is_en()];
                     " "
                     label for="language-en" lang="en" { "English" }
                 }
@@ -143,270 +125,80 @@ fn form(ctx: &Ctx, token: &str, sub: &SubscriberRow, notice: Option<&str>) -> Ma
         @if subscribed {
             section {
                 h2 { @if en { "Unsubscribe" } @else { "Afmelden" } }
-                form method="post" action=(link(ctx, token, "/unsubscribe")) {
+                form method="post" action=(link(s, token, "/unsubscribe")) {
                     button type="submit" { @if en { "Unsubscribe" } @else { "Afmelden" } }
                 }
             }
         }
         section {
             h2 { @if en { "Your data" } @else { "Je gegevens" } }
-            form method="get" action=(link(ctx, token, "/data")) {
+            form method="get" action=(link(s, token, "/data")) {
                 p { button type="submit" { @if en { "Download my data (JSON)" } @else { "Download mijn gegevens (JSON)" } } }
             }
-            form method="get" action=(link(ctx, token, "/erase")) {
+            form method="get" action=(link(s, token, "/erase")) {
                 p { button type="submit" { @if en { "Erase my data" } @else { "Wis mijn gegevens" } } }
             }
         }
     }
 }
 
-/// The fields of the form, with the same names as the subscribe form.
-struct Submitted {
-    name: String,
-    workshops: Vec<String>,
-    interests: Vec<String>,
-    reminders: bool,
-    digest: bool,
-    language: Option<String>,
-}
-
-fn parse(body: &[u8]) -> Submitted {
-    let mut s = Submitted {
-        name: String::new(),
-        workshops: Vec::new(),
-        interests: Vec::new(),
-        reminders: false,
-        digest: false,
-        language: None,
-    };
-    for (k, v) in url::form_urlencoded::parse(body) {
-        let v = v.into_owned();
-        match k.as_ref() {
-            "name" => s.name = v,
-            "workshops" if !s.workshops.contains(&v) => s.workshops.push(v),
-            "interests" if !s.interests.contains(&v) => s.interests.push(v),
-            "reminders" => s.reminders = v == "on",
-            "digest" => s.digest = v == "on",
-            "language" => s.language = Some(v),
-            _ => {}
-        }
-    }
-    s
-}
-
-/// Checks the submitted choices against the configuration; the message names the bad value.
-fn validate(ctx: &Ctx, s: Submitted, current: &str, en: bool) -> Result<Preferences, String> {
-    for w in &s.workshops {
-        if !ctx.config.is_workshop(w) {
-            return Err(if en {
-                format!("Unknown workshop: “{w}”.")
-            } else {
-                format!("Onbekende werkplaats: “{w}”.")
-            });
-        }
-    }
-    for i in &s.interests {
-        if !ctx.config.is_interest(i) {
-            return Err(if en {
-                format!("Unknown interest: “{i}”.")
-            } else {
-                format!("Onbekende interesse: “{i}”.")
-            });
-        }
-    }
-    let language = match s.language.as_deref().unwrap_or(current) {
-        "nl" => Language::Nl,
-        "en" => Language::En,
-        other => {
-            return Err(if en {
-                format!("Unknown language: “{other}”; choose nl or en.")
-            } else {
-                format!("Onbekende taal: “{other}”; kies nl of en.")
-            });
-        }
-    };
-    if s.name.trim().chars().count() > MAX_NAME_CHARS {
-        return Err(if en {
-            format!("The name is longer than {MAX_NAME_CHARS} characters.")
-        } else {
-            format!("De naam is langer dan {MAX_NAME_CHARS} tekens.")
-        });
-    }
-    Ok(Preferences {
-        name: s.name.trim().to_string(),
-        segments: Segments {
-            workshops: s.workshops,
-            interests: s.interests,
-        },
-        reminders: s.reminders,
-        digest: s.digest,
-        language,
-    })
-}
-
 pub async fn save(
-    State(ctx): State<Arc<Ctx>>,
+    State(s): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(token): Path<String>,
+    v: Verified<PreferencesLink>,
     body: Bytes,
-) -> Response {
-    let sub = match subscriber(&ctx, &token).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let en = sub.language == "en";
-    let prefs = match validate(&ctx, parse(&body), &sub.language, en) {
-        Ok(p) => p,
-        Err(message) => {
+) -> Result<Response, AppError> {
+    let sub = &v.subscriber;
+    let lang = sub.language;
+    let form = PreferencesForm::parse(&body);
+    let choices = match Choices::parse(&form.choices(lang.as_str()), &s.config.catalogue()) {
+        Ok(c) => c,
+        Err(errors) => {
+            let en = lang.is_en();
             let body = html! {
                 h1 { @if en { "Your preferences were not saved" } @else { "Je voorkeuren zijn niet opgeslagen" } }
-                p { (message) }
+                @for e in &errors { p { (e.message(lang)) } }
                 p { @if en { "Nothing was changed." } @else { "Er is niets gewijzigd." } }
-                p { a href=(link(&ctx, &token, "")) { @if en { "Back to your preferences" } @else { "Terug naar je voorkeuren" } } }
+                p { a href=(link(&s, &v.token, "")) { @if en { "Back to your preferences" } @else { "Terug naar je voorkeuren" } } }
             };
-            return html_page(
-                &ctx,
-                &sub.language,
-                if en { "Not saved" } else { "Niet opgeslagen" },
-                StatusCode::BAD_REQUEST,
-                body,
-            );
+            let title = if en { "Not saved" } else { "Niet opgeslagen" };
+            return Ok(respond(&s, StatusCode::BAD_REQUEST, lang, title, body));
         }
     };
-    if let Err(e) = ctx
-        .db
-        .update_preferences(sub.id, &prefs, &peer.ip().to_string(), ctx.now())
-        .await
-    {
-        return internal(&ctx, e);
-    }
-    tracing::info!(subscriber = sub.id, "preferences saved");
-    let sub = match ctx.db.subscriber_by_id(sub.id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return invalid_link(&ctx),
-        Err(e) => return internal(&ctx, e),
+    let prefs = Preferences {
+        choices,
+        digest: form.digest,
     };
-    let en = sub.language == "en";
-    let notice = if en {
+    s.db.update_preferences(sub.id, &prefs, &peer.ip().to_string(), s.now())
+        .await?;
+    tracing::info!(subscriber = sub.id, "preferences saved");
+    let sub =
+        s.db.subscriber_by_id(sub.id)
+            .await?
+            .ok_or(AppError::InvalidLink)?;
+    let notice = if sub.language.is_en() {
         "Your preferences have been saved."
     } else {
         "Je voorkeuren zijn opgeslagen."
     };
-    form_page(&ctx, &token, &sub, Some(notice))
+    Ok(form_page(&s, &v.token, &sub, Some(notice)))
 }
 
-pub async fn unsubscribe(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Response {
-    let sub = match subscriber(&ctx, &token).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(e) = ctx
-        .db
-        .unsubscribe(sub.id, "preferences", None, ctx.now())
-        .await
-    {
-        return internal(&ctx, e);
-    }
+pub async fn unsubscribe(
+    State(s): State<AppState>,
+    v: Verified<PreferencesLink>,
+) -> Result<Response, AppError> {
+    let sub = &v.subscriber;
+    s.db.unsubscribe(sub.id, UnsubscribeSource::Preferences, None, s.now())
+        .await?;
     tracing::info!(subscriber = sub.id, source = "preferences", "unsubscribed");
-    let en = sub.language == "en";
-    let reason_action = format!(
-        "{}/reason",
-        ctx.unsubscribe_url(sub.id, 0).trim_end_matches('/')
-    );
-    html_page(
-        &ctx,
-        &sub.language,
+    let en = sub.language.is_en();
+    let reason_action = format!("{}/reason", s.links.unsubscribe(sub.id, 0));
+    Ok(respond(
+        &s,
+        StatusCode::OK,
+        sub.language,
         if en { "Unsubscribed" } else { "Afgemeld" },
-        StatusCode::OK,
         unsubscribed_body(en, Some(&reason_action)),
-    )
-}
-
-/// The person's data as a JSON download. Changes nothing.
-pub async fn data(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Response {
-    let sub = match subscriber(&ctx, &token).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let data = match ctx.db.personal_data(sub.id).await {
-        Ok(Some(d)) => d,
-        Ok(None) => return invalid_link(&ctx),
-        Err(e) => return internal(&ctx, e),
-    };
-    let json = match serde_json::to_string_pretty(&data) {
-        Ok(j) => j,
-        Err(e) => return internal(&ctx, e.into()),
-    };
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"mijn-gegevens.json\"",
-            ),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        json,
-    )
-        .into_response()
-}
-
-/// Asks to confirm the erasure; changes nothing.
-pub async fn erase_page(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Response {
-    let sub = match subscriber(&ctx, &token).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let en = sub.language == "en";
-    let body = html! {
-        h1 { @if en { "Erase your data" } @else { "Je gegevens wissen" } }
-        @if en {
-            p { "We delete your subscription, your choices, your consent history and the record of the mails you received. This cannot be undone." }
-            p { "Only a scrambled fingerprint of your address is kept, so that we never mail you again by accident." }
-        } @else {
-            p { "We verwijderen je aanmelding, je keuzes, je toestemmingsgeschiedenis en de lijst van mails die je kreeg. Dit kan niet ongedaan worden gemaakt." }
-            p { "We bewaren alleen een onleesbare vingerafdruk van je adres, zodat we je nooit per ongeluk opnieuw mailen." }
-        }
-        form method="post" action=(link(&ctx, &token, "/erase")) {
-            p { button type="submit" { @if en { "Yes, erase my data" } @else { "Ja, wis mijn gegevens" } } }
-        }
-        p { a href=(link(&ctx, &token, "")) { @if en { "No, back to my preferences" } @else { "Nee, terug naar mijn voorkeuren" } } }
-    };
-    html_page(
-        &ctx,
-        &sub.language,
-        if en {
-            "Erase your data"
-        } else {
-            "Gegevens wissen"
-        },
-        StatusCode::OK,
-        body,
-    )
-}
-
-pub async fn erase(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Response {
-    let sub = match subscriber(&ctx, &token).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    match ctx.db.erase_subscriber(sub.id, ctx.now()).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return invalid_link(&ctx),
-        Err(e) => return internal(&ctx, e),
-    }
-    tracing::info!(subscriber = sub.id, "subscriber erased on request");
-    let en = sub.language == "en";
-    let body = html! {
-        h1 { @if en { "Your data has been erased" } @else { "Je gegevens zijn gewist" } }
-        p { @if en { "You will receive no more mail from us." } @else { "Je ontvangt geen mail meer van ons." } }
-    };
-    html_page(
-        &ctx,
-        &sub.language,
-        if en { "Erased" } else { "Gewist" },
-        StatusCode::OK,
-        body,
-    )
+    ))
 }

@@ -2,32 +2,21 @@
 //! A mail client's RFC 8058 one-click POST gets a plain 200: no redirect, no cookie.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::Response;
 use maud::{Markup, html};
-use std::sync::Arc;
 
-use super::error::{internal, invalid_link};
-use super::page::page;
-use crate::context::Ctx;
-use crate::domain::token::{Claims, Purpose};
+use super::AppState;
+use super::error::AppError;
+use super::page::respond;
+use super::verified::{UnsubscribeLink, Verified};
+use crate::domain::subscriber::UnsubscribeSource;
 
-fn verify(ctx: &Ctx, token: &str) -> Option<Claims> {
-    ctx.signer.verify(token, Purpose::Unsubscribe)
-}
-
-pub async fn show(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Response {
-    let Some(claims) = verify(&ctx, &token) else {
-        return invalid_link(&ctx);
-    };
-    let sub = match ctx.db.subscriber_by_id(claims.subscriber_id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return invalid_link(&ctx),
-        Err(e) => return internal(&ctx, e),
-    };
-    let en = sub.language == "en";
-    let body = if sub.status != "active" && sub.status != "pending" {
+pub async fn show(State(s): State<AppState>, v: Verified<UnsubscribeLink>) -> Response {
+    let sub = &v.subscriber;
+    let en = sub.language.is_en();
+    let body = if !sub.status.is_subscribed() {
         html! {
             h1 { @if en { "You are unsubscribed" } @else { "Je bent afgemeld" } }
             p { @if en { "You no longer receive mail from us." } @else { "Je ontvangt geen mail meer van ons." } }
@@ -41,58 +30,38 @@ pub async fn show(State(ctx): State<Arc<Ctx>>, Path(token): Path<String>) -> Res
             }
         }
     };
-    Html(
-        page(
-            &ctx,
-            &sub.language,
-            if en { "Unsubscribe" } else { "Afmelden" },
-            body,
-        )
-        .into_string(),
-    )
-    .into_response()
+    let title = if en { "Unsubscribe" } else { "Afmelden" };
+    respond(&s, StatusCode::OK, sub.language, title, body)
 }
 
 pub async fn confirm(
-    State(ctx): State<Arc<Ctx>>,
-    Path(token): Path<String>,
+    State(s): State<AppState>,
+    v: Verified<UnsubscribeLink>,
     body: Bytes,
-) -> Response {
-    let Some(claims) = verify(&ctx, &token) else {
-        return invalid_link(&ctx);
-    };
+) -> Result<Response, AppError> {
     // RFC 8058: the mail client posts `List-Unsubscribe=One-Click` (urlencoded or
     // multipart); our own page posts an empty form.
     let one_click = body.windows(26).any(|w| w == b"List-Unsubscribe=One-Click")
         || (contains(&body, b"List-Unsubscribe") && contains(&body, b"One-Click"));
-    let source = if one_click { "one-click" } else { "page" };
-    let issue = (claims.context > 0).then_some(claims.context);
-    let sub = match ctx.db.subscriber_by_id(claims.subscriber_id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return invalid_link(&ctx),
-        Err(e) => return internal(&ctx, e),
+    let source = if one_click {
+        UnsubscribeSource::OneClick
+    } else {
+        UnsubscribeSource::Page
     };
-    if let Err(e) = ctx.db.unsubscribe(sub.id, source, issue, ctx.now()).await {
-        return internal(&ctx, e);
-    }
-    tracing::info!(subscriber = sub.id, source, "unsubscribed");
-    let en = sub.language == "en";
+    let issue = (v.claims.context > 0).then_some(v.claims.context);
+    let sub = &v.subscriber;
+    s.db.unsubscribe(sub.id, source, issue, s.now()).await?;
+    tracing::info!(
+        subscriber = sub.id,
+        source = source.as_str(),
+        "unsubscribed"
+    );
+    let en = sub.language.is_en();
     // The question why comes only after the unsubscribe, and only on our own page.
-    let reason_action = format!("{}/unsubscribe/{token}/reason", ctx.config.base_url());
+    let reason_action = s.links.page(&format!("/unsubscribe/{}/reason", v.token));
     let body = unsubscribed_body(en, (!one_click).then_some(reason_action.as_str()));
-    (
-        StatusCode::OK,
-        Html(
-            page(
-                &ctx,
-                &sub.language,
-                if en { "Unsubscribed" } else { "Afgemeld" },
-                body,
-            )
-            .into_string(),
-        ),
-    )
-        .into_response()
+    let title = if en { "Unsubscribed" } else { "Afgemeld" };
+    Ok(respond(&s, StatusCode::OK, sub.language, title, body))
 }
 
 /// The answer after unsubscribing; with `reason_action`, an optional question why.
@@ -143,24 +112,17 @@ pub const MAX_REASON_CHARS: usize = 500;
 
 /// `POST /unsubscribe/{token}/reason`: the optional reason, stored on the latest unsubscribe.
 pub async fn reason(
-    State(ctx): State<Arc<Ctx>>,
-    Path(token): Path<String>,
+    State(s): State<AppState>,
+    v: Verified<UnsubscribeLink>,
     body: Bytes,
-) -> Response {
-    let Some(claims) = verify(&ctx, &token) else {
-        return invalid_link(&ctx);
-    };
-    let sub = match ctx.db.subscriber_by_id(claims.subscriber_id).await {
-        Ok(Some(s)) => s,
-        Ok(None) => return invalid_link(&ctx),
-        Err(e) => return internal(&ctx, e),
-    };
+) -> Result<Response, AppError> {
+    let sub = &v.subscriber;
     let mut choice = String::new();
     let mut text = String::new();
-    for (k, v) in url::form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "reason" => choice = v.into_owned(),
-            "other_text" => text = v.trim().chars().take(MAX_REASON_CHARS).collect(),
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "reason" => choice = value.into_owned(),
+            "other_text" => text = crate::domain::text::cleaned(&value, MAX_REASON_CHARS),
             _ => {}
         }
     }
@@ -172,26 +134,16 @@ pub async fn reason(
         _ => String::new(),
     };
     // Only someone who is unsubscribed has an unsubscribe to explain.
-    if !reason.is_empty() && sub.status != "active" && sub.status != "pending" {
-        if let Err(e) = ctx.db.set_unsubscribe_reason(sub.id, &reason).await {
-            return internal(&ctx, e);
-        }
+    if !reason.is_empty() && !sub.status.is_subscribed() {
+        s.db.set_unsubscribe_reason(sub.id, &reason).await?;
     }
-    let en = sub.language == "en";
+    let en = sub.language.is_en();
     let body = html! {
         h1 { @if en { "Thank you" } @else { "Dank je wel" } }
         p { @if en { "Thank you for letting us know." } @else { "Bedankt dat je het ons laat weten." } }
     };
-    Html(
-        page(
-            &ctx,
-            &sub.language,
-            if en { "Thank you" } else { "Dank je wel" },
-            body,
-        )
-        .into_string(),
-    )
-    .into_response()
+    let title = if en { "Thank you" } else { "Dank je wel" };
+    Ok(respond(&s, StatusCode::OK, sub.language, title, body))
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {

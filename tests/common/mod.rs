@@ -639,3 +639,41 @@ impl Postbode {
         db.close().await;
     }
 }
+
+/// Typed values for tests that build domain values by hand.
+pub mod typed {
+    use postbode::domain::email::SubscriberEmail;
+    use postbode::domain::name::SubscriberName;
+    use postbode::domain::segments::Segments;
+    use postbode::domain::slug::Slug;
+
+    pub fn slug(s: &str) -> Slug {
+        Slug::parse(s).expect("a slug")
+    }
+
+    pub fn email(s: &str) -> SubscriberEmail {
+        SubscriberEmail::parse(s).expect("an address")
+    }
+
+    pub fn name(s: &str) -> SubscriberName {
+        SubscriberName::parse(s).expect("a name")
+    }
+
+    pub fn segments(workshops: &[&str], interests: &[&str]) -> Segments {
+        Segments::new(
+            workshops.iter().map(|s| slug(s)).collect(),
+            interests.iter().map(|s| slug(s)).collect(),
+        )
+    }
+}
+
+impl Postbode {
+    /// The agenda-mail service of this installation, as the sender has it.
+    pub fn agenda_mails(&self) -> postbode::reminders::AgendaMails {
+        let config = postbode::config::Config::load(&self.path("postbode.toml")).expect("config");
+        let clock: postbode::domain::clock::SharedClock =
+            std::sync::Arc::new(postbode::domain::clock::SystemClock);
+        let composer = postbode::mail::Composer::new(&config).expect("composer");
+        postbode::reminders::AgendaMails::new(&config, config.links(clock.clone()), composer, clock)
+    }
+}

@@ -5,15 +5,14 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use common::Postbode;
+use common::typed::{email, name, segments, slug};
 use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders};
-use postbode::context::Ctx;
 use postbode::domain::issue::AgendaItem;
-use postbode::domain::subscriber::{Language, Recipient, Segments};
+use postbode::domain::subscriber::{Language, Recipient};
 use postbode::domain::token::Purpose;
+use postbode::reminders::AgendaMails;
 use postbode::reminders::digest::compose_digest;
 
 const TITLE: &str = "Naaicafé & reünie <script>alert(1)</script>";
@@ -31,7 +30,7 @@ fn utc(s: &str) -> DateTime<Utc> {
 
 fn item(id: &str, title: &str, start: &str, end: Option<&str>) -> AgendaItem {
     AgendaItem {
-        id: id.into(),
+        id: slug(id),
         title: title.into(),
         start: utc(start),
         end: end.map(utc),
@@ -56,10 +55,10 @@ fn items() -> Vec<AgendaItem> {
     );
     naaicafe.location = LOCATION.into();
     naaicafe.url = URL.into();
-    naaicafe.workshop = Some("arbeid-en-inclusie".into());
+    naaicafe.workshop = Some(slug("arbeid-en-inclusie"));
     let mut welzijn = item("welzijn", "Welzijn op recept", "2026-10-27T14:00:00Z", None);
     welzijn.location = "Stadhuis Utrecht".into();
-    welzijn.interests = vec!["welzijn".into(), "preventie".into()];
+    welzijn.interests = vec![slug("welzijn"), slug("preventie")];
     let mut tafel = item(
         "tafel",
         "Ontwikkeltafel jeugd",
@@ -67,7 +66,7 @@ fn items() -> Vec<AgendaItem> {
         Some("2026-11-02T20:30:00Z"),
     );
     tafel.location = "Online".into();
-    tafel.workshop = Some("ontwikkeltafels".into());
+    tafel.workshop = Some(slug("ontwikkeltafels"));
     tafel.cancelled = true;
     vec![naaicafe, welzijn, tafel]
 }
@@ -90,22 +89,15 @@ const FACTS: [(&str, &str, &str); 3] = [
 fn recipient() -> Recipient {
     Recipient {
         id: 7,
-        email: "zoe@example.org".into(),
-        name: "Zoë de Vries".into(),
+        email: email("zoe@example.org"),
+        name: name("Zoë de Vries"),
         language: Language::Nl,
-        segments: Segments {
-            workshops: vec!["arbeid-en-inclusie".into()],
-            interests: vec!["welzijn".into()],
-        },
+        segments: segments(&["arbeid-en-inclusie"], &["welzijn"]),
     }
 }
 
-async fn ctx(pb: &Postbode) -> Arc<Ctx> {
-    std::fs::create_dir_all(pb.path("data")).expect("data folder");
-    let config = postbode::config::Config::load(&pb.path("postbode.toml")).expect("config");
-    Ctx::build(config, Arc::new(postbode::clock::SystemClock))
-        .await
-        .expect("ctx")
+async fn ctx(pb: &Postbode) -> AgendaMails {
+    pb.agenda_mails()
 }
 
 fn content_type(part: &MessagePart<'_>) -> String {
@@ -197,7 +189,7 @@ async fn the_digest_lists_each_item_in_order_with_both_ways_out() {
         .strip_prefix(&format!("{base_url}/unsubscribe/"))
         .unwrap_or_else(|| panic!("{unsubscribe}"));
     let claims = ctx
-        .signer
+        .links
         .verify(token, Purpose::Unsubscribe)
         .expect("a valid unsubscribe token");
     assert_eq!((claims.subscriber_id, claims.context), (7, 0));
@@ -230,7 +222,7 @@ async fn the_digest_lists_each_item_in_order_with_both_ways_out() {
         .unwrap_or_else(|| panic!("no preferences link:\n{text}"))
         .to_string();
     let token = preferences.rsplit('/').next().expect("token");
-    assert!(ctx.signer.verify(token, Purpose::Preferences).is_some());
+    assert!(ctx.links.verify(token, Purpose::Preferences).is_some());
 
     // HTML: the same facts in the same order, every value escaped.
     let mut wanted = vec!["Beste Zoë de Vries,", TITLE_HTML];
@@ -282,7 +274,7 @@ async fn the_digest_keeps_the_callers_order_and_counts_one_meeting_in_the_singul
         .next()
         .expect("token");
     let claims = ctx
-        .signer
+        .links
         .verify(token, Purpose::Unsubscribe)
         .expect("token");
     assert_eq!(claims.context, 12);

@@ -12,6 +12,10 @@ use postbode::domain::issue::AgendaItem;
 use postbode::render::ics::{IcsKind, Organizer, item_ics};
 use serde_json::Value;
 
+fn slug(s: &str) -> postbode::domain::slug::Slug {
+    postbode::domain::slug::Slug::parse(s).expect("slug")
+}
+
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
         .expect("rfc3339")
@@ -20,15 +24,15 @@ fn utc(s: &str) -> DateTime<Utc> {
 
 fn item(id: &str, title: &str, start: &str, end: Option<&str>, location: &str) -> AgendaItem {
     AgendaItem {
-        id: id.into(),
+        id: slug(id),
         title: title.into(),
         start: utc(start),
         end: end.map(utc),
         location: location.into(),
         url: format!("https://werkplaats.example.nl/agenda/{id}"),
         description: String::new(),
-        workshop: Some("boekbinden".into()),
-        interests: vec!["papier".into()],
+        workshop: Some(slug("boekbinden")),
+        interests: vec![slug("papier")],
         reminders: Vec::new(),
         cancelled: false,
     }

@@ -7,13 +7,12 @@ mod common;
 #[path = "../common/ics.rs"]
 mod ics_reader;
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use common::Postbode;
+use common::typed::{email, name, segments, slug};
 use mail_parser::{MessageParser, MessagePart, MimeHeaders};
 use postbode::domain::issue::AgendaItem;
-use postbode::domain::subscriber::{Language, Recipient, Segments};
+use postbode::domain::subscriber::{Language, Recipient};
 use postbode::reminders::mail::{ReminderKind, compose_reminder};
 
 const TITLE: &str = "Naaicafé ‘Coöperatie’: reünie, café; één avond <script>alert(1)</script>";
@@ -28,7 +27,7 @@ fn utc(s: &str) -> DateTime<Utc> {
 
 fn item() -> AgendaItem {
     AgendaItem {
-        id: "naaicafe-oktober".into(),
+        id: slug("naaicafe-oktober"),
         title: TITLE.into(),
         // The Sunday the clocks go back: 09:00–11:30 in Amsterdam.
         start: utc("2026-10-25T08:00:00Z"),
@@ -36,7 +35,7 @@ fn item() -> AgendaItem {
         location: LOCATION.into(),
         url: "https://kus.example.nl/agenda/naaicafe-oktober".into(),
         description: String::new(),
-        workshop: Some("arbeid-en-inclusie".into()),
+        workshop: Some(slug("arbeid-en-inclusie")),
         interests: Vec::new(),
         reminders: Vec::new(),
         cancelled: false,
@@ -46,13 +45,10 @@ fn item() -> AgendaItem {
 fn recipient() -> Recipient {
     Recipient {
         id: 7,
-        email: "zoe@example.org".into(),
-        name: "Zoë de Vries".into(),
+        email: email("zoe@example.org"),
+        name: name("Zoë de Vries"),
         language: Language::Nl,
-        segments: Segments {
-            workshops: vec!["arbeid-en-inclusie".into()],
-            interests: Vec::new(),
-        },
+        segments: segments(&["arbeid-en-inclusie"], &[]),
     }
 }
 
@@ -175,11 +171,7 @@ fn check_mail(raw: &[u8], subject: &str, ics_method: &str, base_url: &str) -> St
 #[tokio::test(flavor = "multi_thread")]
 async fn reminder_update_and_cancel_mails() {
     let pb = Postbode::new("smtp://127.0.0.1:1", "");
-    std::fs::create_dir_all(pb.path("data")).expect("data folder");
-    let config = postbode::config::Config::load(&pb.path("postbode.toml")).expect("config");
-    let ctx = postbode::context::Ctx::build(config, Arc::new(postbode::clock::SystemClock))
-        .await
-        .expect("ctx");
+    let ctx = pb.agenda_mails();
     let base_url = pb.base_url();
     let r = recipient();
     let it = item();

@@ -17,7 +17,7 @@ pub fn layout_mjml(config: &Config, r: &IssueRenderer, key: &[bool]) -> String {
     let Body::Markdown { intro, sections } = &issue.body else {
         panic!("{} is a raw .mjml issue: its body is the MJML", issue.slug);
     };
-    let tz = config.timezone().expect("platform.timezone");
+    let tz = config.timezone();
     let chosen: Vec<_> = sections
         .iter()
         .zip(key.iter().chain(std::iter::repeat(&true)))
@@ -49,6 +49,6 @@ pub fn layout_mjml(config: &Config, r: &IssueRenderer, key: &[bool]) -> String {
         archive_url => "{{ archive_url }}",
     };
     Layouts::new(&config.templates_dir())
-        .render(&issue.template, ctx)
+        .render(issue.template.as_str(), ctx)
         .unwrap_or_else(|d| panic!("layout of {}: {d}", issue.slug))
 }

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use postbode::config::Config;
-use postbode::domain::subscriber::Segments;
-use postbode::newsletters::{Diagnostic, ParseContext, parse_issue};
+use postbode::domain::segments::Segments;
+use postbode::domain::slug::Slug;
+use postbode::newsletters::parse::{ParseContext, parse_issue};
+use postbode::newsletters::{Diagnostic, IssueName};
 use postbode::render::layout::Layouts;
 use postbode::render::variant::PlatformInfo;
 use postbode::render::{IssueRenderer, MergeValues};
@@ -32,13 +34,13 @@ pub fn config() -> Config {
 /// Parses a file the way the daemon does; `Err` holds every diagnostic.
 pub fn parse(config: &Config, path: &Path) -> Result<IssueRenderer, Vec<Diagnostic>> {
     let raw = std::fs::read_to_string(path).expect("issue file is readable UTF-8");
-    let shown = path.display().to_string();
-    let ctx = ParseContext::from_config(config).expect("parse context");
-    let issue = parse_issue(&shown, path, &raw, &ctx)?;
+    let name = IssueName::of(path).expect("an issue file name");
+    let ctx = ParseContext::from_config(config);
+    let issue = parse_issue(&name, &raw, &ctx)?;
     Ok(IssueRenderer::new(
         Arc::new(issue),
         PlatformInfo::from_config(config),
-        config.timezone().expect("platform.timezone"),
+        config.timezone(),
         Arc::new(Layouts::new(&config.templates_dir())),
     ))
 }
@@ -51,10 +53,8 @@ pub fn sample(config: &Config, slug: &str) -> IssueRenderer {
 
 /// What one subscriber follows.
 pub fn follows(workshops: &[&str], interests: &[&str]) -> Segments {
-    Segments {
-        workshops: workshops.iter().map(|s| s.to_string()).collect(),
-        interests: interests.iter().map(|s| s.to_string()).collect(),
-    }
+    let slugs = |l: &[&str]| l.iter().map(|s| Slug::parse(s).expect("slug")).collect();
+    Segments::new(slugs(workshops), slugs(interests))
 }
 
 /// Fixed merge values, so snapshots do not change from run to run. The

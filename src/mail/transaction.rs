@@ -11,7 +11,7 @@ use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParam
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use super::outcome::Outcome;
+use crate::domain::reply::Outcome;
 
 /// Sends one message, waiting at most `timeout` for the whole transaction.
 pub async fn transact(
@@ -62,7 +62,7 @@ async fn dialogue(
         conn.command(Data).await
     };
     if let Err(e) = envelope_accepted.await {
-        return Outcome::from_smtp_error(&e);
+        return from_smtp_error(&e);
     }
     let mut body = Some(bytes);
     let parts = std::iter::from_fn(|| {
@@ -76,10 +76,21 @@ async fn dialogue(
     match conn.message_iter(parts).await {
         Ok(resp) => Outcome::Sent(resp.message().collect::<Vec<_>>().join(" ")),
         // A 4xx or 5xx reply is an answer: the server does not have the message.
-        Err(e) if e.is_transient() || e.is_permanent() => Outcome::from_smtp_error(&e),
+        Err(e) if e.is_transient() || e.is_permanent() => from_smtp_error(&e),
         Err(e) if handed_over.load(Ordering::SeqCst) => Outcome::Unknown(format!(
             "no answer after the whole message was handed over: {e}"
         )),
-        Err(e) => Outcome::from_smtp_error(&e),
+        Err(e) => from_smtp_error(&e),
+    }
+}
+
+/// lettre's error as an outcome: a permanent (5xx) reply, or anything that
+/// may go through later (4xx, connection and timeout errors).
+pub fn from_smtp_error(e: &lettre::transport::smtp::Error) -> Outcome {
+    let text = e.to_string();
+    if e.is_permanent() {
+        Outcome::Permanent(text)
+    } else {
+        Outcome::Transient(text)
     }
 }

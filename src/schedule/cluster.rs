@@ -13,8 +13,9 @@
 use anyhow::Result;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, Row};
+use tokio::sync::Notify;
 
-use crate::context::Ctx;
+use crate::storage::Db;
 
 /// The leader lock's key ("postbode" in ASCII).
 const LEADER_KEY: i64 = 0x706f_7374_626f_6465;
@@ -26,10 +27,10 @@ pub struct Presence {
 }
 
 impl Presence {
-    pub async fn join(ctx: &Ctx) -> Result<Self> {
-        let mut conn = ctx.db.pool.acquire().await?;
+    pub async fn join(db: &Db, process_id: i64) -> Result<Self> {
+        let mut conn = db.pool.acquire().await?;
         sqlx::query("SELECT pg_advisory_lock($1)")
-            .bind(ctx.process_id)
+            .bind(process_id)
             .execute(&mut *conn)
             .await?;
         Ok(Self {
@@ -60,12 +61,13 @@ impl Presence {
 }
 
 /// Puts back the rows of processes that are gone: their lock can be taken.
-pub async fn recover_gone(ctx: &Ctx) -> Result<()> {
-    let holders = ctx.db.row_holders(ctx.process_id).await?;
+/// `wake_sender` is rung when rows went back to the queue.
+pub async fn recover_gone(db: &Db, process_id: i64, now: i64, wake_sender: &Notify) -> Result<()> {
+    let holders = db.row_holders(process_id).await?;
     if holders.is_empty() {
         return Ok(());
     }
-    let mut conn = ctx.db.pool.acquire().await?;
+    let mut conn = db.pool.acquire().await?;
     for owner in holders {
         let gone: bool = sqlx::query("SELECT pg_try_advisory_lock($1)")
             .bind(owner)
@@ -75,7 +77,7 @@ pub async fn recover_gone(ctx: &Ctx) -> Result<()> {
         if !gone {
             continue;
         }
-        let recovered = ctx.db.recover_deliveries(Some(owner), ctx.now()).await;
+        let recovered = db.recover_deliveries(Some(owner), now).await;
         sqlx::query("SELECT pg_advisory_unlock($1)")
             .bind(owner)
             .execute(&mut *conn)
@@ -87,7 +89,7 @@ pub async fn recover_gone(ctx: &Ctx) -> Result<()> {
             "another postbode process stopped while sending: its queued messages are taken over; those it was sending are marked unknown and not resent"
         );
         if recovered.requeued > 0 {
-            ctx.wake_sender.notify_one();
+            wake_sender.notify_one();
         }
     }
     Ok(())

@@ -75,7 +75,7 @@ impl DkimSigner {
         };
         let path = config.resolve(&dkim.private_key_file);
         let pem = read_key(&path)?;
-        Self::new(&dkim.domain, &dkim.selector, &pem).map(Some)
+        Self::new(dkim.domain.as_str(), dkim.selector.as_str(), &pem).map(Some)
     }
 
     fn new(domain: &str, selector: &str, pem: &str) -> Result<Self> {
@@ -160,17 +160,4 @@ fn read_key(path: &Path) -> Result<String> {
         );
     }
     Ok(pem)
-}
-
-/// A domain or selector as DKIM puts it into a DNS name: dot-separated labels
-/// of letters, digits, `-` and `_`.
-pub fn is_dns_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 253
-        && s.split('.').all(|label| {
-            (1..=63).contains(&label.len())
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
 }

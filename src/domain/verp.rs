@@ -20,12 +20,9 @@
 
 use data_encoding::BASE32_DNSSEC;
 use lettre::Address;
-use lettre::address::Envelope;
 
-use crate::context::Ctx;
-use crate::domain::token::TokenSigner;
-use crate::mailer::Outgoing;
-use crate::storage::deliveries::{Claimed, Ledger};
+use super::delivery::Ledger;
+use super::token::TokenSigner;
 
 /// The local part's fixed start; Postfix's `recipient_delimiter = +` routes
 /// every `bounces+…` address to the `bounces` mailbox or transport.
@@ -66,7 +63,7 @@ pub fn decode(signer: &TokenSigner, token: &str) -> Option<VerpRef> {
         .ok()?;
     let body_len = raw.len().checked_sub(TAG_LEN)?;
     let (body, tag) = raw.split_at(body_len);
-    if !signer.verify_mac(&signed(body), tag) {
+    if !signer.verify_mac(&signed(body), tag, TAG_LEN) {
         return None;
     }
     let ledger = match body.first()? {
@@ -97,28 +94,6 @@ pub fn token_in(address: &str) -> Option<&str> {
 /// `bounces+TOKEN@domain`.
 pub fn sender(signer: &TokenSigner, domain: &str, r: VerpRef) -> Option<Address> {
     Address::new(format!("{PREFIX}+{}", encode(signer, r)), domain).ok()
-}
-
-/// The engine's hook: with `smtp.bounce_domain` set, the message's envelope
-/// sender becomes the VERP address of its ledger row; otherwise it is kept.
-pub fn apply(ctx: &Ctx, row: &Claimed, mut out: Outgoing) -> Outgoing {
-    let domain = ctx.config.smtp.bounce_domain.trim();
-    if domain.is_empty() {
-        return out;
-    }
-    let r = VerpRef {
-        ledger: row.ledger,
-        row_id: row.id,
-        subscriber_id: row.subscriber_id,
-    };
-    let envelope = sender(&ctx.signer, domain, r)
-        .and_then(|from| Envelope::new(Some(from), out.envelope.to().to_vec()).ok());
-    match envelope {
-        Some(e) => out.envelope = e,
-        // The config check makes this unreachable; never stop a send over it.
-        None => tracing::error!("smtp.bounce_domain {domain:?} does not make a valid address"),
-    }
-    out
 }
 
 fn signed(body: &[u8]) -> Vec<u8> {

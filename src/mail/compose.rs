@@ -6,13 +6,15 @@
 use anyhow::{Context, Result};
 use std::sync::Arc;
 
+use lettre::Message;
 use lettre::address::Envelope;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{Address, Message};
 
+use super::dkim::DkimSigner;
 use crate::config::Config;
-use crate::delivery::dkim::DkimSigner;
+use crate::domain::email::SubscriberEmail;
+use crate::domain::name::SubscriberName;
 
 /// What kind of mail: decides the extra headers.
 #[derive(Debug, Clone)]
@@ -48,7 +50,7 @@ impl Composer {
     /// Fails when `[dkim]` names a key that cannot be used: the key is read here,
     /// once, so a bad one stops the program at start-up, not at the first send.
     pub fn new(config: &Config) -> Result<Self> {
-        let from: Mailbox = config.platform.from.parse().context("platform.from")?;
+        let from = config.platform.from.clone();
         let domain = from.email.domain().to_string();
         Ok(Self {
             list_id: format!(
@@ -70,8 +72,8 @@ impl Composer {
     /// A message whose body is `multipart/alternative`: `text` first, `html` last.
     pub fn compose(
         &self,
-        to: &str,
-        to_name: &str,
+        to: &SubscriberEmail,
+        to_name: &SubscriberName,
         subject: &str,
         text: String,
         html: String,
@@ -90,17 +92,15 @@ impl Composer {
     /// attachment) and the headers every mail of `kind` carries.
     pub fn compose_body(
         &self,
-        to: &str,
-        to_name: &str,
+        to: &SubscriberEmail,
+        to_name: &SubscriberName,
         subject: &str,
         body: MultiPart,
         kind: &Kind,
     ) -> Result<Outgoing> {
-        let address: Address = to
-            .parse()
-            .with_context(|| "recipient address is not valid".to_string())?;
-        let name = to_name.trim();
-        let mailbox = Mailbox::new((!name.is_empty()).then(|| name.to_string()), address);
+        // Both are parsed domain types: no line break can reach a header.
+        let name = (!to_name.is_empty()).then(|| to_name.as_str().to_string());
+        let mailbox = Mailbox::new(name, to.address().clone());
         let message_id = self.new_message_id();
         let mut b = Message::builder()
             .from(self.from.clone())

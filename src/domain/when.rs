@@ -1,0 +1,82 @@
+//! Times as editors write them: `2026-12-10 09:00`, local to the platform's
+//! zone, or RFC 3339 (`2026-12-10T08:00:00Z`).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// The instant `text` names; a local time in the skipped summer-time hour is
+/// refused, one in the doubled autumn hour is the first of the two.
+pub fn parse_time(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    let shown = || format!("{:?}", text.chars().take(40).collect::<String>());
+    if text.len() > 40 {
+        return Err(format!(
+            "{} is not a date and time: write it as \"2026-12-10 09:00\" (local time) or \"2026-12-10T08:00:00Z\"",
+            shown()
+        ));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    let naive = [
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
+    let Some(naive) = naive else {
+        if NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
+            return Err(format!(
+                "{} has no time: write it as \"{text} 09:00\"",
+                shown()
+            ));
+        }
+        return Err(format!(
+            "{} is not a date and time: write it as \"2026-12-10 09:00\" (local time) or \"2026-12-10T08:00:00Z\"",
+            shown()
+        ));
+    };
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
+        // The autumn hour that happens twice: take the first, as calendars do.
+        chrono::LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
+        chrono::LocalResult::None => Err(format!(
+            "{text} does not exist in {tz}: the clocks skip that hour (summer time); pick another time"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_times_follow_the_platform_zone_across_dst() {
+        let tz: Tz = "Europe/Amsterdam".parse().expect("tz");
+        let winter = parse_time("2026-12-10 09:00", tz).expect("valid");
+        assert_eq!(winter.to_rfc3339(), "2026-12-10T08:00:00+00:00");
+        let summer = parse_time("2026-07-10 09:00", tz).expect("valid");
+        assert_eq!(summer.to_rfc3339(), "2026-07-10T07:00:00+00:00");
+        assert!(
+            parse_time("2026-03-29 02:30", tz)
+                .unwrap_err()
+                .contains("does not exist")
+        );
+        assert!(
+            parse_time("2026-12-10", tz)
+                .unwrap_err()
+                .contains("has no time")
+        );
+        assert!(
+            parse_time("10 december", tz)
+                .unwrap_err()
+                .contains("not a date")
+        );
+        assert_eq!(
+            parse_time("2026-12-10T08:00:00Z", tz).map(|t| t.timestamp()),
+            Ok(winter.timestamp())
+        );
+    }
+}

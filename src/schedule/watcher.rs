@@ -1,0 +1,241 @@
+//! Watches `newsletters/`. A file is taken only once its content has been the
+//! same for a short while (editors' programs write in several steps), and temp
+//! or backup names are never taken. A file that cannot be read within the
+//! limits makes its issue invalid with the reason; a removed file cancels its
+//! unsent issue. One file's trouble never holds up the others.
+
+use anyhow::Result;
+use notify::{RecursiveMode, Watcher};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::clock::{SharedClock, epoch};
+use crate::domain::email::SubscriberEmail;
+use crate::domain::links::Links;
+use crate::mail::Mailer;
+use crate::newsletters::editorial;
+use crate::newsletters::ingest::{Ingested, Intake};
+use crate::newsletters::pipeline::content_hash;
+use crate::newsletters::{IssueName, IssuePipeline};
+use crate::storage::Db;
+
+/// How long a file's content must stay the same before it is taken.
+pub const SETTLE: Duration = Duration::from_millis(400);
+/// A rescan now and then, in case the file system drops an event (network shares).
+const FALLBACK_SCAN: Duration = Duration::from_secs(10);
+
+/// What the watcher works with.
+pub struct WatcherParts {
+    pub dir: PathBuf,
+    pub db: Db,
+    pub clock: SharedClock,
+    pub tz: chrono_tz::Tz,
+    pub issues: Arc<IssuePipeline>,
+    pub mailer: Arc<Mailer>,
+    pub links: Links,
+    pub editors: Vec<SubscriberEmail>,
+    pub wake_scheduler: Arc<Notify>,
+    pub wake_sender: Arc<Notify>,
+}
+
+pub struct FolderWatcher {
+    parts: WatcherParts,
+    taken: HashMap<PathBuf, String>,
+    settling: HashMap<PathBuf, (String, Instant)>,
+    first_scan_done: bool,
+}
+
+/// One look at a file: its text, or why it cannot be read.
+enum Seen {
+    Text(String),
+    Refused(crate::domain::diagnostic::Diagnostic),
+}
+
+impl FolderWatcher {
+    pub fn new(parts: WatcherParts) -> Self {
+        Self {
+            parts,
+            taken: HashMap::new(),
+            settling: HashMap::new(),
+            first_scan_done: false,
+        }
+    }
+
+    pub async fn run(mut self, shutdown: CancellationToken) -> Result<()> {
+        let dir = self.parts.dir.clone();
+        std::fs::create_dir_all(&dir)?;
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let mut watcher =
+            notify::recommended_watcher(move |_res: notify::Result<notify::Event>| {
+                let _ = tx.send(());
+            })?;
+        watcher.watch(&dir, RecursiveMode::NonRecursive)?;
+        tracing::info!(folder = %dir.display(), "watching for issues");
+        loop {
+            if let Err(e) = self.scan().await {
+                tracing::error!("scanning {} failed: {e:#}", dir.display());
+            }
+            let wait = if self.settling.is_empty() {
+                FALLBACK_SCAN
+            } else {
+                SETTLE
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                Some(()) = rx.recv() => {
+                    // Let a burst of events pass, then look once.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    while rx.try_recv().is_ok() {}
+                }
+                _ = shutdown.cancelled() => return Ok(()),
+            }
+        }
+    }
+
+    /// One pass over the folder.
+    pub async fn scan(&mut self) -> Result<()> {
+        let mut present = Vec::new();
+        for entry in std::fs::read_dir(&self.parts.dir)? {
+            let path = entry?.path();
+            if let Some(name) = IssueName::of(&path) {
+                present.push((path, name));
+            }
+        }
+        for (path, name) in &present {
+            let issues = self.parts.issues.clone();
+            let p = path.clone();
+            let seen = tokio::task::spawn_blocking(move || match issues.read(&p) {
+                Ok(text) => Seen::Text(text),
+                Err(why) => Seen::Refused(why),
+            })
+            .await?;
+            let hash = match &seen {
+                Seen::Text(text) => content_hash(text),
+                Seen::Refused(why) => content_hash(&format!("refused: {why}")),
+            };
+            if self.taken.get(path) == Some(&hash) {
+                self.settling.remove(path);
+                continue;
+            }
+            match self.settling.get(path) {
+                Some((h, since)) if *h == hash && since.elapsed() >= SETTLE => {
+                    self.settling.remove(path);
+                    // A file that could not be taken (the database was busy or
+                    // down) is tried again at the next scan.
+                    if self.take(name, seen).await {
+                        self.taken.insert(path.clone(), hash);
+                    }
+                }
+                Some((h, _)) if *h == hash => {}
+                _ => {
+                    self.settling.insert(path.clone(), (hash, Instant::now()));
+                }
+            }
+        }
+        let paths: Vec<&PathBuf> = present.iter().map(|(p, _)| p).collect();
+        let gone: Vec<PathBuf> = self
+            .taken
+            .keys()
+            .filter(|p| !paths.contains(p))
+            .cloned()
+            .collect();
+        for path in gone {
+            self.taken.remove(&path);
+            self.removed(&path).await;
+        }
+        self.settling.retain(|p, _| paths.contains(&p));
+        if !self.first_scan_done {
+            self.first_scan_done = true;
+            let slugs: Vec<String> = present.iter().map(|(_, n)| n.slug.to_string()).collect();
+            self.cancel_missing(&slugs).await?;
+        }
+        Ok(())
+    }
+
+    /// False when the file could not be taken and should be tried again.
+    async fn take(&self, name: &IssueName, seen: Seen) -> bool {
+        let p = &self.parts;
+        let intake = Intake {
+            db: &p.db,
+            pipeline: &p.issues,
+            tz: p.tz,
+            now: p.clock.now(),
+        };
+        let taken = match seen {
+            Seen::Text(text) => {
+                // Parsing and compiling is CPU work: off the runtime's threads.
+                let issues = p.issues.clone();
+                let (n, t) = (name.clone(), text.clone());
+                let _ = tokio::task::spawn_blocking(move || issues.load(&n, &t)).await;
+                intake.ingest(name, &text).await
+            }
+            Seen::Refused(why) => intake.refused(name, why).await,
+        };
+        match taken {
+            Ok(Ingested::Stored(_, loaded)) => {
+                p.wake_scheduler.notify_one();
+                p.wake_sender.notify_one();
+                if !p.editors.is_empty() {
+                    // Proofs go out in the background: a slow or absent SMTP
+                    // server must not hold up the next file.
+                    let (mailer, links, editors) =
+                        (p.mailer.clone(), p.links.clone(), p.editors.clone());
+                    tokio::spawn(async move {
+                        editorial::send_proofs(&mailer, &links, &editors, &loaded).await
+                    });
+                }
+            }
+            Ok(Ingested::Invalid(errors)) => {
+                let (mailer, editors, slug) =
+                    (p.mailer.clone(), p.editors.clone(), name.slug.to_string());
+                tokio::spawn(async move {
+                    if let Err(e) = editorial::send_errors(&mailer, &editors, &slug, &errors).await
+                    {
+                        tracing::warn!(issue = %slug, "cannot mail the errors to the editors: {e:#}");
+                    }
+                });
+            }
+            Ok(Ingested::Refused) => {
+                p.wake_scheduler.notify_one();
+                p.wake_sender.notify_one();
+            }
+            Ok(Ingested::Unchanged) => {}
+            Err(e) => {
+                tracing::error!("cannot take {} in, trying again: {e:#}", name.shown);
+                return false;
+            }
+        }
+        true
+    }
+
+    async fn removed(&self, path: &Path) {
+        let Some(name) = IssueName::of(path) else {
+            return;
+        };
+        let now = epoch(self.parts.clock.now());
+        match self.parts.db.cancel_issue(name.slug.as_str(), now).await {
+            Ok(true) => {
+                tracing::info!(issue = %name.slug, "file removed: issue cancelled");
+                self.parts.wake_scheduler.notify_one();
+            }
+            Ok(false) => {}
+            Err(e) => tracing::error!(issue = %name.slug, "cannot cancel: {e:#}"),
+        }
+    }
+
+    /// Files removed while the daemon was down cancel their unsent issues too.
+    async fn cancel_missing(&self, present: &[String]) -> Result<()> {
+        let db = &self.parts.db;
+        let now = epoch(self.parts.clock.now());
+        for issue in db.list_issues().await? {
+            if !present.contains(&issue.slug) && db.cancel_issue(&issue.slug, now).await? {
+                tracing::info!(issue = %issue.slug, "file no longer present: issue cancelled");
+            }
+        }
+        Ok(())
+    }
+}
