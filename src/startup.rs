@@ -68,7 +68,12 @@ impl Daemon {
         epoch(self.clock.now())
     }
 
-    fn engine(&self) -> Arc<Engine> {
+    pub fn engine(&self) -> Arc<Engine> {
+        self.engine_with(None)
+    }
+
+    /// The sender, with a probe for tests that make a worker fail.
+    pub fn engine_with(&self, probe: Option<crate::delivery::Probe>) -> Arc<Engine> {
         let agenda_mails = AgendaMails::new(
             &self.config,
             self.links.clone(),
@@ -86,11 +91,12 @@ impl Daemon {
                 wake: self.wake_sender.clone(),
                 process_id: self.process_id,
                 liveness: self.liveness.clone(),
+                probe,
             },
         )
     }
 
-    fn web(&self) -> crate::web::State {
+    pub fn web(&self) -> crate::web::State {
         crate::web::State {
             config: self.config.clone(),
             db: self.db.clone(),

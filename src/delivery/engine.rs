@@ -28,6 +28,19 @@ use crate::storage::{Backend, Db};
 
 const BATCH: i64 = 200;
 
+/// Where a worker is with one message, for [`Probe`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Building the message (personalising, MIME, DKIM).
+    Compose,
+    /// `sending` is written; the message goes to the server next.
+    Send,
+}
+
+/// Called at each [`Stage`] of every message: the seam through which tests
+/// make a worker fail where it can fail. The daemon has none.
+pub type Probe = Arc<dyn Fn(Stage, &crate::domain::subscriber::Recipient) + Send + Sync>;
+
 /// What the sender is given to work with.
 pub struct EngineParts {
     pub db: Db,
@@ -40,6 +53,7 @@ pub struct EngineParts {
     /// This process among several on one database: the owner of the rows it claims.
     pub process_id: i64,
     pub liveness: Arc<Liveness>,
+    pub probe: Option<Probe>,
 }
 
 /// The `[smtp]` settings the sender acts on.
@@ -72,6 +86,7 @@ pub struct Engine {
     pub(super) health: Health,
     pub(super) limiter: Option<DefaultDirectRateLimiter>,
     pub(super) in_flight: Mutex<Vec<Option<InFlight>>>,
+    pub(super) probe: Option<Probe>,
 }
 
 impl Engine {
@@ -97,6 +112,7 @@ impl Engine {
             limiter: NonZeroU32::new(smtp.rate_per_second)
                 .map(|r| RateLimiter::direct(Quota::per_second(r))),
             in_flight: Mutex::new(vec![None; workers]),
+            probe: parts.probe,
         })
     }
 

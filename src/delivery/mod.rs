@@ -9,5 +9,5 @@ pub mod health;
 pub mod liveness;
 mod worker;
 
-pub use engine::{Engine, EngineParts};
+pub use engine::{Engine, EngineParts, Probe, Stage};
 pub use liveness::Liveness;

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::backoff::backoff_secs;
 use super::content::{Job, NotBuilt, compose};
-use super::engine::{Engine, InFlight};
+use super::engine::{Engine, InFlight, Stage};
 use super::health::{Change, PAUSE_KEY};
 use crate::bounces::apply::record as record_bounce;
 use crate::domain::delivery::Ledger;
@@ -60,6 +60,12 @@ impl Engine {
         }
         self.connector.close(&mut session).await;
         self.liveness.worker_stopped(index);
+    }
+
+    fn probe(&self, stage: Stage, recipient: &Recipient) {
+        if let Some(p) = &self.probe {
+            p(stage, recipient);
+        }
     }
 
     fn hold(&self, index: usize, row: &Claimed, handed_over: bool) {
@@ -115,7 +121,10 @@ impl Engine {
         // in there is a fault in postbode or a library, about this message:
         // the message fails, the worker goes on.
         let built = tokio::task::block_in_place(|| {
-            std::panic::catch_unwind(AssertUnwindSafe(|| compose(&self.mails, &job, &recipient)))
+            std::panic::catch_unwind(AssertUnwindSafe(|| {
+                self.probe(Stage::Compose, &recipient);
+                compose(&self.mails, &job, &recipient)
+            }))
         });
         let out = match built {
             Ok(Ok(out)) => out,
@@ -183,6 +192,7 @@ impl Engine {
             }
         }
         self.hold(index, &job.row, true);
+        self.probe(Stage::Send, &recipient);
         let outcome = self
             .connector
             .send(session, &out.envelope, &out.bytes)

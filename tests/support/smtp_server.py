@@ -9,7 +9,8 @@ Each accepted message is written to DIR/<n>.eml, preceded by one line
 "X-Test-Rcpt: <addresses>" so the test knows the envelope recipients; its
 envelope sender (MAIL FROM, empty for <>) goes to DIR/<n>.from, written first.
 --fail answers CODE to RCPT TO for ADDRESS every time; --fail-first only the
-first time (then accepts), which is how a greylisting server behaves.
+first time (then accepts), which is how a greylisting server behaves. CODE is
+a key of REPLIES, or a whole reply such as "550 5.2.1 Mailbox disabled".
 Every attempt is appended to DIR/attempts.log as "<address> <code>".
 
 --chaos SEED misbehaves for some recipients, chosen deterministically from the
@@ -132,11 +133,11 @@ class Handler:
             return "451 4.4.2 Timed out"
         if key in self.fail:
             self.log(key, self.fail[key])
-            return REPLIES[self.fail[key]]
+            return REPLIES.get(self.fail[key], self.fail[key])
         if key in self.fail_first:
             code = self.fail_first.pop(key)
             self.log(key, code)
-            return REPLIES[code]
+            return REPLIES.get(code, code)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
