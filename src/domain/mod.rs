@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod dns;
 pub mod email;
 pub mod issue;
+pub mod language;
 pub mod links;
 pub mod name;
 pub mod offset;

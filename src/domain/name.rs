@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::subscriber::Language;
+use super::language::Language;
 use super::text::{self, TextError};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
