@@ -35,18 +35,19 @@ impl SubscriberEmail {
         let invalid = || EmailError {
             shown: format!("{:?}", s.chars().take(80).collect::<String>()),
         };
-        if s.len() > Self::MAX_LEN
-            || s.chars()
+        let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
+        // Every check is made on the address as it will be stored, so what
+        // parses once parses again.
+        let text = format!("{local}@{}", domain.to_lowercase());
+        if text.len() > Self::MAX_LEN
+            || text
+                .chars()
                 .any(|c| c.is_whitespace() || super::text::is_forbidden(c))
-            || !email_address::EmailAddress::is_valid(s)
+            || !email_address::EmailAddress::is_valid(&text)
+            || (!domain.contains('.') && domain != "localhost")
         {
             return Err(invalid());
         }
-        let (local, domain) = s.rsplit_once('@').ok_or_else(invalid)?;
-        if !domain.contains('.') && domain != "localhost" {
-            return Err(invalid());
-        }
-        let text = format!("{local}@{}", domain.to_ascii_lowercase());
         let address = text.parse::<lettre::Address>().map_err(|_| invalid())?;
         Ok(Self { text, address })
     }
@@ -94,6 +95,10 @@ mod tests {
         assert_eq!(
             SubscriberEmail::parse(" Anouk@Example.NL ").map(|e| e.to_string()),
             Ok("Anouk@example.nl".to_string())
+        );
+        assert_eq!(
+            SubscriberEmail::parse("a@Äpfel.DE").map(|e| e.to_string()),
+            Ok("a@äpfel.de".to_string())
         );
         for bad in [
             "",

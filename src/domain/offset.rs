@@ -41,10 +41,11 @@ impl FromStr for Offset {
                 "a reminder goes out before the start; use a number above 0, like \"1d\"",
             ));
         }
-        if n > 366 * 24 * 60 {
-            return Err(bad(how));
-        }
-        let minutes = n * per_unit;
+        // A year ahead is the furthest a reminder makes sense, in any unit.
+        let minutes = n.checked_mul(per_unit).filter(|m| *m <= 366 * 24 * 60);
+        let Some(minutes) = minutes else {
+            return Err(bad("reminders go out at most a year ahead, like \"365d\""));
+        };
         Ok(Self { minutes })
     }
 }
@@ -94,7 +95,9 @@ mod tests {
             "90m".parse::<Offset>().map(|o| o.duration().num_minutes()),
             Ok(90)
         );
-        for bad in ["", "d", "7", "7w", "-1d", "0h", "1.5h", "7 dagen", "7é"] {
+        for bad in [
+            "", "d", "7", "7w", "-1d", "0h", "1.5h", "7 dagen", "7é", "367d", "9000h", "527041m",
+        ] {
             assert!(bad.parse::<Offset>().is_err(), "{bad:?}");
         }
         let why = |s: &str| s.parse::<Offset>().unwrap_err();

@@ -48,12 +48,13 @@ impl StatusCode {
 
     /// The first status code among the words of an SMTP reply or a
     /// diagnostic (`smtp; 550 5.1.1 <…>: Recipient address rejected`,
-    /// lettre's `permanent error (550): 5.1.1 …`); without one, a bare reply
-    /// code (`550`) gives its class with `.0.0`.
+    /// lettre's `permanent error (550): 5.1.1 …`, a continued line's
+    /// `550-5.1.1 …`); without one, a bare reply code (`550`) gives its class
+    /// with `.0.0`.
     pub fn find_in(text: &str) -> Option<Self> {
         let words = || {
             text.split(|c: char| {
-                c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ':' | ',' | ';')
+                c.is_whitespace() || matches!(c, '(' | ')' | '[' | ']' | ':' | ',' | ';' | '-')
             })
             .map(|w| w.trim_end_matches('.'))
         };

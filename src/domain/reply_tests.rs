@@ -186,6 +186,7 @@ fn codes_are_found_in_reply_texts_and_nothing_else_is() {
         Some("4.7.28".into())
     );
     assert_eq!(find("smtp; 554 Rejected"), Some("5.0.0".into()));
+    assert_eq!(find("550-5.1.1 The email account"), Some("5.1.1".into()));
     assert_eq!(
         find("550 Requested action not taken, version 1.2"),
         Some("5.0.0".into())

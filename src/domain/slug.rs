@@ -20,6 +20,7 @@ impl Slug {
             && s.chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
+            && !s.contains("--")
             && !s.ends_with('-');
         if ok {
             Ok(Self(s.to_string()))
@@ -108,7 +109,7 @@ mod tests {
     #[test]
     fn accepts_kebab_case_and_rejects_the_rest() {
         assert!(Slug::parse("arbeid-en-inclusie").is_ok());
-        for bad in ["", "Arbeid", "a_b", "-a", "a-", "a b", "jeugd/zorg"] {
+        for bad in ["", "Arbeid", "a_b", "-a", "a-", "a b", "jeugd/zorg", "a--b"] {
             assert!(Slug::parse(bad).is_err(), "{bad:?}");
         }
     }
