@@ -5,7 +5,7 @@
 use mrml::prelude::parser::Error as ParseError;
 use mrml::prelude::render::RenderOptions;
 
-use super::nesting::check_tags;
+use super::nesting::{check_tags, tag_end};
 use super::stack::on_compile_thread;
 
 /// Compiles an MJML document. Errors are (byte offset, message for the editor).
@@ -250,20 +250,6 @@ fn unbalanced_tag(input: &str) -> Option<(usize, String)> {
         open.truncate(i);
     }
     open.last().map(|&(name, at)| (at, never_closed(name)))
-}
-
-/// The offset of the `>` that ends the tag starting `tail`, outside quotes.
-fn tag_end(tail: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, c) in tail.char_indices() {
-        match (quote, c) {
-            (None, '"' | '\'') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, '>') => return Some(i),
-            _ => {}
-        }
-    }
-    None
 }
 
 fn byte_of(text: &str, row: usize, col: usize) -> usize {

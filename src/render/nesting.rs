@@ -126,7 +126,7 @@ fn too_deep(what: &str) -> String {
 }
 
 /// The offset of the `>` that ends the tag starting `tail`, outside quotes.
-fn tag_end(tail: &str) -> Option<usize> {
+pub(super) fn tag_end(tail: &str) -> Option<usize> {
     let mut quote = None;
     for (i, c) in tail.char_indices() {
         match (quote, c) {
