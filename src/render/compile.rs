@@ -5,12 +5,12 @@
 use mrml::prelude::parser::Error as ParseError;
 use mrml::prelude::render::RenderOptions;
 
-use super::nesting::{check_tags, tag_end};
+use super::nesting::{check_document, tag_end};
 use super::stack::on_compile_thread;
 
 /// Compiles an MJML document. Errors are (byte offset, message for the editor).
 pub fn compile(mjml: &str) -> Result<String, (usize, String)> {
-    check_tags(mjml)?;
+    check_document(mjml)?;
     let input = normalise_attributes(mjml);
     on_compile_thread(|| {
         let parsed = mrml::parse(&input).map_err(|e| describe(&e, &input))?;
@@ -29,7 +29,7 @@ pub fn compile(mjml: &str) -> Result<String, (usize, String)> {
 /// Parses without rendering: the check made when an `.mjml` issue is dropped in.
 pub fn check_mjml(mjml: &str) -> Result<(), (usize, String)> {
     check_tag_names(mjml)?;
-    check_tags(mjml)?;
+    check_document(mjml)?;
     let input = normalise_attributes(mjml);
     on_compile_thread(|| {
         mrml::parse(&input)

@@ -1,101 +1,121 @@
 //! How deep an issue nests, checked before anything recursive sees it. mrml
 //! parses and renders one level of nesting per call, without a limit: 2,000
 //! nested quotes (2 KB of Markdown) or 4,000 nested `<div>`s overflow a
-//! thread's stack and abort the whole process. No newsletter needs more than a
-//! few dozen levels, so more than [`MAX_DEPTH`] is an error at its place.
+//! thread's stack and abort the whole process. Tags are counted with the
+//! tokenizer mrml itself parses with (`htmlparser`), so whatever mrml takes
+//! for an element (`<_>`, `<é>` included) counts here.
+//!
+//! An editor's text may nest [`MAX_DEPTH`] levels (an error at its place);
+//! a whole document, layout included, [`MAX_DOCUMENT_DEPTH`], which the
+//! compiler checks again before mrml runs, whatever the document came from.
 
+use htmlparser::{ElementEnd, Token, Tokenizer};
 use pulldown_cmark::{Event, Options, Parser};
 
-/// The deepest nesting an issue may have: quotes, lists and tags together.
+/// The deepest an editor's text may nest: quotes, lists, emphasis and tags
+/// together. No newsletter needs more than a few dozen.
 pub const MAX_DEPTH: usize = 64;
 
-/// Elements that never have content, so they never nest.
+/// The deepest a compiled document may nest: the text's levels plus the
+/// layout's own, with room to spare.
+pub const MAX_DOCUMENT_DEPTH: usize = 2 * MAX_DEPTH;
+
+/// HTML elements that never have content, as mrml treats them.
 const VOID: &[&str] = &[
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "param",
-    "source",
-    "track",
-    "wbr",
-    "mj-image",
-    "mj-divider",
-    "mj-spacer",
-    "mj-carousel-image",
-    "mj-breakpoint",
-    "mj-font",
-    "mj-all",
-    "mj-class",
-    "mj-social-element",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
 ];
 
-/// The byte offset where `text` (MJML or HTML) first nests deeper than
-/// [`MAX_DEPTH`] tags, with the message for the editor.
+/// The byte offset where the MJML or HTML `text` first nests deeper than
+/// [`MAX_DEPTH`] elements, with the message for the editor.
 pub fn check_tags(text: &str) -> Result<(), (usize, String)> {
-    Tags::default()
-        .feed(text, 0)
-        .map_err(|at| (at, too_deep("tags")))
+    check_tags_to(text, MAX_DEPTH)
 }
 
-/// The open tags, as a forgiving HTML parser sees them: a closing tag closes
-/// the innermost open tag of its name and everything opened inside it; one
-/// that matches nothing open is ignored, so stray closing tags cannot hide
-/// real nesting.
+/// Like [`check_tags`] with the limit of a whole compiled document.
+pub fn check_document(text: &str) -> Result<(), (usize, String)> {
+    check_tags_to(text, MAX_DOCUMENT_DEPTH)
+}
+
+fn check_tags_to(text: &str, limit: usize) -> Result<(), (usize, String)> {
+    Tags::default()
+        .feed(text, 0, limit)
+        .map_err(|at| (at, too_deep("tags", limit)))
+}
+
+/// The open elements as mrml's parser sees them: an element is open from its
+/// start tag until `/>`, its closing tag, or the `>` of a void element. A
+/// closing tag closes the innermost open element of its name and everything
+/// inside it; one that matches nothing open is ignored, so stray closing
+/// tags cannot hide real nesting.
 #[derive(Default)]
 struct Tags {
     open: Vec<String>,
 }
 
 impl Tags {
-    /// Reads `text`; Err(offset) where the open tags plus `outer` levels
-    /// first pass [`MAX_DEPTH`].
-    fn feed(&mut self, text: &str, outer: usize) -> Result<(), usize> {
-        let mut from = 0;
-        while let Some(p) = text[from..].find('<') {
-            let at = from + p;
-            let tail = &text[at..];
-            if tail.starts_with("<!--") {
-                from = at + tail.find("-->").map_or(tail.len(), |e| e + 3);
-                continue;
-            }
-            let closing = tail.starts_with("</");
-            let name: String = tail[if closing { 2 } else { 1 }..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if name.is_empty() {
-                from = at + 1;
-                continue;
-            }
-            let end = tag_end(tail).unwrap_or(tail.len().saturating_sub(1));
-            let self_closing = tail[..end].ends_with('/');
-            if closing {
-                if let Some(i) = self.open.iter().rposition(|n| *n == name) {
-                    self.open.truncate(i);
+    /// Reads `text`; Err(offset) where the open elements plus `outer` levels
+    /// first pass `limit`. Where the tokenizer gives up, mrml gives up too,
+    /// with a syntax error: counting stops there.
+    fn feed(&mut self, text: &str, outer: usize, limit: usize) -> Result<(), usize> {
+        for token in Tokenizer::from(text) {
+            let Ok(token) = token else { break };
+            match token {
+                Token::ElementStart {
+                    prefix,
+                    local,
+                    span,
+                } => {
+                    self.open.push(name(prefix.as_str(), local.as_str()));
+                    if self.open.len() + outer > limit {
+                        return Err(span.start());
+                    }
                 }
-            } else if !self_closing && !VOID.contains(&name.as_str()) {
-                self.open.push(name);
-                if self.open.len() + outer > MAX_DEPTH {
-                    return Err(at);
+                Token::ElementEnd {
+                    end: ElementEnd::Empty,
+                    ..
+                } => {
+                    self.open.pop();
                 }
+                Token::ElementEnd {
+                    end: ElementEnd::Open,
+                    ..
+                } if self.open.last().is_some_and(|n| VOID.contains(&n.as_str())) => {
+                    self.open.pop();
+                }
+                Token::ElementEnd {
+                    end: ElementEnd::Close(..),
+                    ..
+                } => {
+                    self.open.pop();
+                }
+                _ => {}
             }
-            from = at + end + 1;
         }
         Ok(())
     }
 }
 
+fn name(prefix: &str, local: &str) -> String {
+    if prefix.is_empty() {
+        local.to_ascii_lowercase()
+    } else {
+        format!("{prefix}:{local}").to_ascii_lowercase()
+    }
+}
+
 /// The byte offset where Markdown first nests deeper than [`MAX_DEPTH`]:
-/// quotes (`>`), lists, and HTML tags written in the Markdown, together.
+/// quotes (`>`), lists, emphasis, and HTML tags written in the Markdown,
+/// together; and a comment opened with `<!--` and never closed, which would
+/// swallow the rest of the mail.
 pub fn check_markdown(md: &str) -> Result<(), (usize, String)> {
+    if let Some(at) = md.find("<!--").filter(|&at| !md[at..].contains("-->")) {
+        return Err((
+            at,
+            "a comment is opened with <!-- and never closed with -->: close it, or remove it"
+                .into(),
+        ));
+    }
     let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut depth: usize = 0;
     let mut tags = Tags::default();
@@ -104,14 +124,21 @@ pub fn check_markdown(md: &str) -> Result<(), (usize, String)> {
             Event::Start(_) => {
                 depth += 1;
                 if depth + tags.open.len() > MAX_DEPTH {
-                    return Err((range.start, too_deep("quotes, lists or emphasis")));
+                    return Err((
+                        range.start,
+                        too_deep("quotes, lists or emphasis", MAX_DEPTH),
+                    ));
                 }
             }
             Event::End(_) => depth = depth.saturating_sub(1),
             // HTML blocks come line by line: the open tags carry over.
             Event::Html(html) | Event::InlineHtml(html) => {
-                tags.feed(&html, depth)
-                    .map_err(|at| (range.start + at.min(range.len()), too_deep("HTML tags")))?;
+                tags.feed(&html, depth, MAX_DEPTH).map_err(|at| {
+                    (
+                        range.start + at.min(range.len()),
+                        too_deep("HTML tags", MAX_DEPTH),
+                    )
+                })?;
             }
             _ => {}
         }
@@ -119,9 +146,9 @@ pub fn check_markdown(md: &str) -> Result<(), (usize, String)> {
     Ok(())
 }
 
-fn too_deep(what: &str) -> String {
+fn too_deep(what: &str, limit: usize) -> String {
     format!(
-        "the text nests {what} more than {MAX_DEPTH} levels deep here; no mail program can show that: remove the extra levels"
+        "the text nests {what} more than {limit} levels deep here; no mail program can show that: remove the extra levels"
     )
 }
 
@@ -146,7 +173,7 @@ mod tests {
     #[test]
     fn ordinary_nesting_passes() {
         assert!(check_markdown("> a quote\n> > in a quote\n\n- a\n  - b\n    - c\n").is_ok());
-        assert!(check_tags("<mjml><mj-body><mj-section><mj-column><mj-text><p>a<br>b<img src=x></p></mj-text></mj-column></mj-section></mj-body></mjml>").is_ok());
+        assert!(check_tags("<mjml><mj-body><mj-section><mj-column><mj-text><p>a<br>b<img src=\"x\"></p></mj-text></mj-column></mj-section></mj-body></mjml>").is_ok());
     }
 
     #[test]
@@ -172,6 +199,16 @@ mod tests {
     }
 
     #[test]
+    fn any_name_mrml_takes_for_an_element_counts() {
+        for tag in ["<_>", "<é>", "<a:b>", "<DIV>"] {
+            let deep = format!("<mj-text>{}</mj-text>", tag.repeat(1000));
+            assert!(check_tags(&deep).is_err(), "{tag}");
+            let md = format!("<div>\n{}\n", tag.repeat(1000));
+            assert!(check_markdown(&md).is_err(), "{tag} in Markdown");
+        }
+    }
+
+    #[test]
     fn closed_and_void_tags_do_not_add_up() {
         let flat = "<p>a</p>".repeat(10_000) + &"<br>".repeat(1000) + &"<x/>".repeat(1000);
         assert!(check_tags(&flat).is_ok());
@@ -180,9 +217,20 @@ mod tests {
     }
 
     #[test]
-    fn stray_closing_tags_do_not_hide_nesting() {
-        let sneaky = "<div></mj-image></span>".repeat(200);
+    fn mismatched_closing_tags_do_not_hide_nesting() {
+        // mrml closes <b> at </a>: every repetition leaves one more <a> open.
+        let sneaky = "<a><b></a>".repeat(200);
         assert!(check_tags(&sneaky).is_err());
-        assert!(check_markdown(&format!("x\n\n{sneaky}\n")).is_err());
+        assert!(check_markdown(&format!("x\n\n<div>{sneaky}\n")).is_err());
+        // Closing more than is open closes nothing further.
+        assert!(check_tags(&"</x>".repeat(100)).is_ok());
+    }
+
+    #[test]
+    fn an_unclosed_comment_is_pointed_at() {
+        let (at, msg) = check_markdown("Hallo\n\n<!-- nog niet af\n\nTekst\n").expect_err("open");
+        assert_eq!(at, 7);
+        assert!(msg.contains("never closed"), "{msg}");
+        assert!(check_markdown("a <!-- b --> c").is_ok());
     }
 }

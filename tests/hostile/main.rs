@@ -12,6 +12,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod files;
 mod names;
 mod peers;
 mod replies;
