@@ -36,6 +36,8 @@ pub struct Daemon {
     /// This process among several on one database (see `schedule::cluster`).
     pub process_id: i64,
     pub liveness: Arc<Liveness>,
+    /// `secrets.admin_token`, strong or absent.
+    pub admin_token: Option<Arc<str>>,
 }
 
 impl Daemon {
@@ -50,8 +52,10 @@ impl Daemon {
             config.smtp.timeout_secs,
             epoch(clock.now()),
         ));
+        let admin_token = config.admin_token()?.map(Arc::from);
         Ok(Self {
-            links: config.links(clock.clone()),
+            admin_token,
+            links: config.links(clock.clone())?,
             config: Arc::new(config),
             db,
             clock,
@@ -106,6 +110,7 @@ impl Daemon {
             issues: self.issues.clone(),
             liveness: self.liveness.clone(),
             limits: Arc::new(crate::web::limits::Limits::new()),
+            admin_token: self.admin_token.clone(),
         }
     }
 }

@@ -19,7 +19,6 @@ use crate::bounces::{Failure, handle};
 use crate::config::Config;
 use crate::domain::clock::{Clock, SystemClock, epoch};
 use crate::domain::redact::redact_addresses;
-use crate::domain::token::TokenSigner;
 use crate::storage::Db;
 
 pub const EX_DATAERR: u8 = 65;
@@ -36,6 +35,11 @@ pub async fn bounce(config_path: &Path, recipient: Option<&str>) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(EX_CONFIG, &format!("{e:#}")),
     };
+    // VERP addresses are verified with the link keys: no key, no trust.
+    let signer = match config.signer() {
+        Ok(s) => s,
+        Err(e) => return fail(EX_CONFIG, &format!("{e:#}")),
+    };
     let raw = match read_stdin() {
         Ok(raw) => raw,
         Err(e) => return fail(EX_TEMPFAIL, &format!("{e:#}; nothing changed")),
@@ -47,7 +51,6 @@ pub async fn bounce(config_path: &Path, recipient: Option<&str>) -> ExitCode {
             return fail(EX_TEMPFAIL, &why);
         }
     };
-    let signer = TokenSigner::new(&config.secrets.token_keys);
     let now = epoch(SystemClock.now());
     match handle(&db, &signer, &raw, recipient, now).await {
         Ok(done) => {

@@ -65,7 +65,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 db: &db,
                 issues: &IssuePipeline::new(&config),
                 mailer: &Mailer::new(&config)?,
-                links: &config.links(clock),
+                links: &config.links(clock)?,
                 newsletters: &config.newsletters_dir(),
             };
             proof.send(&slug, &test_to).await
@@ -101,7 +101,7 @@ async fn open(config: &Config) -> Result<Db> {
 fn signup_mails(config: &Config, clock: SharedClock) -> Result<SignupMails> {
     Ok(SignupMails::new(
         config,
-        config.links(clock),
+        config.links(clock)?,
         Arc::new(Mailer::new(config)?),
     ))
 }

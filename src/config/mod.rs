@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::clock::SharedClock;
 use crate::domain::links::Links;
 use crate::domain::offset::Offset;
+use crate::domain::secret;
 use crate::domain::segments::{Catalogue, Segment};
 use crate::domain::token::TokenSigner;
 pub use sections::{
@@ -33,6 +34,7 @@ pub struct Config {
     pub dkim: Option<Dkim>,
     #[serde(default)]
     pub http: Http,
+    #[serde(default)]
     pub secrets: Secrets,
     #[serde(default)]
     pub paths: Paths,
@@ -102,16 +104,6 @@ impl Config {
         if self.limits.issue_file_bytes < 1024 {
             bail!("limits.issue_file_bytes: must be at least 1024 (the default is 1048576, 1 MB)");
         }
-        if self.secrets.token_keys.is_empty() {
-            bail!("secrets.token_keys: give at least one key (e.g. from `openssl rand -hex 32`)");
-        }
-        for (i, k) in self.secrets.token_keys.iter().enumerate() {
-            if k.len() < 16 {
-                bail!(
-                    "secrets.token_keys[{i}]: too short; use at least 16 characters (e.g. `openssl rand -hex 32`)"
-                );
-            }
-        }
         check_segments("workshops", &self.workshops)?;
         check_segments("interests", &self.interests)?;
         Ok(())
@@ -163,13 +155,39 @@ impl Config {
         self.platform.timezone
     }
 
+    /// The signer of every link and VERP address: refused unless every key
+    /// in `secrets.token_keys` is a random secret (see `domain::secret`).
+    /// Only what signs or verifies needs it: `check` and `render` do not.
+    pub fn signer(&self) -> Result<TokenSigner> {
+        let keys = &self.secrets.token_keys;
+        if keys.is_empty() {
+            bail!(
+                "secrets.token_keys: no key; add one to postbode.toml (token_keys = [\"…\"]) or set POSTBODE_SECRETS__TOKEN_KEYS='[\"…\"]'; {}",
+                secret::HOW
+            );
+        }
+        for (i, k) in keys.iter().enumerate() {
+            secret::check(k).map_err(|e| anyhow::anyhow!("secrets.token_keys[{i}]: {e}"))?;
+        }
+        Ok(TokenSigner::new(keys))
+    }
+
     /// Links under `platform.base_url`, signed with `secrets.token_keys`.
-    pub fn links(&self, clock: SharedClock) -> Links {
-        Links::new(
-            self.base_url(),
-            TokenSigner::new(&self.secrets.token_keys),
-            clock,
-        )
+    pub fn links(&self, clock: SharedClock) -> Result<Links> {
+        Ok(Links::new(self.base_url(), self.signer()?, clock))
+    }
+
+    /// The admin token, when the admin API is on (`secrets.admin_token` set);
+    /// a weak one is refused like a weak key.
+    pub fn admin_token(&self) -> Result<Option<&str>> {
+        let t = self.secrets.admin_token.trim();
+        if t.is_empty() {
+            return Ok(None);
+        }
+        secret::check(t).map_err(|e| {
+            anyhow::anyhow!("secrets.admin_token: {e}; or leave it empty to turn the admin API off")
+        })?;
+        Ok(Some(t))
     }
 
     /// The workshops and interests subscribers can choose.

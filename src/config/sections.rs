@@ -150,9 +150,11 @@ fn listen<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error
     })
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Secrets {
+    /// HMAC keys, newest first; empty in the example, required to send.
+    #[serde(default)]
     pub token_keys: Vec<String>,
     #[serde(default)]
     pub admin_token: String,

@@ -14,6 +14,7 @@ pub mod offset;
 pub mod redact;
 pub mod reminder;
 pub mod reply;
+pub mod secret;
 pub mod segments;
 pub mod slug;
 pub mod subscriber;

@@ -1,11 +1,13 @@
 //! Liveness and Prometheus metrics.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::fmt::Write;
 
 use super::AppState;
+use super::error::AppError;
+use crate::domain::secret;
 
 /// 200 while the database answers and the sender works; 503 with the reason
 /// when a delivery worker is dead or the sender is stuck.
@@ -21,7 +23,26 @@ pub async fn healthz(State(s): State<AppState>) -> Response {
     (StatusCode::OK, "ok\n").into_response()
 }
 
-pub async fn metrics(State(s): State<AppState>) -> Response {
+/// Prometheus text, for the holder of `secrets.admin_token` only: the counts
+/// say how many people unsubscribed from which issue. Without an admin token
+/// the page does not exist.
+pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let Some(expected) = s.admin_token.as_deref() else {
+        return Err(AppError::NotFound);
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !secret::same(given.trim(), expected) {
+        return Ok((
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer")],
+            "send the admin token: Authorization: Bearer <secrets.admin_token>\n",
+        )
+            .into_response());
+    }
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -44,5 +65,5 @@ pub async fn metrics(State(s): State<AppState>) -> Response {
             let _ = writeln!(out, "postbode_subscribers{{status=\"{status}\"}} {n}");
         }
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response()
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out).into_response())
 }

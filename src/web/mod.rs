@@ -45,6 +45,8 @@ pub struct AppState {
     pub issues: Arc<IssuePipeline>,
     pub liveness: Arc<Liveness>,
     pub limits: Arc<limits::Limits>,
+    /// `secrets.admin_token`, checked at start-up; None: the admin pages are off.
+    pub admin_token: Option<Arc<str>>,
 }
 
 /// The daemon's name for what the web pages get.

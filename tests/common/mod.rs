@@ -185,6 +185,12 @@ pub struct Postbode {
     child: Option<Child>,
 }
 
+/// The link key of every test installation: 32 random bytes, as hex.
+pub const TEST_KEY: &str = "5f0c1b7a9e2d48c3a6b1f09e7d2c4a8b3e6f1d0c9b8a7f6e5d4c3b2a19087f6e";
+/// The admin token of every test installation.
+pub const TEST_ADMIN_TOKEN: &str =
+    "8d1e6b3f0a9c2e5d7b4a1f8c3e6d9b2a5f0e7c4d1b8a3f6e9c2d5b0a7e4f1c8d";
+
 pub const WORKSHOPS: &[(&str, &str)] = &[
     ("arbeid-en-inclusie", "Werkplaats Arbeid en Inclusie"),
     (
@@ -251,8 +257,8 @@ timeout_secs = 10
 listen = "127.0.0.1:{http_port}"
 
 [secrets]
-token_keys = ["test-key-0123456789abcdef0123456789abcdef"]
-admin_token = "test-admin-token"
+token_keys = ["{TEST_KEY}"]
+admin_token = "{TEST_ADMIN_TOKEN}"
 "#
         );
         for (slug, name) in WORKSHOPS {
@@ -674,6 +680,7 @@ impl Postbode {
         let clock: postbode::domain::clock::SharedClock =
             std::sync::Arc::new(postbode::domain::clock::SystemClock);
         let composer = postbode::mail::Composer::new(&config).expect("composer");
-        postbode::reminders::AgendaMails::new(&config, config.links(clock.clone()), composer, clock)
+        let links = config.links(clock.clone()).expect("link keys");
+        postbode::reminders::AgendaMails::new(&config, links, composer, clock)
     }
 }

@@ -12,7 +12,7 @@
 //! end reproduce what this suite found first: tag names the first nesting
 //! check did not count, and text just under the limit blamed on the layout.
 
-use crate::common::{BIN, Postbode, SmtpServer, soon};
+use crate::common::{BIN, Postbode, SmtpServer, TEST_KEY, soon};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
@@ -27,7 +27,6 @@ const MAX_DEPTH: usize = 64;
 const READERS: &[&str] = &["anouk@example.nl", "bram@example.nl", "chris@example.nl"];
 
 /// The token key `Postbode::new` writes into `postbode.toml`.
-const TEST_KEY: &str = "test-key-0123456789abcdef0123456789abcdef";
 
 /// Retries after 1 s instead of a minute, as an operator would set it.
 const FAST_RETRY: &[(&str, &str)] = &[("POSTBODE_SMTP__RETRY_BASE_SECS", "1")];
@@ -702,7 +701,12 @@ async fn a_symlink_to_the_config_is_refused_and_no_secret_reaches_the_database()
         rows.iter().map(|r| &r.0).collect::<Vec<_>>()
     );
     for (slug, source, subject, errors) in &rows {
-        for secret in ["token_keys", TEST_KEY, "admin_token", "test-admin-token"] {
+        for secret in [
+            "token_keys",
+            TEST_KEY,
+            "admin_token",
+            crate::common::TEST_ADMIN_TOKEN,
+        ] {
             for (column, value) in [("source", source), ("subject", subject), ("errors", errors)] {
                 assert!(
                     !value.contains(secret),

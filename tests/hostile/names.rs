@@ -5,12 +5,11 @@
 //! composing and stopped a whole issue; now each is refused at the door with
 //! a message, or cleaned once on upgrade.
 
-use crate::common::{Postbode, SmtpServer, soon};
+use crate::common::{Postbode, SmtpServer, TEST_KEY, soon};
 use crate::{copies, issue, post, still_serving, subscribers};
 use postbode::domain::token::{Claims, Purpose, TokenSigner};
 
 /// The key of the test installations' config (tests/common).
-const TEST_KEY: &str = "test-key-0123456789abcdef0123456789abcdef";
 
 /// Names no entry point may take.
 const BAD_NAMES: &[(&str, &str)] = &[

@@ -4,7 +4,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::{Postbode, SmtpServer, soon};
+use common::{Postbode, SmtpServer, TEST_KEY, soon};
 
 async fn post(url: &str, content_type: &str, body: Vec<u8>) -> reqwest::Response {
     reqwest::Client::builder()
@@ -239,17 +239,53 @@ async fn health_and_metrics_answer() {
         .await
         .expect("GET");
     assert_eq!(r.status(), 200);
-    let m = reqwest::get(format!("{}/metrics", pb.base_url()))
-        .await
-        .expect("GET");
-    let text = m.text().await.expect("text");
+    // The counts are for the operator: the admin token, compared whole.
+    let metrics = |token: Option<String>| {
+        let url = format!("{}/metrics", pb.base_url());
+        async move {
+            let mut req = reqwest::Client::new().get(url);
+            if let Some(t) = token {
+                req = req.header("Authorization", format!("Bearer {t}"));
+            }
+            let r = req.send().await.expect("GET /metrics");
+            (r.status().as_u16(), r.text().await.expect("text"))
+        }
+    };
+    assert_eq!(metrics(None).await.0, 401);
+    let almost = format!("{}0", &common::TEST_ADMIN_TOKEN[..63]);
+    assert_eq!(metrics(Some(almost)).await.0, 401);
+    assert_eq!(
+        metrics(Some(common::TEST_ADMIN_TOKEN[..32].to_string()))
+            .await
+            .0,
+        401
+    );
+    let (status, text) = metrics(Some(common::TEST_ADMIN_TOKEN.to_string())).await;
+    assert_eq!(status, 200, "{text}");
     assert!(
         text.contains("postbode_subscribers{status=\"active\"} 1"),
         "{text}"
     );
 }
 
-const TEST_KEY: &str = "test-key-0123456789abcdef0123456789abcdef";
+#[tokio::test(flavor = "multi_thread")]
+async fn without_an_admin_token_there_are_no_metrics() {
+    let mut pb = Postbode::new("file://outbox", "");
+    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+    let cfg = cfg.replace(
+        &format!("admin_token = \"{}\"", common::TEST_ADMIN_TOKEN),
+        "admin_token = \"\"",
+    );
+    std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+    pb.serve();
+    let r = reqwest::Client::new()
+        .get(format!("{}/metrics", pb.base_url()))
+        .header("Authorization", "Bearer ")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), 404);
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_confirmation_link_confirms_nothing_and_offers_a_new_mail() {
@@ -330,7 +366,7 @@ async fn links_in_mail_already_sent_keep_working_after_a_key_rotation() {
         pb.path("postbode.toml"),
         cfg.replace(
             &old,
-            "token_keys = [\"new-key-fedcba9876543210fedcba9876543210\"]",
+            "token_keys = [\"c4f8e2a6b0d9173e5c2a8f4b6d0e9a1c7b3f5d2e8a4c6b0f9d1e7a3c5b2f8e4d\"]",
         ),
     )
     .expect("config");
@@ -348,7 +384,7 @@ async fn links_in_mail_already_sent_keep_working_after_a_key_rotation() {
         pb.path("postbode.toml"),
         cfg.replace(
             &old,
-            &format!("token_keys = [\"new-key-fedcba9876543210fedcba9876543210\", \"{TEST_KEY}\"]"),
+            &format!("token_keys = [\"c4f8e2a6b0d9173e5c2a8f4b6d0e9a1c7b3f5d2e8a4c6b0f9d1e7a3c5b2f8e4d\", \"{TEST_KEY}\"]"),
         ),
     )
     .expect("config");
