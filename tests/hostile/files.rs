@@ -26,8 +26,6 @@ const MAX_DEPTH: usize = 64;
 /// The subscribers of every daemon here.
 const READERS: &[&str] = &["anouk@example.nl", "bram@example.nl", "chris@example.nl"];
 
-/// The token key `Postbode::new` writes into `postbode.toml`.
-
 /// Retries after 1 s instead of a minute, as an operator would set it.
 const FAST_RETRY: &[(&str, &str)] = &[("POSTBODE_SMTP__RETRY_BASE_SECS", "1")];
 

@@ -9,8 +9,6 @@ use crate::common::{Postbode, SmtpServer, TEST_KEY, soon};
 use crate::{copies, issue, post, still_serving, subscribers};
 use postbode::domain::token::{Claims, Purpose, TokenSigner};
 
-/// The key of the test installations' config (tests/common).
-
 /// Names no entry point may take.
 const BAD_NAMES: &[(&str, &str)] = &[
     ("line break", "Anouk\r\nBcc: everyone@example.org"),
