@@ -2,10 +2,12 @@
 # layouts and the sample issues (drafts) as defaults.
 #
 #   docker build -t postbode .
-#   docker run -p 8080:8080 \
+#   # once: the key that signs every link; keep the file (a new key voids old links)
+#   echo "POSTBODE_SECRETS__TOKEN_KEYS=[\"$(openssl rand -hex 32)\"]" > postbode.env
+#   docker run -p 127.0.0.1:8080:8080 --env-file postbode.env \
 #     -e POSTBODE_PLATFORM__BASE_URL=https://nieuws.example.nl \
 #     -e POSTBODE_SMTP__URL='smtp://mail.example.nl:587?tls=required' \
-#     -e POSTBODE_SECRETS__TOKEN_KEYS='["<openssl rand -hex 32>"]' \
+#     -e POSTBODE_HTTP__TRUSTED_PROXIES='["172.17.0.1/32"]' \
 #     -v postbode-data:/srv/postbode/data \
 #     -v "$PWD/newsletters:/srv/postbode/newsletters" \
 #     postbode
@@ -39,6 +41,10 @@ COPY --chown=10001:10001 newsletters/ ./newsletters/
 # data/ holds the SQLite database; outbox/ receives .eml files while smtp.url
 # is file://outbox (the example configuration).
 RUN mkdir -p data outbox && chown 10001:10001 data outbox
+# The example configuration has no key: `serve` refuses to start without one
+# and prints how to make it. Inside the container the web server must listen
+# on every interface; publish it on the host's loopback only (-p 127.0.0.1:…)
+# and put a TLS proxy in front.
 ENV POSTBODE_HTTP__LISTEN=0.0.0.0:8080
 USER 10001:10001
 VOLUME ["/srv/postbode/data", "/srv/postbode/newsletters"]

@@ -2,7 +2,7 @@
 //!
 //! The layers, each importing only from the ones below it:
 //!
-//! 1. entry points: `cli` and `commands` (the command line), `startup` (the
+//! 1. entry points: `cli` and `commands` (the command line), `logging`, `startup` (the
 //!    daemon), `web` (pages), `delivery` (the sender), `schedule` (watcher,
 //!    scheduler, cron jobs, leadership);
 //! 2. services: `newsletters` (issue files → loaded issues), `render`
@@ -17,6 +17,7 @@ pub mod commands;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod logging;
 pub mod mail;
 pub mod newsletters;
 pub mod reminders;

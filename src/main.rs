@@ -8,7 +8,7 @@ use postbode::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging();
+    postbode::logging::init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Compiling runs on threads of its own (render::stack); this is room
@@ -25,19 +25,9 @@ fn main() -> ExitCode {
     match runtime.block_on(postbode::commands::run(cli)) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors quote config lines and peers' answers: cleaned first.
+            eprintln!("error: {}", postbode::logging::cleaned(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("POSTBODE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_target(false)
-        .try_init();
 }

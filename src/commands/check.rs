@@ -12,6 +12,7 @@ use crate::domain::email::SubscriberEmail;
 use crate::domain::issue::Body;
 use crate::domain::name::SubscriberName;
 use crate::domain::subscriber::Language;
+use crate::logging::cleaned;
 use crate::mail::{Composer, Kind};
 use crate::newsletters::IssuePipeline;
 use crate::newsletters::agenda_checks::agenda_warnings;
@@ -34,7 +35,7 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
             Err(diags) => {
                 failed = true;
                 for d in diags {
-                    eprintln!("{d}");
+                    eprintln!("{}", cleaned(&d.to_string()));
                 }
                 continue;
             }
@@ -52,7 +53,10 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
                 failed = true;
                 let (line, col) = find_key(&loaded.text, "send_at");
                 eprintln!(
-                    "{shown}:{line}:{col}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft"
+                    "{}",
+                    cleaned(&format!(
+                        "{shown}:{line}:{col}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft"
+                    ))
                 );
                 print_warnings(&warnings);
                 continue;
@@ -63,9 +67,12 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
             ),
         };
         println!(
-            "ok: {shown} — {:?}, {sections} sections, {} agenda items, {when}",
-            issue.subject,
-            issue.agenda.len()
+            "{}",
+            cleaned(&format!(
+                "ok: {shown} — {:?}, {sections} sections, {} agenda items, {when}",
+                issue.subject,
+                issue.agenda.len()
+            ))
         );
         print_warnings(&warnings);
     }
@@ -78,7 +85,7 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
 
 fn print_warnings(warnings: &[Diagnostic]) {
     for w in warnings {
-        eprintln!("{}", w.as_warning());
+        eprintln!("{}", cleaned(&w.as_warning().to_string()));
     }
 }
 
@@ -93,7 +100,7 @@ pub fn render(
         Ok(l) => l,
         Err(diags) => {
             for d in diags {
-                eprintln!("{d}");
+                eprintln!("{}", cleaned(&d.to_string()));
             }
             return Ok(ExitCode::FAILURE);
         }

@@ -10,9 +10,11 @@ use std::process::ExitCode;
 use super::subscribers::{describe, new_subscriber};
 use crate::cli::ConsentArgs;
 use crate::config::Config;
+use crate::domain::links::Holder;
 use crate::domain::reply::Outcome;
 use crate::domain::segments::Catalogue;
 use crate::domain::subscriber::{Status, SubscriberFields, TypedChoices};
+use crate::logging::cleaned;
 use crate::signup::{SignupMail, SignupMails};
 use crate::storage::Db;
 use crate::storage::subscribers::{Added, NewSubscriber};
@@ -42,7 +44,7 @@ pub async fn import(
     let (rows, errors) = parse_rows(&config.catalogue(), &shown, text, &consent);
     if !errors.is_empty() {
         for e in &errors {
-            eprintln!("{e}");
+            eprintln!("{}", cleaned(&e.to_string()));
         }
         eprintln!(
             "nothing was imported: fix the {} error(s) above and run the import again",
@@ -85,7 +87,12 @@ pub async fn import(
             if let (Added::Created(id), Status::Pending) = (a, row.status) {
                 let (f, c) = (&row.fields, &row.fields.choices);
                 let sent = mails
-                    .send(SignupMail::Confirm, *id, &f.email, &c.name, c.language)
+                    .send(
+                        SignupMail::Confirm,
+                        Holder::new_subscriber(*id),
+                        &f.email,
+                        c.language,
+                    )
                     .await;
                 if !matches!(sent, Ok(Outcome::Sent(_))) {
                     failed += 1;

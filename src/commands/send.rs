@@ -8,6 +8,7 @@ use crate::domain::email::SubscriberEmail;
 use crate::domain::links::Links;
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
+use crate::logging::cleaned;
 use crate::mail::Mailer;
 use crate::newsletters::IssuePipeline;
 use crate::newsletters::editorial::send_proof;
@@ -42,20 +43,20 @@ impl Proof<'_> {
             Ok(l) => l,
             Err(diags) => {
                 for d in diags {
-                    eprintln!("{d}");
+                    eprintln!("{}", cleaned(&d.to_string()));
                 }
                 return Ok(ExitCode::FAILURE);
             }
         };
         match send_proof(self.mailer, self.links, &loaded, &to).await? {
             Outcome::Sent(reply) => {
-                println!("proof of {slug} sent ({reply})");
+                println!("{}", cleaned(&format!("proof of {slug} sent ({reply})")));
                 Ok(ExitCode::SUCCESS)
             }
             other => {
                 eprintln!(
                     "the proof was not delivered: {}",
-                    redact_addresses(other.reply())
+                    cleaned(&redact_addresses(other.reply()))
                 );
                 Ok(ExitCode::FAILURE)
             }

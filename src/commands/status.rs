@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use crate::config::Config;
 use crate::delivery::health::{PAUSE_KEY, Pause};
 use crate::domain::clock::from_epoch;
+use crate::logging::cleaned;
 use crate::storage::Db;
 
 /// How many of the newest alerts are shown.
@@ -90,7 +91,7 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
     if !alerts.is_empty() {
         println!("alerts (newest first):");
         for a in &alerts {
-            println!("  {}  {}", local(Some(a.at)), a.message);
+            println!("  {}  {}", local(Some(a.at)), cleaned(&a.message));
         }
         println!();
     }
@@ -100,7 +101,7 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
             local(Some(p.since)),
             p.failures,
             local(Some(p.until)),
-            p.last_reply
+            cleaned(&p.last_reply)
         );
     }
     println!(
@@ -118,16 +119,17 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
             })
             .unwrap_or_default();
         println!(
-            "{:<32} {:<10} {:<17} {d}",
+            "{:<32} {:<10} {:<17} {}",
             i.slug,
             i.status,
-            local(i.send_at)
+            local(i.send_at),
+            cleaned(&d)
         );
         for e in i.errors.lines() {
-            println!("    error: {e}");
+            println!("    error: {}", cleaned(e));
         }
         for w in i.warning.lines() {
-            println!("    warning: {w}");
+            println!("    warning: {}", cleaned(w));
         }
         if let Some(n) = per_issue
             .get(i.slug.as_str())
@@ -160,7 +162,12 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
             } else {
                 local(Some(a.starts_at))
             };
-            println!("{:<32} {:<10} {:<17} {mails}", a.uid, a.status, starts);
+            println!(
+                "{:<32} {:<10} {:<17} {mails}",
+                cleaned(&a.uid),
+                a.status,
+                starts
+            );
         }
     }
     let subs = subscribers
@@ -170,7 +177,11 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         .join(", ");
     println!(
         "\nsubscribers: {}",
-        if subs.is_empty() { "none".into() } else { subs }
+        if subs.is_empty() {
+            "none".into()
+        } else {
+            cleaned(&subs)
+        }
     );
     if !unsubscribes.is_empty() {
         println!("unsubscribes:");
@@ -178,9 +189,9 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         for u in &unsubscribes {
             println!(
                 "  {:<32} {:<12} {:<17} {}",
-                u.issue.as_deref().unwrap_or("-"),
-                u.source,
-                if u.reason.is_empty() { "-" } else { &u.reason },
+                cleaned(u.issue.as_deref().unwrap_or("-")),
+                cleaned(&u.source),
+                cleaned(if u.reason.is_empty() { "-" } else { &u.reason }),
                 u.count
             );
         }
@@ -190,13 +201,13 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        println!("  per issue:  {}", line(&per_issue_unsub));
-        println!("  per source: {}", line(&per_source));
-        println!("  per reason: {}", line(&per_reason));
+        println!("  per issue:  {}", cleaned(&line(&per_issue_unsub)));
+        println!("  per source: {}", cleaned(&line(&per_source)));
+        println!("  per reason: {}", cleaned(&line(&per_reason)));
     }
     if !bounces.is_empty() {
         let b: Vec<_> = bounces.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        println!("bounces and complaints: {}", b.join(", "));
+        println!("bounces and complaints: {}", cleaned(&b.join(", ")));
     }
     Ok(ExitCode::SUCCESS)
 }

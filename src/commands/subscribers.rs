@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use crate::cli::{AddArgs, ConsentArgs};
 use crate::config::Config;
 use crate::domain::email::SubscriberEmail;
+use crate::domain::links::Holder;
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
 use crate::domain::subscriber::{
     ConsentEvent, FieldError, Status, SubscriberFields, TypedChoices, UnsubscribeSource,
 };
+use crate::logging::cleaned;
 use crate::signup::{SignupMail, SignupMails};
 use crate::storage::Db;
 use crate::storage::subscribers::{Added, Consent, NewSubscriber};
@@ -81,7 +83,12 @@ pub async fn add(
         Added::Created(id) if new.status == Status::Pending => {
             let c = &new.fields.choices;
             match mails
-                .send(SignupMail::Confirm, id, email, &c.name, c.language)
+                .send(
+                    SignupMail::Confirm,
+                    Holder::new_subscriber(id),
+                    email,
+                    c.language,
+                )
                 .await?
             {
                 Outcome::Sent(_) => println!("added {email} (pending); confirmation mail sent"),
@@ -113,7 +120,7 @@ pub async fn list(db: &Db, json: bool) -> Result<ExitCode> {
         println!(
             "{:<36} {:<24} {:<13} {:<4} {:<9} {} / {}",
             s.email,
-            s.name,
+            cleaned(s.name.as_str()),
             s.status,
             s.language,
             if s.reminders { "yes" } else { "no" },

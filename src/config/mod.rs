@@ -104,6 +104,9 @@ impl Config {
         if self.limits.issue_file_bytes < 1024 {
             bail!("limits.issue_file_bytes: must be at least 1024 (the default is 1048576, 1 MB)");
         }
+        if !(1..=24 * 7).contains(&self.limits.data_link_hours) {
+            bail!("limits.data_link_hours: must be between 1 and 168 (the default is 24)");
+        }
         check_segments("workshops", &self.workshops)?;
         check_segments("interests", &self.interests)?;
         Ok(())

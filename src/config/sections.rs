@@ -128,16 +128,43 @@ pub struct Dkim {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Http {
-    #[serde(deserialize_with = "listen")]
+    #[serde(default = "default_listen", deserialize_with = "listen")]
     pub listen: SocketAddr,
+    /// Reverse proxies (CIDRs, or single addresses) whose `Forwarded` and
+    /// `X-Forwarded-For` are believed; from anyone else they are ignored.
+    #[serde(default, deserialize_with = "cidrs")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Http {
     fn default() -> Self {
         Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            listen: default_listen(),
+            trusted_proxies: Vec::new(),
         }
     }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+
+/// `10.0.0.0/8` or a single address such as `127.0.0.1` (a /32 or /128).
+fn cidrs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    Vec::<String>::deserialize(d)?
+        .iter()
+        .map(|s| {
+            let s = s.trim();
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "{:?} is not an address or a CIDR range such as 10.0.0.0/8",
+                        s.chars().take(60).collect::<String>()
+                    ))
+                })
+        })
+        .collect()
 }
 
 fn listen<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SocketAddr, D::Error> {
@@ -192,14 +219,32 @@ pub struct Limits {
     /// Issue files larger than this are refused from their size alone.
     #[serde(default = "default_issue_file_bytes")]
     pub issue_file_bytes: u64,
+    /// How long a mailed link to download or erase one's data stays valid.
+    #[serde(default = "default_data_link_hours")]
+    pub data_link_hours: u32,
+    /// Confirmation mails sent from the sign-up form per hour, from every
+    /// visitor together; beyond it the form still answers the same, but no
+    /// mail leaves until the hour is over. 0: no cap.
+    #[serde(default = "default_confirmation_mails_per_hour")]
+    pub confirmation_mails_per_hour: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             issue_file_bytes: default_issue_file_bytes(),
+            data_link_hours: default_data_link_hours(),
+            confirmation_mails_per_hour: default_confirmation_mails_per_hour(),
         }
     }
+}
+
+fn default_data_link_hours() -> u32 {
+    24
+}
+
+fn default_confirmation_mails_per_hour() -> u32 {
+    200
 }
 
 fn default_issue_file_bytes() -> u64 {

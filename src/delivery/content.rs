@@ -141,8 +141,8 @@ fn compose_issue(
     let links = &mails.links;
     let values = MergeValues {
         name: recipient.name.greeting(recipient.language),
-        preferences_url: links.preferences(recipient.id),
-        unsubscribe_url: links.unsubscribe(recipient.id, row.topic_id),
+        preferences_url: links.preferences(recipient.holder()),
+        unsubscribe_url: links.unsubscribe(recipient.holder(), row.topic_id),
         archive_url: links.archive(issue.slug.as_str()),
     };
     let (html, text) = variant.personalise(&values);

@@ -61,6 +61,23 @@ impl SubscriberEmail {
         self.text.to_lowercase()
     }
 
+    /// The mailbox the address delivers to, for limits: lower-cased, with a
+    /// sub-address (`anouk+1@…`, `anouk-news@…` is not one) left out, so
+    /// `Anouk+1@x.nl` … `anouk+5@x.nl` count as one mailbox. Not a subscriber's
+    /// identity: `+tags` stay distinct subscribers, as people use them to sort.
+    pub fn mailbox_key(&self) -> String {
+        let key = self.key();
+        match key.rsplit_once('@') {
+            Some((local, domain)) => {
+                let base = local.split_once('+').map_or(local, |(b, _)| b);
+                // A local part that starts with `+` has no base to keep.
+                let base = if base.is_empty() { local } else { base };
+                format!("{base}@{domain}")
+            }
+            None => key,
+        }
+    }
+
     /// The address as lettre sends to it.
     pub fn address(&self) -> &lettre::Address {
         &self.address
@@ -89,6 +106,17 @@ impl<'de> serde::Deserialize<'de> for SubscriberEmail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sub_addresses_and_casing_share_one_mailbox_key() {
+        let key = |s: &str| SubscriberEmail::parse(s).expect("address").mailbox_key();
+        assert_eq!(key("Anouk+1@Example.nl"), "anouk@example.nl");
+        assert_eq!(key("anouk+news+x@example.nl"), "anouk@example.nl");
+        assert_eq!(key("ANOUK@example.nl"), "anouk@example.nl");
+        assert_eq!(key("anouk-news@example.nl"), "anouk-news@example.nl");
+        assert_eq!(key("+only@example.nl"), "+only@example.nl");
+        assert_ne!(key("anouk@example.nl"), key("anouk@example.com"));
+    }
 
     #[test]
     fn normalises_domain_and_rejects_garbage() {

@@ -5,6 +5,20 @@
 use super::clock::{SharedClock, epoch};
 use super::token::{Claims, Purpose, TokenSigner};
 
+/// Whose link it is: a subscriber and their link generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Holder {
+    pub id: i64,
+    pub generation: u32,
+}
+
+impl Holder {
+    /// A subscriber created just now: their links are of the first generation.
+    pub fn new_subscriber(id: i64) -> Self {
+        Self { id, generation: 0 }
+    }
+}
+
 #[derive(Clone)]
 pub struct Links {
     base_url: String,
@@ -37,13 +51,15 @@ impl Links {
         &self.signer
     }
 
-    /// A token for `purpose`; `context` is the issue whose link it is (0: none).
-    pub fn token(&self, purpose: Purpose, subscriber_id: i64, context: i64) -> String {
+    /// A token for `purpose`; `context` is the issue whose link it is, or
+    /// the held sign-up it confirms (0: none).
+    pub fn token(&self, purpose: Purpose, holder: Holder, context: i64) -> String {
         self.signer.sign(Claims {
             purpose,
-            subscriber_id,
+            subscriber_id: holder.id,
             context,
             issued_at: epoch(self.clock.now()),
+            generation: holder.generation,
         })
     }
 
@@ -52,28 +68,52 @@ impl Links {
         self.signer.verify(token, purpose)
     }
 
-    pub fn unsubscribe(&self, subscriber_id: i64, issue_id: i64) -> String {
+    pub fn unsubscribe(&self, holder: Holder, issue_id: i64) -> String {
         format!(
             "{}/unsubscribe/{}",
             self.base_url,
-            self.token(Purpose::Unsubscribe, subscriber_id, issue_id)
+            self.token(Purpose::Unsubscribe, holder, issue_id)
         )
     }
 
-    pub fn preferences(&self, subscriber_id: i64) -> String {
+    pub fn preferences(&self, holder: Holder) -> String {
         format!(
             "{}/preferences/{}",
             self.base_url,
-            self.token(Purpose::Preferences, subscriber_id, 0)
+            self.token(Purpose::Preferences, holder, 0)
         )
     }
 
-    pub fn confirm(&self, subscriber_id: i64) -> String {
+    /// `request`: the held sign-up it confirms (0: the subscriber's own).
+    pub fn confirm(&self, holder: Holder, request: i64) -> String {
         format!(
             "{}/confirm/{}",
             self.base_url,
-            self.token(Purpose::Confirm, subscriber_id, 0)
+            self.token(Purpose::Confirm, holder, request)
         )
+    }
+
+    /// The short-lived link to download or erase one's data: `…/data` and
+    /// `…/erase` under it.
+    pub fn data(&self, holder: Holder) -> String {
+        format!(
+            "{}/preferences/{}",
+            self.base_url,
+            self.token(Purpose::Data, holder, 0)
+        )
+    }
+
+    /// The sign-up form's hidden token: shown by us, at this time.
+    pub fn form_token(&self) -> String {
+        self.token(Purpose::Form, Holder::new_subscriber(0), 0)
+    }
+
+    /// True when `token` is a form token of ours made within `max_age_secs`.
+    pub fn form_token_fresh(&self, token: &str, max_age_secs: i64) -> bool {
+        self.verify(token, Purpose::Form).is_some_and(|c| {
+            let age = epoch(self.clock.now()) - c.issued_at;
+            (0..=max_age_secs).contains(&age)
+        })
     }
 
     pub fn archive(&self, slug: &str) -> String {

@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use super::email::{EmailError, SubscriberEmail};
 pub use super::language::Language;
+use super::links::Holder;
 use super::name::SubscriberName;
 use super::segments::{Catalogue, SegmentKind, Segments, UnknownSegment};
 use super::text::TextError;
@@ -67,6 +68,17 @@ pub struct Recipient {
     pub name: SubscriberName,
     pub language: Language,
     pub segments: Segments,
+    /// Links made now carry it; raising it revokes the older ones.
+    pub link_generation: u32,
+}
+
+impl Recipient {
+    pub fn holder(&self) -> Holder {
+        Holder {
+            id: self.id,
+            generation: self.link_generation,
+        }
+    }
 }
 
 /// What a person chooses: the fields of the preference centre, and of the
@@ -298,6 +310,18 @@ pub struct Subscriber {
     pub created_at: i64,
     pub confirmed_at: Option<i64>,
     pub unsubscribed_at: Option<i64>,
+    /// Links made now carry it; raising it revokes the older ones.
+    #[serde(skip)]
+    pub link_generation: u32,
+}
+
+impl Subscriber {
+    pub fn holder(&self) -> Holder {
+        Holder {
+            id: self.id,
+            generation: self.link_generation,
+        }
+    }
 }
 
 /// A line of a subscriber's consent history.

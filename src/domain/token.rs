@@ -1,22 +1,33 @@
 //! Signed links. A token names a purpose, a subscriber id, an optional context
-//! (the issue whose link was used) and when it was made; it carries no address.
-//! HMAC-SHA256 with the newest key signs; every configured key verifies, so keys
-//! can be rotated without breaking links in mail already sent.
+//! (the issue whose link was used, or a held sign-up), when it was made and
+//! the subscriber's link generation; it carries no address. HMAC-SHA256 with
+//! the newest key signs; every configured key verifies, so keys can be
+//! rotated without breaking links in mail already sent. Raising a
+//! subscriber's generation revokes every link made before.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-const VERSION: u8 = 1;
-const BODY_LEN: usize = 1 + 1 + 8 + 8 + 8;
+/// Version 1 tokens (before generations) are still read, as generation 0.
+const VERSION_1: u8 = 1;
+const VERSION: u8 = 2;
+const BODY_1_LEN: usize = 1 + 1 + 8 + 8 + 8;
+const BODY_LEN: usize = BODY_1_LEN + 4;
 const TAG_LEN: usize = 16;
+/// The shortest MAC [`TokenSigner::verify_mac`] accepts: 128 bits.
+pub const MIN_MAC_LEN: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     Unsubscribe = 1,
     Preferences = 2,
     Confirm = 3,
+    /// The hidden field of the sign-up form: it was shown by us, lately.
+    Form = 4,
+    /// Downloading or erasing one's data: mailed on request, short-lived.
+    Data = 5,
 }
 
 impl Purpose {
@@ -25,6 +36,8 @@ impl Purpose {
             1 => Some(Purpose::Unsubscribe),
             2 => Some(Purpose::Preferences),
             3 => Some(Purpose::Confirm),
+            4 => Some(Purpose::Form),
+            5 => Some(Purpose::Data),
             _ => None,
         }
     }
@@ -39,6 +52,8 @@ pub struct Claims {
     pub context: i64,
     /// Seconds since the epoch when the token was made.
     pub issued_at: i64,
+    /// The subscriber's link generation when it was made.
+    pub generation: u32,
 }
 
 #[derive(Clone)]
@@ -68,6 +83,7 @@ impl TokenSigner {
         body[2..10].copy_from_slice(&claims.subscriber_id.to_be_bytes());
         body[10..18].copy_from_slice(&claims.context.to_be_bytes());
         body[18..26].copy_from_slice(&claims.issued_at.to_be_bytes());
+        body[26..30].copy_from_slice(&claims.generation.to_be_bytes());
         let tag = self.tag(&self.keys[0], &body);
         let mut out = Vec::with_capacity(BODY_LEN + TAG_LEN);
         out.extend_from_slice(&body);
@@ -82,10 +98,12 @@ impl TokenSigner {
             return None;
         }
         let raw = URL_SAFE_NO_PAD.decode(token.as_bytes()).ok()?;
-        if raw.len() != BODY_LEN + TAG_LEN || raw[0] != VERSION {
-            return None;
-        }
-        let (body, tag) = raw.split_at(BODY_LEN);
+        let body_len = match (raw.first(), raw.len()) {
+            (Some(&VERSION), n) if n == BODY_LEN + TAG_LEN => BODY_LEN,
+            (Some(&VERSION_1), n) if n == BODY_1_LEN + TAG_LEN => BODY_1_LEN,
+            _ => return None,
+        };
+        let (body, tag) = raw.split_at(body_len);
         let valid = self.keys.iter().any(|key| {
             let mut mac =
                 <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
@@ -101,11 +119,16 @@ impl TokenSigner {
         }
         let int =
             |r: std::ops::Range<usize>| i64::from_be_bytes(body[r].try_into().unwrap_or([0; 8]));
+        let generation = body
+            .get(26..30)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_be_bytes);
         Some(Claims {
             purpose: got,
             subscriber_id: int(2..10),
             context: int(10..18),
             issued_at: int(18..26),
+            generation,
         })
     }
 
@@ -127,9 +150,10 @@ impl TokenSigner {
 
     /// True when `tag` is exactly the first `len` bytes of the MAC of `data`
     /// under any of our keys; constant-time (`Mac::verify_truncated_left`).
-    /// A shorter tag is refused: it would be easier to guess.
+    /// A tag shorter than `len`, or than [`MIN_MAC_LEN`] whatever the caller
+    /// asks, is refused: it would be easier to guess.
     pub fn verify_mac(&self, data: &[u8], tag: &[u8], len: usize) -> bool {
-        len > 0
+        len >= MIN_MAC_LEN
             && tag.len() == len
             && self.keys.iter().any(|key| {
                 let mut mac =
@@ -150,6 +174,7 @@ mod tests {
             subscriber_id: 42,
             context: 7,
             issued_at: 1_700_000_000,
+            generation: 3,
         }
     }
 
@@ -178,6 +203,35 @@ mod tests {
         assert_eq!(s.verify(&altered, Purpose::Unsubscribe), None);
         assert_eq!(s.verify("", Purpose::Unsubscribe), None);
         assert_eq!(s.verify("not-base64!", Purpose::Unsubscribe), None);
+    }
+
+    #[test]
+    fn links_made_before_generations_still_verify_as_generation_0() {
+        let s = TokenSigner::new(&["k1-0123456789abcdef".into()]);
+        let v2 = s.sign(claims(Purpose::Preferences));
+        let mut raw = URL_SAFE_NO_PAD.decode(v2.as_bytes()).expect("b64");
+        // The same claims as a version-1 token: no generation, its own tag.
+        raw.truncate(BODY_1_LEN);
+        raw[0] = VERSION_1;
+        let tag = s.tag(&s.keys[0], &raw);
+        raw.extend_from_slice(&tag[..TAG_LEN]);
+        let v1 = URL_SAFE_NO_PAD.encode(raw);
+        let got = s.verify(&v1, Purpose::Preferences).expect("v1 verifies");
+        assert_eq!(got.generation, 0);
+        assert_eq!(got.subscriber_id, 42);
+    }
+
+    #[test]
+    fn macs_shorter_than_16_bytes_are_refused_even_when_genuine() {
+        let s = TokenSigner::new(&["k1-0123456789abcdef".into()]);
+        let mac = s.mac(b"data");
+        for len in [0, 1, 8, 10, 15] {
+            assert!(!s.verify_mac(b"data", &mac[..len], len), "{len} bytes");
+        }
+        assert!(s.verify_mac(b"data", &mac[..16], 16));
+        assert!(s.verify_mac(b"data", &mac, 32));
+        assert!(!s.verify_mac(b"data", &mac[..16], 32), "shorter than asked");
+        assert!(!s.verify_mac(b"other", &mac[..16], 16));
     }
 
     #[test]

@@ -9,12 +9,15 @@
 //! kind (1 byte: 1 = issue delivery, 2 = agenda mail)
 //! ledger row id (unsigned LEB128 varint)
 //! subscriber id (unsigned LEB128 varint)
-//! HMAC-SHA256("postbode-verp\0" || the bytes above), first 10 bytes
+//! HMAC-SHA256("postbode-verp\0" || the bytes above), first 16 bytes
 //! ```
 //!
 //! Only lowercase letters and digits, because MTAs may change the case of a local
-//! part (decoding ignores case). At most 31 bytes → 50 characters, so the local
-//! part stays within SMTP's 64. The MAC uses the link tokens' keys: the newest
+//! part (decoding ignores case). Ids are positive `i64`s, at most 9 varint
+//! bytes each, so a token is at most 1 + 9 + 9 + 16 = 35 bytes → 56
+//! characters, and `bounces+TOKEN` stays within SMTP's 64 for the local part.
+//! (Earlier tokens had a 10-byte MAC; they are no longer trusted, and a
+//! bounce that carries one is matched by the Message-ID its report quotes.) The MAC uses the link tokens' keys: the newest
 //! signs, every configured key verifies, so rotation does not orphan bounces of
 //! mail already sent.
 
@@ -28,9 +31,9 @@ use super::token::TokenSigner;
 /// every `bounces+…` address to the `bounces` mailbox or transport.
 pub const PREFIX: &str = "bounces";
 const DOMAIN_SEPARATION: &[u8] = b"postbode-verp\0";
-const TAG_LEN: usize = 10;
-/// 1 + 10 + 10 + 10 bytes, base32: the longest token that can be genuine.
-const MAX_TOKEN_CHARS: usize = 50;
+const TAG_LEN: usize = super::token::MIN_MAC_LEN;
+/// 1 + 9 + 9 + 16 bytes, base32: the longest token that can be genuine.
+const MAX_TOKEN_CHARS: usize = 56;
 
 /// What a VERP token names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,7 +165,7 @@ mod tests {
         .expect("an address");
         assert!(from.user().len() <= 64, "{from}");
         let typical = encode(&s, r(Ledger::Issues, 12_345, 678));
-        assert!(typical.len() <= 30, "{typical}");
+        assert!(typical.len() <= 40, "{typical}");
         assert!(
             typical
                 .bytes()

@@ -110,8 +110,8 @@ pub fn compose_digest_from(
     let values = MergeValues {
         // The mail is in Dutch whatever the subscriber's language, like reminders.
         name: r.name.greeting(Language::Nl),
-        preferences_url: ctx.links.preferences(r.id),
-        unsubscribe_url: ctx.links.unsubscribe(r.id, issue_context),
+        preferences_url: ctx.links.preferences(r.holder()),
+        unsubscribe_url: ctx.links.unsubscribe(r.holder(), issue_context),
         archive_url: String::new(),
     };
     let html = body.html.render(&values.escaped());

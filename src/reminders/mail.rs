@@ -150,8 +150,8 @@ pub fn compose_from(
 ) -> Result<Outgoing> {
     let kind = prepared.kind;
     let values = MergeValues {
-        preferences_url: ctx.links.preferences(r.id),
-        unsubscribe_url: ctx.links.unsubscribe(r.id, issue_id),
+        preferences_url: ctx.links.preferences(r.holder()),
+        unsubscribe_url: ctx.links.unsubscribe(r.holder(), issue_id),
         ..MergeValues::default()
     };
     let html = prepared.html.render(&values.escaped());

@@ -127,7 +127,8 @@ impl CronJobs {
                 match self.db.purge_unconfirmed(before).await {
                     Ok(n) => tracing::info!(
                         job = job.name(),
-                        removed = n,
+                        subscribers = n.subscribers,
+                        requests = n.requests,
                         "unconfirmed sign-ups older than 7 days removed"
                     ),
                     Err(e) => tracing::error!(job = job.name(), "failed: {e:#}"),

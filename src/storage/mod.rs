@@ -7,12 +7,14 @@ pub mod bounces;
 pub mod cleanup;
 pub mod deliveries;
 pub mod issues;
+pub mod links;
 pub mod privacy;
 pub mod settings;
 pub mod signup;
 pub mod subscribers;
 pub mod unsubscribes;
 
+use crate::domain::redact::redact_url_passwords;
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -81,7 +83,7 @@ impl Db {
         let pool = opts
             .connect(url)
             .await
-            .with_context(|| format!("cannot open the database ({})", redact(url)))?;
+            .with_context(|| format!("cannot open the database ({})", redact_url_passwords(url)))?;
         Ok(Self { pool, backend })
     }
 
@@ -153,16 +155,4 @@ pub fn segment_filter(segments: &crate::domain::segments::Segments, first: usize
         " AND EXISTS (SELECT 1 FROM subscriber_segments g WHERE g.subscriber_id = s.id AND ({}))",
         parts.join(" OR ")
     )
-}
-
-/// A database URL without its password, for messages and logs.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let creds = &url[s + 3..at];
-            let user = creds.split(':').next().unwrap_or("");
-            format!("{}{user}:***{}", &url[..s + 3], &url[at..])
-        }
-        _ => url.to_string(),
-    }
 }

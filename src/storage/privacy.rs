@@ -287,6 +287,7 @@ impl Db {
             "DELETE FROM agenda_deliveries WHERE subscriber_id = $1",
             "DELETE FROM bounces WHERE subscriber_id = $1",
             "DELETE FROM subscriber_segments WHERE subscriber_id = $1",
+            "DELETE FROM signup_requests WHERE subscriber_id = $1",
             "UPDATE unsubscribes SET subscriber_id = NULL WHERE subscriber_id = $1",
             "DELETE FROM subscribers WHERE id = $1",
         ] {

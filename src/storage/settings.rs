@@ -24,14 +24,4 @@ impl Db {
         .await?;
         Ok(())
     }
-
-    /// Removes pending sign-ups made before `before` (their consent rows go with them).
-    pub async fn purge_unconfirmed(&self, before: i64) -> Result<u64> {
-        let done =
-            sqlx::query("DELETE FROM subscribers WHERE status = 'pending' AND created_at < $1")
-                .bind(before)
-                .execute(&self.pool)
-                .await?;
-        Ok(done.rows_affected())
-    }
 }

@@ -49,7 +49,7 @@ pub enum Added {
     Exists(i64),
 }
 
-const COLUMNS: &str = "id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at, digest";
+const COLUMNS: &str = "id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at, digest, link_generation";
 
 impl Db {
     /// Adds one subscriber (with segments and consent) in one transaction.
@@ -116,7 +116,7 @@ impl Db {
             return Ok(HashMap::new());
         }
         let sql = format!(
-            "SELECT id, email, name, language FROM subscribers WHERE id IN ({})",
+            "SELECT id, email, name, language, link_generation FROM subscribers WHERE id IN ({})",
             placeholders(1, ids.len())
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -136,6 +136,7 @@ impl Db {
                     name: stored_name(&r.get::<String, _>(2)),
                     language: r.get::<String, _>(3).parse().unwrap_or_default(),
                     segments: segs.remove(&id).unwrap_or_default(),
+                    link_generation: generation(r.get(4)),
                 };
                 Some((id, recipient))
             })
@@ -361,5 +362,11 @@ fn subscriber_row(r: &sqlx::any::AnyRow, segs: &mut HashMap<i64, Segments>) -> O
         created_at: r.get(6),
         confirmed_at: r.get(7),
         unsubscribed_at: r.get(8),
+        link_generation: generation(r.get(10)),
     })
+}
+
+/// A stored link generation; out of range (never written by us) reads as 0.
+fn generation(stored: i64) -> u32 {
+    u32::try_from(stored).unwrap_or(0)
 }

@@ -1,14 +1,16 @@
 //! `GET /confirm/{token}` shows a button and changes nothing (mail scanners open
 //! every link); `POST` confirms the subscription and records time and IP.
 //! Links expire after [`CONFIRM_VALID_SECS`]; an expired one offers a new mail.
+//! A link whose token names a held sign-up (an address that had unsubscribed
+//! and signed up again) confirms that sign-up, once.
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use maud::html;
-use std::net::SocketAddr;
+use maud::{Markup, html};
 
 use super::AppState;
+use super::client::ClientIp;
 use super::error::AppError;
 use super::page::respond;
 use super::subscribe::MAIL_WINDOW_SECS;
@@ -20,59 +22,97 @@ fn expired(s: &AppState, v: &Verified<ConfirmLink>) -> bool {
     s.now() - v.claims.issued_at > CONFIRM_VALID_SECS
 }
 
-pub async fn show(State(s): State<AppState>, v: Verified<ConfirmLink>) -> Response {
+/// The held sign-up a link confirms, when it still waits for that.
+async fn waiting_request(s: &AppState, v: &Verified<ConfirmLink>) -> Result<bool, AppError> {
+    let request = v.claims.context;
+    Ok(request > 0
+        && s.db
+            .signup_request(request)
+            .await?
+            .is_some_and(|r| r.subscriber_id == v.subscriber.id))
+}
+
+fn button() -> Markup {
+    html! {
+        h1 { "Bevestig je aanmelding" }
+        p { "Druk op de knop om je aanmelding voor de nieuwsbrief te bevestigen." }
+        form method="post" { button type="submit" { "Bevestig mijn aanmelding" } }
+    }
+}
+
+fn over() -> Markup {
+    html! {
+        h1 { "Deze link is verlopen" }
+        p { "Je hoeft niets meer te bevestigen. Wil je je opnieuw aanmelden? Gebruik dan het aanmeldformulier." }
+    }
+}
+
+pub async fn show(
+    State(s): State<AppState>,
+    v: Verified<ConfirmLink>,
+) -> Result<Response, AppError> {
     let sub = &v.subscriber;
-    let body = match (expired(&s, &v), sub.status) {
-        (true, Status::Pending) => html! {
-            h1 { "Deze link is verlopen" }
-            p { "Bevestigingslinks zijn 7 dagen geldig. Wil je je aanmelding nog bevestigen? Vraag dan een nieuwe mail aan." }
-            form method="post" action=(format!("/confirm/{}/resend", v.token)) {
-                button type="submit" { "Stuur me een nieuwe bevestigingsmail" }
-            }
-        },
-        (true, _) => html! {
-            h1 { "Deze link is verlopen" }
-            p { "Je hoeft niets meer te bevestigen." }
-        },
-        (false, Status::Active) => {
-            html! { h1 { "Je aanmelding is al bevestigd" } p { "Je ontvangt onze nieuwsbrief." } }
+    let body = if v.claims.context > 0 {
+        if !expired(&s, &v) && waiting_request(&s, &v).await? {
+            button()
+        } else {
+            over()
         }
-        (false, _) => html! {
-            h1 { "Bevestig je aanmelding" }
-            p { "Druk op de knop om je aanmelding voor de nieuwsbrief te bevestigen." }
-            form method="post" { button type="submit" { "Bevestig mijn aanmelding" } }
-        },
+    } else {
+        match (expired(&s, &v), sub.status) {
+            (true, Status::Pending) => html! {
+                h1 { "Deze link is verlopen" }
+                p { "Bevestigingslinks zijn 7 dagen geldig. Wil je je aanmelding nog bevestigen? Vraag dan een nieuwe mail aan." }
+                form method="post" action=(format!("/confirm/{}/resend", v.token)) {
+                    button type="submit" { "Stuur me een nieuwe bevestigingsmail" }
+                }
+            },
+            (true, _) => over(),
+            (false, Status::Active) => {
+                html! { h1 { "Je aanmelding is al bevestigd" } p { "Je ontvangt onze nieuwsbrief." } }
+            }
+            (false, _) => button(),
+        }
     };
-    respond(
+    Ok(respond(
         &s,
         StatusCode::OK,
         sub.language,
         "Aanmelding bevestigen",
         body,
-    )
+    ))
 }
 
 pub async fn confirm(
     State(s): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     v: Verified<ConfirmLink>,
 ) -> Result<Response, AppError> {
     if expired(&s, &v) {
         return Err(AppError::InvalidLink);
     }
-    s.db.confirm_subscriber(v.subscriber.id, &peer.ip().to_string(), s.now())
-        .await?;
+    let ip = ip.to_string();
+    let request = v.claims.context;
+    if request > 0 {
+        let confirmed =
+            s.db.confirm_signup_request(request, v.subscriber.id, &ip, s.now())
+                .await?;
+        if !confirmed {
+            return Err(AppError::InvalidLink);
+        }
+    } else {
+        s.db.confirm_subscriber(v.subscriber.id, &ip, s.now())
+            .await?;
+    }
     let body = html! {
         h1 { "Je aanmelding is bevestigd" }
         p { "Dank je wel. Je ontvangt voortaan het Platformnieuws." }
     };
-    Ok(respond(
-        &s,
-        StatusCode::OK,
-        v.subscriber.language,
-        "Bevestigd",
-        body,
-    ))
+    let lang =
+        s.db.subscriber_by_id(v.subscriber.id)
+            .await?
+            .map_or(v.subscriber.language, |sub| sub.language);
+    Ok(respond(&s, StatusCode::OK, lang, "Bevestigd", body))
 }
 
 /// `POST /confirm/{token}/resend`: an expired (but genuine) confirmation link of a
@@ -82,7 +122,7 @@ pub async fn resend(
     v: Verified<ConfirmLink>,
 ) -> Result<Response, AppError> {
     let sub = v.subscriber;
-    if sub.status != Status::Pending {
+    if sub.status != Status::Pending || v.claims.context > 0 {
         return Err(AppError::InvalidLink);
     }
     if s.db
@@ -93,13 +133,7 @@ pub async fn resend(
         tokio::spawn(async move {
             let sent = s2
                 .signup
-                .send(
-                    SignupMail::Confirm,
-                    sub.id,
-                    &sub.email,
-                    &sub.name,
-                    sub.language,
-                )
+                .send(SignupMail::Confirm, sub.holder(), &sub.email, sub.language)
                 .await;
             if let Err(e) = sent {
                 tracing::error!(subscriber = sub.id, "new confirmation mail failed: {e:#}");

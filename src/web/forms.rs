@@ -18,6 +18,8 @@ pub struct SubscribeForm {
     pub language: String,
     /// The honeypot: people leave it empty.
     pub website: String,
+    /// The signed, time-limited token the form was shown with.
+    pub form_token: String,
 }
 
 impl SubscribeForm {
@@ -26,6 +28,7 @@ impl SubscribeForm {
     pub fn parse(body: &[u8]) -> Self {
         let mut v = Self::default();
         let (mut seen_email, mut seen_name, mut seen_language) = (false, false, false);
+        let mut seen_token = false;
         for (key, value) in url::form_urlencoded::parse(body) {
             let value = value.into_owned();
             match key.as_ref() {
@@ -45,6 +48,10 @@ impl SubscribeForm {
                     v.language = value;
                 }
                 "website" => v.website.push_str(&value),
+                "form_token" if !seen_token => {
+                    seen_token = true;
+                    v.form_token = value;
+                }
                 _ => {}
             }
         }

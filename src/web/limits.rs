@@ -12,7 +12,7 @@ use crate::domain::email::SubscriberEmail;
 /// Sign-ups per IP address (IPv6: per /64): a burst of 5, then 10 an hour.
 const PER_IP_BURST: u32 = 5;
 const PER_IP_PER_HOUR: u32 = 10;
-/// Sign-ups per e-mail address: 3 an hour.
+/// Sign-ups per mailbox (sub-addresses and casing folded together): 3 an hour.
 const PER_ADDRESS_PER_HOUR: u32 = 3;
 /// Limiter entries are pruned when there are more than this many keys.
 const PRUNE_ABOVE: usize = 10_000;
@@ -57,7 +57,7 @@ impl Limits {
             self.per_address.retain_recent();
         }
         self.per_address
-            .check_key(&email.key())
+            .check_key(&email.mailbox_key())
             .map_err(|n| n.wait_time_from(DefaultClock::default().now()))
     }
 }

@@ -4,11 +4,13 @@
 //! is one [`error::AppError`].
 
 pub mod archive;
+pub mod client;
 pub mod confirm;
 pub mod error;
 pub mod forms;
 pub mod health;
 pub mod limits;
+pub mod origin;
 pub mod page;
 pub mod preferences;
 pub mod privacy;
@@ -77,6 +79,11 @@ pub fn router(state: AppState) -> Router {
             "/preferences/{token}/unsubscribe",
             post(preferences::unsubscribe),
         )
+        .route(
+            "/preferences/{token}/data-link",
+            post(privacy::request_data_link),
+        )
+        .route("/preferences/{token}/revoke", post(privacy::revoke))
         .route("/preferences/{token}/data", get(privacy::data))
         .route(
             "/preferences/{token}/erase",

@@ -1,16 +1,16 @@
 //! The preference centre behind `/preferences/{token}`: change name, workshops,
 //! interests, reminders, the weekly agenda digest and language; unsubscribe;
-//! download or erase one's data.
+//! ask for a link to one's data; revoke every older link (`privacy`).
 //! A GET only shows; every change is a POST. maud escapes every typed value.
 
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
-use std::net::SocketAddr;
 
 use super::AppState;
+use super::client::ClientIp;
 use super::error::AppError;
 use super::forms::PreferencesForm;
 use super::page::respond;
@@ -132,11 +132,16 @@ fn form(s: &AppState, token: &str, sub: &Subscriber, notice: Option<&str>) -> Ma
         }
         section {
             h2 { @if en { "Your data" } @else { "Je gegevens" } }
-            form method="get" action=(link(s, token, "/data")) {
-                p { button type="submit" { @if en { "Download my data (JSON)" } @else { "Download mijn gegevens (JSON)" } } }
+            p { @if en { "To download or erase your data, we mail a link to your address that works for " (s.config.limits.data_link_hours) " hours: this page's link is in every newsletter, also in forwarded ones." } @else { "Om je gegevens te downloaden of te wissen, mailen we een link naar je adres die " (s.config.limits.data_link_hours) " uur werkt: de link van deze pagina staat in elke nieuwsbrief, ook in doorgestuurde." } }
+            form method="post" action=(link(s, token, "/data-link")) {
+                p { button type="submit" { @if en { "Mail me a link to my data" } @else { "Mail me een link naar mijn gegevens" } } }
             }
-            form method="get" action=(link(s, token, "/erase")) {
-                p { button type="submit" { @if en { "Erase my data" } @else { "Wis mijn gegevens" } } }
+        }
+        section {
+            h2 { @if en { "Forwarded a newsletter?" } @else { "Een nieuwsbrief doorgestuurd?" } }
+            p { @if en { "Anyone with a copy can open this page. Make every earlier link stop working; we mail you a new one." } @else { "Wie een kopie heeft, kan deze pagina openen. Laat alle eerdere links ophouden met werken; we mailen je een nieuwe." } }
+            form method="post" action=(link(s, token, "/revoke")) {
+                p { button type="submit" { @if en { "Revoke all my links" } @else { "Trek al mijn links in" } } }
             }
         }
     }
@@ -144,7 +149,7 @@ fn form(s: &AppState, token: &str, sub: &Subscriber, notice: Option<&str>) -> Ma
 
 pub async fn save(
     State(s): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     v: Verified<PreferencesLink>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -169,7 +174,7 @@ pub async fn save(
         choices,
         digest: form.digest,
     };
-    s.db.update_preferences(sub.id, &prefs, &peer.ip().to_string(), s.now())
+    s.db.update_preferences(sub.id, &prefs, &ip.to_string(), s.now())
         .await?;
     tracing::info!(subscriber = sub.id, "preferences saved");
     let sub =
@@ -193,7 +198,7 @@ pub async fn unsubscribe(
         .await?;
     tracing::info!(subscriber = sub.id, source = "preferences", "unsubscribed");
     let en = sub.language.is_en();
-    let reason_action = format!("{}/reason", s.links.unsubscribe(sub.id, 0));
+    let reason_action = format!("{}/reason", s.links.unsubscribe(sub.holder(), 0));
     Ok(respond(
         &s,
         StatusCode::OK,

@@ -74,7 +74,7 @@ pub fn form_page(s: &AppState, lang: Language, v: &SubscribeForm, errors: &[Stri
             }
             p.field {
                 label for="name" { @if en { "Name (optional)" } @else { "Naam (niet verplicht)" } }
-                input #name type="text" name="name" autocomplete="name" maxlength="200" value=(v.name);
+                input #name type="text" name="name" autocomplete="name" maxlength=(crate::domain::name::SubscriberName::MAX_CHARS) value=(v.name);
             }
             @if !s.config.workshops.is_empty() {
                 fieldset {
@@ -120,6 +120,7 @@ pub fn form_page(s: &AppState, lang: Language, v: &SubscribeForm, errors: &[Stri
                     label for="language-en" lang="en" { "English" }
                 }
             }
+            input type="hidden" name="form_token" value=(s.links.form_token());
             div.hp {
                 label for="website" {
                     @if en { "Leave this field empty (it catches spam robots)" } @else { "Laat dit veld leeg (het vangt spamrobots)" }
@@ -196,6 +197,26 @@ pub fn unreadable(s: &AppState, rejection: BytesRejection) -> Response {
     };
     let body = html! { h1 { (title) } p { (text) } };
     respond(s, status, Language::Nl, title, body)
+}
+
+/// A post made by another web site's page (403): nothing is stored.
+pub fn cross_site(s: &AppState, lang: Language) -> Response {
+    let en = lang.is_en();
+    let title = if en {
+        "Sign up on our own page"
+    } else {
+        "Meld je aan op onze eigen pagina"
+    };
+    let form = s.links.page("/");
+    let body = html! {
+        h1 { (title) }
+        @if en {
+            p { "This sign-up was sent from another web site, so we did not accept it. Please use the form on " a href=(form) { (form) } "." }
+        } @else {
+            p { "Deze aanmelding kwam van een andere website, daarom hebben we haar niet aangenomen. Gebruik het formulier op " a href=(form) { (form) } "." }
+        }
+    };
+    respond(s, StatusCode::FORBIDDEN, lang, title, body)
 }
 
 /// The form again, with what was typed and what to change (400).

@@ -4,21 +4,26 @@
 //! The answer to a valid sign-up is the same page, with the same status, for a
 //! new, pending, active or unsubscribed address, and the mail leaves in the
 //! background, so neither the page nor its timing tells whether an address is
-//! known. Abuse is limited per IP and per address, a hidden honeypot field
-//! catches simple bots, and an address gets at most one sign-up mail per
-//! [`MAIL_WINDOW_SECS`].
+//! known. Abuse is limited per IP and per mailbox (sub-addresses folded
+//! together), a hidden honeypot field catches simple bots, a signed form token
+//! shows the form was ours and recent, a post from another site is refused,
+//! an address gets at most one sign-up mail per [`MAIL_WINDOW_SECS`], and all
+//! visitors together at most `limits.confirmation_mails_per_hour`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use std::net::SocketAddr;
 
 use super::AppState;
+use super::client::ClientIp;
 use super::error::AppError;
 use super::forms::{SubscribeForm, query_value};
-use super::signup_pages::{bad_form, consent_text, done_page, form_page, too_many, unreadable};
+use super::origin::is_cross_site;
+use super::signup_pages::{
+    bad_form, consent_text, cross_site, done_page, form_page, too_many, unreadable,
+};
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
 use crate::domain::subscriber::{ConsentEvent, Language, Status, SubscriberFields};
@@ -27,6 +32,9 @@ use crate::storage::subscribers::{Added, Consent, NewSubscriber};
 
 /// At most one confirmation (or preferences) mail per address in this window.
 pub const MAIL_WINDOW_SECS: i64 = 10 * 60;
+
+/// A form shown longer ago than this is shown again before it is accepted.
+pub const FORM_TOKEN_MAX_AGE_SECS: i64 = 12 * 3600;
 
 /// The longest Referer kept as the consent's source.
 const MAX_SOURCE_LEN: usize = 500;
@@ -48,7 +56,7 @@ pub async fn form(State(s): State<AppState>, RawQuery(query): RawQuery) -> Respo
 /// `POST /subscribe`.
 pub async fn submit(
     State(s): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AppError> {
@@ -58,13 +66,29 @@ pub async fn submit(
     };
     let v = SubscribeForm::parse(&body);
     let lang = Language::or_dutch(&v.language);
-    if let Err(wait) = s.limits.check_ip(peer.ip()) {
+    if is_cross_site(&headers, s.links.base()) {
+        tracing::warn!("sign-up posted from another web site refused");
+        return Ok(cross_site(&s, lang));
+    }
+    if let Err(wait) = s.limits.check_ip(ip) {
         tracing::warn!("sign-up rate limit per IP reached");
         return Ok(too_many(&s, lang, wait));
     }
     if !v.website.is_empty() {
         tracing::info!("sign-up with the honeypot filled in ignored");
         return Ok(done_page(&s, lang));
+    }
+    if !s
+        .links
+        .form_token_fresh(&v.form_token, FORM_TOKEN_MAX_AGE_SECS)
+    {
+        tracing::info!("sign-up without a recent form token: the form is shown again");
+        let message = if lang.is_en() {
+            "This form was not sent from our page, or it was open for a long time. Please check it and press “Subscribe” again."
+        } else {
+            "Dit formulier kwam niet van onze pagina, of stond lang open. Controleer het en druk nog eens op ‘Aanmelden’."
+        };
+        return Ok(bad_form(&s, lang, v, &[message.to_string()]));
     }
     let fields = match SubscriberFields::parse(&v.email, &v.choices(), &s.config.catalogue()) {
         Ok(f) => f,
@@ -75,6 +99,9 @@ pub async fn submit(
     };
     if let Err(wait) = s.limits.check_address(&fields.email) {
         tracing::warn!("sign-up rate limit per address reached");
+        return Ok(too_many(&s, lang, wait));
+    }
+    if let Err(wait) = hourly_cap(&s).await {
         return Ok(too_many(&s, lang, wait));
     }
     // An erased, bounced or complaining address is never mailed again by
@@ -93,7 +120,7 @@ pub async fn submit(
         event: ConsentEvent::Subscribed,
         text: consent_text(&s, &fields.choices),
         source,
-        ip: peer.ip().to_canonical().to_string(),
+        ip: ip.to_string(),
     };
     let new = NewSubscriber {
         fields,
@@ -102,13 +129,36 @@ pub async fn submit(
     };
     if let Some((mail, id)) = sign_up(&s, &new).await? {
         let s = s.clone();
-        tokio::spawn(async move { send_in_background(&s, mail, id).await });
+        // In the language of the form just filled in, which the person reads.
+        let language = new.fields.choices.language;
+        tokio::spawn(async move { send_in_background(&s, mail, id, language).await });
     }
     Ok(done_page(&s, lang))
 }
 
+/// Ok while fewer than `limits.confirmation_mails_per_hour` mails left the
+/// web pages in the last hour (all processes together), or how long to wait.
+async fn hourly_cap(s: &AppState) -> Result<(), std::time::Duration> {
+    let cap = s.config.limits.confirmation_mails_per_hour;
+    if cap == 0 {
+        return Ok(());
+    }
+    let sent = s.db.web_mails_since(s.now() - 3600).await.map_err(|e| {
+        tracing::error!("the hourly cap on sign-up mails cannot be read: {e:#}");
+        std::time::Duration::from_secs(60)
+    })?;
+    if sent >= u64::from(cap) {
+        tracing::warn!(
+            sent,
+            "limits.confirmation_mails_per_hour ({cap}) reached: sign-ups are refused until fewer mails went out in the last hour"
+        );
+        return Err(std::time::Duration::from_secs(15 * 60));
+    }
+    Ok(())
+}
+
 /// Sends the sign-up mail to the subscriber as stored now.
-async fn send_in_background(s: &AppState, mail: SignupMail, id: i64) {
+async fn send_in_background(s: &AppState, mail: SignupMail, id: i64, language: Language) {
     let sub = match s.db.subscriber_by_id(id).await {
         Ok(Some(sub)) => sub,
         Ok(None) => return,
@@ -119,7 +169,7 @@ async fn send_in_background(s: &AppState, mail: SignupMail, id: i64) {
     };
     let sent = s
         .signup
-        .send(mail, id, &sub.email, &sub.name, sub.language)
+        .send(mail, sub.holder(), &sub.email, language)
         .await;
     match sent {
         Ok(Outcome::Sent(_)) => tracing::info!(subscriber = id, ?mail, "sign-up mail sent"),
@@ -133,10 +183,12 @@ async fn send_in_background(s: &AppState, mail: SignupMail, id: i64) {
     }
 }
 
-/// Stores the sign-up and decides which mail (if any) goes out: for a new,
-/// pending or re-subscribing address a confirmation, for an active one the
-/// preferences mail, for a bounced or complaining one nothing; and never more
-/// than one per address per [`MAIL_WINDOW_SECS`].
+/// Stores the sign-up and decides which mail (if any) goes out: for a new or
+/// pending address a confirmation, for one that had unsubscribed a
+/// confirmation of the sign-up held apart (the record itself changes only
+/// when the person confirms), for an active one the preferences mail, for a
+/// bounced or complaining one nothing; and never more than one per address
+/// per [`MAIL_WINDOW_SECS`].
 async fn sign_up(s: &AppState, new: &NewSubscriber) -> anyhow::Result<Option<(SignupMail, i64)>> {
     let now = s.now();
     let (id, mail) = match s.db.add_subscriber(new, now).await? {
@@ -149,10 +201,8 @@ async fn sign_up(s: &AppState, new: &NewSubscriber) -> anyhow::Result<Option<(Si
                 Status::Pending => (id, SignupMail::Confirm),
                 Status::Active => (id, SignupMail::Preferences),
                 Status::Unsubscribed => {
-                    if !s.db.resubscribe(id, new, now).await? {
-                        return Ok(None);
-                    }
-                    (id, SignupMail::Confirm)
+                    let request = s.db.hold_signup(id, new, now).await?;
+                    (id, SignupMail::ConfirmRequest(request))
                 }
                 Status::Bounced | Status::Complained => return Ok(None),
             }

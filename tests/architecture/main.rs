@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("startup", 4),
     ("cli", 4),
     ("commands", 4),
+    ("logging", 4),
 ];
 
 fn layer(module: &str) -> u8 {

@@ -107,7 +107,7 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
         return;
     };
     // The SMTP server stays up for the whole test.
-    let (_smtp, pb, mail) = anouk_gets_an_issue();
+    let (smtp, pb, mail) = anouk_gets_an_issue();
     let prefs = mail
         .text()
         .lines()
@@ -142,8 +142,18 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
         "the page follows the new language"
     );
 
-    // The download button saves the person's data as a JSON file.
-    b.click("form[action$='/data'] button").await;
+    // The data is behind a link mailed on request; opening it downloads
+    // the person's data as a JSON file.
+    b.click("form[action$='/data-link'] button").await;
+    b.wait_for_text("Check your mailbox").await;
+    let data_mail = smtp.wait_for(2, 20).remove(1);
+    let data_url = data_mail
+        .text()
+        .split_whitespace()
+        .find(|w| w.ends_with("/data"))
+        .expect("the data link in the mail")
+        .to_string();
+    b.goto(&data_url).await;
     let file = b.downloaded().await;
     assert_eq!(
         file.file_name().and_then(|n| n.to_str()),

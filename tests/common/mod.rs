@@ -288,6 +288,18 @@ admin_token = "{TEST_ADMIN_TOKEN}"
         format!("http://127.0.0.1:{}", self.http_port)
     }
 
+    /// The form token of the sign-up form as `GET /` shows it now, as a
+    /// browser would send it back with the form.
+    pub async fn form_token(&self) -> String {
+        let page = reqwest::get(format!("{}/", self.base_url()))
+            .await
+            .expect("GET /")
+            .text()
+            .await
+            .expect("the form");
+        form_token_in(&page)
+    }
+
     /// Runs one command to completion in the installation's folder.
     pub fn cli(&self, args: &[&str]) -> Output {
         Command::new(BIN)
@@ -683,4 +695,13 @@ impl Postbode {
         let links = config.links(clock.clone()).expect("link keys");
         postbode::reminders::AgendaMails::new(&config, links, composer, clock)
     }
+}
+
+/// The hidden `form_token` field's value in a page with the sign-up form.
+pub fn form_token_in(page: &str) -> String {
+    let at = page
+        .find("name=\"form_token\" value=\"")
+        .unwrap_or_else(|| panic!("no form token in the page: {page}"));
+    let rest = &page[at + "name=\"form_token\" value=\"".len()..];
+    rest[..rest.find('"').expect("closing quote")].to_string()
 }

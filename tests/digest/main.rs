@@ -93,6 +93,7 @@ fn recipient() -> Recipient {
         name: name("Zoë de Vries"),
         language: Language::Nl,
         segments: segments(&["arbeid-en-inclusie"], &["welzijn"]),
+        link_generation: 0,
     }
 }
 

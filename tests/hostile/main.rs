@@ -47,8 +47,17 @@ pub async fn get(pb: &Postbode, path: &str) -> (u16, String) {
     (status, r.text().await.expect("body"))
 }
 
-/// POST a urlencoded form to the daemon: (status, body).
+/// POST a urlencoded form to the daemon: (status, body). The sign-up form
+/// goes with a fresh form token, as a browser sends it.
 pub async fn post(pb: &Postbode, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let token = match path {
+        "/subscribe" => pb.form_token().await,
+        _ => String::new(),
+    };
+    let mut fields = fields.to_vec();
+    if !token.is_empty() {
+        fields.push(("form_token", &token));
+    }
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)
         .finish();

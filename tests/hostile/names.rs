@@ -75,6 +75,7 @@ fn preferences_path(id: i64) -> String {
         subscriber_id: id,
         context: 0,
         issued_at: chrono::Utc::now().timestamp(),
+        generation: 0,
     });
     format!("/preferences/{token}")
 }

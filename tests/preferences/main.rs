@@ -50,6 +50,31 @@ fn preferences_url(pb: &Postbode, m: &Received) -> String {
         .to_string()
 }
 
+/// Asks for the data link on the preference page and returns it as mailed
+/// to `who` (without `/data` or `/erase`).
+async fn data_link(smtp: &SmtpServer, pb: &Postbode, url: &str, who: &str) -> String {
+    let before = smtp.messages().len();
+    let r = post(&format!("{url}/data-link"), &[]).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.expect("page");
+    assert!(
+        page.contains("Kijk in je mailbox") || page.contains("Check your mailbox"),
+        "{page}"
+    );
+    let got = smtp.wait_for(before + 1, 20);
+    let prefix = format!("{}/preferences/", pb.base_url());
+    got.iter()
+        .rev()
+        .filter(|m| m.rcpt == who)
+        .find_map(|m| {
+            m.text()
+                .split_whitespace()
+                .find(|w| w.starts_with(&prefix) && w.ends_with("/data"))
+                .map(|w| w.trim_end_matches("/data").to_string())
+        })
+        .expect("a data link in the mail")
+}
+
 fn for_whom<'a>(got: &'a [Received], who: &str, subject: &str) -> &'a Received {
     got.iter()
         .find(|m| m.rcpt == who && m.subject() == subject)
@@ -149,8 +174,8 @@ async fn the_form_shows_current_choices_and_saving_changes_them_for_the_next_iss
         assert!(input(&page, "name").contains("value=\"Anouk\""));
         assert_labelled(&page);
         assert!(page.contains("Afmelden"));
-        assert!(page.contains("Download mijn gegevens"));
-        assert!(page.contains("Wis mijn gegevens"));
+        assert!(page.contains("Mail me een link naar mijn gegevens"));
+        assert!(page.contains("Trek al mijn links in"));
     }
     assert_eq!(
         pb.subscriber("anouk@example.nl"),
@@ -260,7 +285,8 @@ async fn the_form_shows_current_choices_and_saving_changes_them_for_the_next_iss
     assert_eq!(s["reminders"], true);
 
     // The choice and both changes are in the person's data.
-    let data: serde_json::Value = get(&format!("{url}/data"))
+    let data_url = data_link(&smtp, &pb, &url, "anouk@example.nl").await;
+    let data: serde_json::Value = get(&format!("{data_url}/data"))
         .await
         .json()
         .await
@@ -286,9 +312,13 @@ async fn data_download_then_erasure_leaves_only_the_suppression() {
     pb.add("jeroen@example.nl", "Jeroen", &[], &[]);
     let got = serve_and_send(&smtp, &mut pb, "December", 2);
     let url = preferences_url(&pb, for_whom(&got, "anouk@example.nl", "December"));
+    // The preferences link, in every mail, does not open the data itself.
+    assert_eq!(get(&format!("{url}/data")).await.status(), 404);
+    assert_eq!(post(&format!("{url}/erase"), &[]).await.status(), 404);
     let before = pb.subscriber("anouk@example.nl");
+    let data_url = data_link(&smtp, &pb, &url, "anouk@example.nl").await;
 
-    let r = get(&format!("{url}/data")).await;
+    let r = get(&format!("{data_url}/data")).await;
     assert_eq!(r.status(), 200);
     assert_eq!(
         r.headers()
@@ -322,13 +352,13 @@ async fn data_download_then_erasure_leaves_only_the_suppression() {
     );
 
     // The confirmation page asks first and changes nothing.
-    let r = get(&format!("{url}/erase")).await;
+    let r = get(&format!("{data_url}/erase")).await;
     assert_eq!(r.status(), 200);
     let page = r.text().await.expect("page");
     assert!(page.contains("Ja, wis mijn gegevens"), "{page}");
     assert_eq!(pb.subscriber("anouk@example.nl"), before);
 
-    let r = post(&format!("{url}/erase"), &[]).await;
+    let r = post(&format!("{data_url}/erase"), &[]).await;
     assert_eq!(r.status(), 200);
     assert!(
         r.text()
@@ -339,9 +369,10 @@ async fn data_download_then_erasure_leaves_only_the_suppression() {
     let list = pb.ok(&["subscribers", "list", "--json"]);
     assert!(!list.contains("anouk@example.nl"), "{list}");
     assert!(list.contains("jeroen@example.nl"));
-    // The links lead nowhere now.
+    // The links lead nowhere now; the erasure link works once.
     assert_eq!(get(&url).await.status(), 404);
-    assert_eq!(get(&format!("{url}/data")).await.status(), 404);
+    assert_eq!(get(&format!("{data_url}/data")).await.status(), 404);
+    assert_eq!(post(&format!("{data_url}/erase"), &[]).await.status(), 404);
 
     // A later issue reaches only Jeroen.
     pb.drop_issue("2027-01-platformnieuws.md", &issue("Januari", &soon(2)));
@@ -629,7 +660,8 @@ async fn the_same_rights_work_on_postgresql() {
         1
     );
 
-    let data: serde_json::Value = get(&format!("{url}/data"))
+    let data_url = data_link(&smtp, &pb, &url, "anouk@example.nl").await;
+    let data: serde_json::Value = get(&format!("{data_url}/data"))
         .await
         .json()
         .await
@@ -637,7 +669,7 @@ async fn the_same_rights_work_on_postgresql() {
     assert_eq!(data["deliveries"][0]["state"], "sent");
     assert_eq!(data["consents"][1]["event"], "changed");
 
-    assert_eq!(post(&format!("{url}/erase"), &[]).await.status(), 200);
+    assert_eq!(post(&format!("{data_url}/erase"), &[]).await.status(), 200);
     assert!(!pb.ok(&["subscribers", "list"]).contains("anouk@example.nl"));
     let out = pb.cli(&["subscribers", "add", "anouk@example.nl"]);
     assert!(!out.status.success());

@@ -49,6 +49,7 @@ fn recipient() -> Recipient {
         name: name("Zoë de Vries"),
         language: Language::Nl,
         segments: segments(&["arbeid-en-inclusie"], &[]),
+        link_generation: 0,
     }
 }
 

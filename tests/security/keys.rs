@@ -86,6 +86,7 @@ fn forged(key: &str, purpose: Purpose, subscriber_id: i64) -> String {
         subscriber_id,
         context: 0,
         issued_at: chrono::Utc::now().timestamp(),
+        generation: 0,
     })
 }
 

@@ -5,7 +5,12 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod datalinks;
+mod forms;
 mod keys;
+mod leaks;
+mod proxies;
+mod resignup;
 
 use common::Postbode;
 use std::process::{Command, Stdio};
@@ -43,5 +48,80 @@ pub fn serve_refused(pb: &Postbode, env: &[(&str, &str)]) -> (Option<i32>, Strin
             panic!("serve started although it should have refused");
         }
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// POSTs a urlencoded form with extra headers: (status, body).
+pub async fn post_form(
+    pb: &Postbode,
+    path: &str,
+    fields: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let mut req = reqwest::Client::new()
+        .post(format!("{}{path}", pb.base_url()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(body);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = req.send().await.expect("POST");
+    let status = r.status().as_u16();
+    (status, r.text().await.expect("body"))
+}
+
+/// Signs up through the form as a browser does (a fresh form token), with
+/// extra headers: (status, page).
+pub async fn sign_up(
+    pb: &Postbode,
+    fields: &[(&str, &str)],
+    headers: &[(&str, &str)],
+) -> (u16, String) {
+    let token = pb.form_token().await;
+    let mut fields = fields.to_vec();
+    fields.push(("form_token", &token));
+    post_form(pb, "/subscribe", &fields, headers).await
+}
+
+/// What a person would see of their record, without the bookkeeping.
+pub fn record(pb: &Postbode, email: &str) -> serde_json::Value {
+    let s = pb.subscriber(email);
+    serde_json::json!({
+        "status": s["status"], "name": s["name"], "language": s["language"],
+        "workshops": s["workshops"], "interests": s["interests"],
+        "reminders": s["reminders"], "confirmed_at": s["confirmed_at"],
+        "unsubscribed_at": s["unsubscribed_at"],
+    })
+}
+
+/// The consent history of `email` as `subscribers export` shows it.
+pub fn consent_history(pb: &Postbode, email: &str) -> Vec<serde_json::Value> {
+    let data: serde_json::Value =
+        serde_json::from_str(&pb.ok(&["subscribers", "export", email])).expect("json");
+    data["consents"].as_array().cloned().unwrap_or_default()
+}
+
+/// The first link in a mail's text part that starts with `prefix`.
+pub fn link_in(mail: &common::Received, prefix: &str) -> String {
+    mail.text()
+        .split_whitespace()
+        .find(|w| w.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no {prefix}… link in {}", mail.text()))
+        .to_string()
+}
+
+/// Waits until the daemon's log contains `needle`.
+pub fn wait_for_log(pb: &Postbode, needle: &str) {
+    let end = Instant::now() + Duration::from_secs(20);
+    while !pb.log().contains(needle) {
+        assert!(
+            Instant::now() < end,
+            "never logged {needle:?}:\n{}",
+            pb.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

@@ -23,9 +23,13 @@ fn form(pairs: &[(&str, &str)]) -> String {
         .finish()
 }
 
-/// POSTs a urlencoded body to /subscribe: (status, body).
+/// POSTs a urlencoded body to /subscribe with a fresh form token, as the
+/// browser sends the form: (status, body).
 async fn subscribe(pb: &Postbode, pairs: &[(&str, &str)]) -> (u16, String) {
-    subscribe_raw(pb, form(pairs).into_bytes(), None).await
+    let token = pb.form_token().await;
+    let mut pairs = pairs.to_vec();
+    pairs.push(("form_token", &token));
+    subscribe_raw(pb, form(&pairs).into_bytes(), None).await
 }
 
 async fn subscribe_raw(pb: &Postbode, body: Vec<u8>, referer: Option<&str>) -> (u16, String) {
@@ -141,6 +145,7 @@ async fn the_form_lists_every_workshop_and_interest_unticked_in_dutch_or_english
 async fn a_new_address_becomes_pending_with_a_consent_record_and_confirms_from_the_mail() {
     let (smtp, pb) = started();
     let referer = format!("{}/?lang=nl", pb.base_url());
+    let token = pb.form_token().await;
     let (status, page) = subscribe_raw(
         &pb,
         form(&[
@@ -152,6 +157,7 @@ async fn a_new_address_becomes_pending_with_a_consent_record_and_confirms_from_t
             ("reminders", "on"),
             ("language", "nl"),
             ("website", ""),
+            ("form_token", &token),
         ])
         .into_bytes(),
         Some(&referer),
@@ -363,7 +369,7 @@ async fn oversized_and_malformed_forms_get_a_clear_4xx_and_store_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn typed_html_is_escaped_in_the_page_and_in_the_mail() {
+async fn typed_html_is_escaped_in_the_page_and_the_typed_name_is_not_in_the_mail() {
     let (smtp, pb) = started();
     let evil = "<script>alert('x')</script> & \"Jan\"";
     let (status, page) = subscribe(
@@ -379,11 +385,23 @@ async fn typed_html_is_escaped_in_the_page_and_in_the_mail() {
     let (status, page) = subscribe(&pb, &[("email", "jan@example.nl"), ("name", evil)]).await;
     assert_eq!(status, 200);
     assert!(!page.contains("<script>"));
+    // Whoever fills in the form chooses the name: the signed mail to an
+    // address nobody confirmed yet carries none of it, not even escaped.
     let mail = smtp.wait_for(1, 20).remove(0);
     let html = mail.html();
-    assert!(!html.contains("<script>"), "{html}");
-    assert!(html.contains("&lt;script&gt;"), "{html}");
-    assert!(!mail.text().contains("<script>"));
+    for part in [
+        html.as_str(),
+        &mail.text(),
+        &mail.header("To").unwrap_or_default(),
+    ] {
+        assert!(!part.contains("<script"), "{part}");
+        assert!(!part.contains("&lt;script"), "{part}");
+        assert!(!part.contains("Jan"), "{part}");
+    }
+    assert!(
+        html.contains("Bevestig"),
+        "still the confirmation mail: {html}"
+    );
     assert_eq!(pb.subscriber("jan@example.nl")["name"], evil);
 }
 
@@ -405,7 +423,7 @@ async fn one_address_is_limited_to_three_sign_ups_an_hour() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn an_unsubscribed_address_that_signs_up_again_is_pending_with_its_new_choices() {
+async fn an_unsubscribed_address_that_signs_up_again_keeps_its_record_until_it_confirms() {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
     pb.add("terug@example.nl", "Terug", &["ontwikkeltafels"], &[]);
@@ -426,16 +444,41 @@ async fn an_unsubscribed_address_that_signs_up_again_is_pending_with_its_new_cho
     )
     .await;
     assert_eq!(status, 200);
+    // Until the person confirms, the form post changed nothing of the record.
     let sub = pb.subscriber("terug@example.nl");
-    assert_eq!(sub["status"], "pending");
+    assert_eq!(sub["status"], "unsubscribed");
+    assert_eq!(sub["name"], "Terug");
+    assert_eq!(sub["language"], "nl");
+    assert_eq!(sub["workshops"], serde_json::json!(["ontwikkeltafels"]));
+    assert_eq!(sub["interests"], serde_json::json!([]));
+    assert_eq!(consent_events(&db).await, ["imported"]);
+
+    let mail = smtp.wait_for(1, 20).remove(0);
+    assert!(
+        mail.subject().contains("Confirm your subscription"),
+        "in the form's language"
+    );
+    let link = mail
+        .text()
+        .split_whitespace()
+        .find(|w| w.starts_with(&format!("{}/confirm/", pb.base_url())))
+        .expect("confirm link")
+        .to_string();
+    let r = client().post(&link).send().await.expect("POST confirm");
+    assert_eq!(r.status(), 200);
+    let sub = pb.subscriber("terug@example.nl");
+    assert_eq!(sub["status"], "active");
     assert_eq!(sub["name"], "Weer terug");
     assert_eq!(sub["language"], "en");
     assert_eq!(sub["workshops"], serde_json::json!([]));
     assert_eq!(sub["interests"], serde_json::json!(["welzijn"]));
-    let mail = smtp.wait_for(1, 20).remove(0);
-    assert!(mail.subject().contains("Confirm your subscription"));
-    let events = consent_events(&db).await;
-    assert_eq!(events, ["imported", "subscribed"]);
+    assert_eq!(
+        consent_events(&db).await,
+        ["imported", "subscribed", "confirmed"]
+    );
+    // The held sign-up is used up: the same link confirms nothing again.
+    let again = client().post(&link).send().await.expect("POST again");
+    assert_eq!(again.status(), 404);
 }
 
 #[tokio::test(flavor = "multi_thread")]

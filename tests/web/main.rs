@@ -304,6 +304,7 @@ async fn an_expired_confirmation_link_confirms_nothing_and_offers_a_new_mail() {
         subscriber_id: id,
         context: 0,
         issued_at: eight_days_ago,
+        generation: 0,
     });
     let url = format!("{}/confirm/{expired}", pb.base_url());
     let page = reqwest::get(&url)

@@ -1,0 +1,135 @@
+//! The mails the web pages send on a visitor's request: the double opt-in
+//! confirmation (`mjml/confirm.mjml`), the preferences link for an address
+//! that signs up again while active, and from the preference page the
+//! short-lived link to one's data and the fresh link after revoking the
+//! old ones (`mjml/links.mjml`).
+
+mod texts;
+
+use anyhow::{Result, anyhow};
+use minijinja::context;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::domain::email::SubscriberEmail;
+use crate::domain::links::{Holder, Links};
+use crate::domain::name::SubscriberName;
+use crate::domain::reply::Outcome;
+use crate::domain::subscriber::Language;
+use crate::mail::{Kind, Mailer};
+use crate::render::compile::compile;
+use crate::render::layout::Layouts;
+use crate::render::variant::PlatformInfo;
+use texts::{LinkSet, subject_and_text};
+
+/// Confirmation links stay valid this long.
+pub const CONFIRM_VALID_SECS: i64 = 7 * 24 * 3600;
+
+/// Makes and sends the mails of the web pages.
+#[derive(Clone)]
+pub struct SignupMails {
+    templates_dir: PathBuf,
+    platform: PlatformInfo,
+    links: Links,
+    mailer: Arc<Mailer>,
+    data_link_hours: u32,
+}
+
+/// Which mail to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignupMail {
+    /// A new or pending address: a button to confirm.
+    Confirm,
+    /// A known address signed up again: a button to confirm the sign-up
+    /// held apart as this request (`storage::signup`).
+    ConfirmRequest(i64),
+    /// The address is already active and signed up again: a button to the
+    /// preferences page instead of a second confirmation.
+    Preferences,
+    /// Asked for on the preference page: links to download or erase one's
+    /// data, valid `limits.data_link_hours`.
+    DataLink,
+    /// Every older link was revoked on the preference page: the new one.
+    NewLinks,
+}
+
+impl SignupMail {
+    /// The layout and its `kind`.
+    fn layout(self) -> (&'static str, &'static str) {
+        match self {
+            SignupMail::Confirm | SignupMail::ConfirmRequest(_) => ("confirm", "confirm"),
+            SignupMail::Preferences => ("confirm", "preferences"),
+            SignupMail::DataLink => ("links", "data"),
+            SignupMail::NewLinks => ("links", "new-links"),
+        }
+    }
+
+    /// The confirmation link's context: the held request, or 0.
+    fn request(self) -> i64 {
+        match self {
+            SignupMail::ConfirmRequest(r) => r,
+            _ => 0,
+        }
+    }
+}
+
+impl SignupMails {
+    pub fn new(config: &Config, links: Links, mailer: Arc<Mailer>) -> Self {
+        Self {
+            templates_dir: config.templates_dir(),
+            platform: PlatformInfo::from_config(config),
+            links,
+            mailer,
+            data_link_hours: config.limits.data_link_hours,
+        }
+    }
+
+    /// Sends `mail` to `holder` at `email` (`Auto-Submitted: auto-generated`).
+    /// It greets nobody by name: whoever fills in the form chooses the name,
+    /// and a sign-up mail goes to an address nobody has confirmed yet, so
+    /// a name in it would carry a stranger's words in our signed mail.
+    pub async fn send(
+        &self,
+        mail: SignupMail,
+        holder: Holder,
+        email: &SubscriberEmail,
+        language: Language,
+    ) -> Result<Outcome> {
+        let confirm = self.links.confirm(holder, mail.request());
+        let preferences = self.links.preferences(holder);
+        let data_base = self.links.data(holder);
+        let (data, erase) = (format!("{data_base}/data"), format!("{data_base}/erase"));
+        let (layout, kind) = mail.layout();
+        let mjml = Layouts::new(&self.templates_dir)
+            .render(
+                layout,
+                context! {
+                    platform => self.platform,
+                    confirm_url => confirm,
+                    preferences_url => preferences,
+                    data_url => data,
+                    erase_url => erase,
+                    hours => self.data_link_hours,
+                    kind => kind,
+                    language => language.as_str(),
+                },
+            )
+            .map_err(|d| anyhow!("{d}"))?;
+        let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/{layout}.mjml: {m}"))?;
+        let links = LinkSet {
+            confirm: &confirm,
+            preferences: &preferences,
+            data: &data,
+            erase: &erase,
+            data_hours: self.data_link_hours,
+        };
+        let (subject, text) = subject_and_text(mail, language.is_en(), &self.platform.name, &links);
+        let nobody = SubscriberName::default();
+        let out =
+            self.mailer
+                .composer
+                .compose(email, &nobody, &subject, text, html, &Kind::Auto)?;
+        Ok(self.mailer.send_now(&out).await)
+    }
+}
