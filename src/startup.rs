@@ -106,6 +106,9 @@ impl Daemon {
             issues: self.issues.clone(),
             liveness: self.liveness.clone(),
             limits: Arc::new(crate::web::limits::Limits::new()),
+            style: Arc::new(crate::web::page::PageStyle::new(
+                self.config.platform.accent_color.as_str(),
+            )),
         }
     }
 }

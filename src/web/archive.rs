@@ -4,11 +4,13 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_SECURITY_POLICY;
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 
 use super::AppState;
 use super::error::AppError;
+use super::headers::ARCHIVE_POLICY;
 use super::page::respond;
 use crate::domain::subscriber::Language;
 use crate::render::MergeValues;
@@ -36,7 +38,7 @@ pub async fn show(
         _ => return Err(AppError::NotFound),
     };
     if let Some(html) = s.db.archive_html(row.id).await? {
-        return Ok(Html(html).into_response());
+        return Ok(archive_page(html));
     }
     let issues = s.issues.clone();
     let (file, source) = (row.file.clone(), row.source.clone());
@@ -55,5 +57,10 @@ pub async fn show(
     };
     let html = variant.personalise(&values).0;
     s.db.set_archive_html(row.id, &html).await?;
-    Ok(Html(html).into_response())
+    Ok(archive_page(html))
+}
+
+/// An issue's page under its own policy: the mail's styles and images, no scripts.
+fn archive_page(html: String) -> Response {
+    ([(CONTENT_SECURITY_POLICY, ARCHIVE_POLICY)], Html(html)).into_response()
 }

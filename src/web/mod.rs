@@ -7,6 +7,7 @@ pub mod archive;
 pub mod confirm;
 pub mod error;
 pub mod forms;
+pub mod headers;
 pub mod health;
 pub mod limits;
 pub mod page;
@@ -19,7 +20,7 @@ pub mod verified;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::map_response_with_state;
+use axum::middleware::{from_fn_with_state, map_response_with_state};
 use axum::routing::{get, post};
 use std::sync::Arc;
 
@@ -45,6 +46,8 @@ pub struct AppState {
     pub issues: Arc<IssuePipeline>,
     pub liveness: Arc<Liveness>,
     pub limits: Arc<limits::Limits>,
+    /// The pages' stylesheet and the policy that allows it, built once.
+    pub style: Arc<page::PageStyle>,
 }
 
 /// The daemon's name for what the web pages get.
@@ -89,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .route("/archive/{slug}", get(archive::show))
         .fallback(error::not_found)
         .layer(map_response_with_state(state.clone(), error::render))
+        .layer(from_fn_with_state(state.clone(), headers::add))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
