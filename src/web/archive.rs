@@ -1,6 +1,8 @@
 //! `GET /archive` lists the issues that went out; `GET /archive/{slug}` shows
-//! one as it was sent, with every section and no personal data. Its HTML is
-//! compiled once, on the first view, and kept with the issue.
+//! one as it was sent, with every section and no personal data, cleaned of
+//! anything that could run (see [`crate::render::web_version`]) and under a
+//! policy of its own. Its HTML is compiled and cleaned once, on the first
+//! view, and kept with the issue.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,6 +16,7 @@ use super::headers::ARCHIVE_POLICY;
 use super::page::respond;
 use crate::domain::subscriber::Language;
 use crate::render::MergeValues;
+use crate::render::web_version::web_version;
 
 pub async fn index(State(s): State<AppState>) -> Result<Response, AppError> {
     let issues = s.db.sent_issues().await?;
@@ -55,7 +58,7 @@ pub async fn show(
         unsubscribe_url: home,
         archive_url: s.links.archive(&row.slug),
     };
-    let html = variant.personalise(&values).0;
+    let html = web_version(&variant.personalise(&values).0, &variant.subject(&values));
     s.db.set_archive_html(row.id, &html).await?;
     Ok(archive_page(html))
 }

@@ -1,9 +1,11 @@
 //! The pages' defences, against a running `postbode serve` on 127.0.0.1:
-//! security headers on every answer.
+//! security headers on every answer, and an archive that runs nothing from
+//! an issue's raw HTML.
 
 #[path = "../common/mod.rs"]
 mod common;
 
+mod archive;
 mod headers;
 
 use common::{Postbode, Received, SmtpServer, soon};
@@ -74,7 +76,7 @@ pub async fn post(url: &str, fields: &[(&str, &str)]) -> Answer {
 }
 
 async fn answer(what: String, req: reqwest::RequestBuilder) -> Answer {
-    let r = req.send().await.unwrap_or_else(|e| panic!("{what}: {e}"));
+    let r = req.send().await.unwrap_or_else(|e| panic!("{what}: {e:?}"));
     Answer {
         what,
         status: r.status().as_u16(),
