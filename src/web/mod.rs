@@ -13,6 +13,7 @@ pub mod limits;
 pub mod page;
 pub mod preferences;
 pub mod privacy;
+pub mod server;
 pub mod signup_pages;
 pub mod subscribe;
 pub mod unsubscribe;
@@ -20,9 +21,11 @@ pub mod verified;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::middleware::{from_fn_with_state, map_response_with_state};
 use axum::routing::{get, post};
 use std::sync::Arc;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Config;
 use crate::delivery::Liveness;
@@ -92,12 +95,17 @@ pub fn router(state: AppState) -> Router {
         .route("/archive/{slug}", get(archive::show))
         .fallback(error::not_found)
         .layer(map_response_with_state(state.clone(), error::render))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            server::REQUEST_TIMEOUT,
+        ))
         .layer(from_fn_with_state(state.clone(), headers::add))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
 
-/// Serves until `shutdown`.
+/// Serves until `shutdown`, with the timeouts and the connection cap of
+/// [`server`].
 pub async fn serve(
     state: AppState,
     shutdown: tokio_util::sync::CancellationToken,
@@ -107,11 +115,5 @@ pub async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("http.listen: cannot listen on {addr}: {e}"))?;
     tracing::info!(%addr, "web pages ready");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
-    .await?;
-    Ok(())
+    server::run(listener, router(state), shutdown).await
 }

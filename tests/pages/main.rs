@@ -1,11 +1,12 @@
 //! The pages' defences, against a running `postbode serve` on 127.0.0.1:
-//! security headers on every answer, and an archive that runs nothing from
-//! an issue's raw HTML.
+//! security headers on every answer, an archive that runs nothing from an
+//! issue's raw HTML, and a server that slow or idle clients cannot hold.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod archive;
+mod connections;
 mod headers;
 
 use common::{Postbode, Received, SmtpServer, soon};
