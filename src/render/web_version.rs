@@ -7,7 +7,8 @@
 //! images over http(s), links to http(s) and mailto addresses) and scripts,
 //! event handlers, forms, frames, comments (Outlook's conditional parts) and
 //! every other URL scheme (`javascript:`, `data:` …) go. The cleaned body is
-//! put in a fresh document with the issue's subject as its title.
+//! put in a fresh document with the issue's subject as its title and the
+//! mail's `<body>` style (MJML's background colour), cleaned the same way.
 
 use std::collections::HashSet;
 
@@ -15,12 +16,31 @@ use std::collections::HashSet;
 /// HTML document) cleaned, under `title`.
 pub fn web_version(mail_html: &str, title: &str) -> String {
     let body = cleaner().clean(mail_html).to_string();
+    let body_style = body_style(mail_html)
+        .map(|s| format!(" style=\"{s}\""))
+        .unwrap_or_default();
     format!(
         "<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{}</title></head><body>{body}</body></html>\n",
+         <title>{}</title></head><body{body_style}>{body}</body></html>\n",
         html_escape::encode_text(title)
     )
+}
+
+/// The `style` of the mail's `<body>`, which a cleaned fragment has no
+/// place for: that element's attributes, on a `<div>`, through the same
+/// cleaner, and the style it keeps (attribute-escaped, as serialised).
+fn body_style(mail_html: &str) -> Option<String> {
+    let after_head = mail_html
+        .find("</head>")
+        .map_or(mail_html, |i| &mail_html[i..]);
+    let attributes = &after_head[after_head.find("<body")? + "<body".len()..];
+    let attributes = &attributes[..attributes.find('>')?];
+    let div = cleaner()
+        .clean(&format!("<div{attributes}></div>"))
+        .to_string();
+    let style = div.split_once(" style=\"")?.1.split_once('"')?.0;
+    Some(style.to_string())
 }
 
 fn cleaner() -> ammonia::Builder<'static> {
@@ -62,7 +82,7 @@ mod tests {
 <style type="text/css">#outlook a { padding:0; } body { margin:0; }</style>
 <style media="screen and (min-width:480px)">.mj-column-per-100 { width:100% !important; }</style>
 <script>alert('head')</script></head>
-<body style="word-spacing:normal;"><div class="mj-column-per-100" style="background-color:#f2f2f2;">
+<body style="word-spacing:normal;background-color:#f2f2f2;"><div class="mj-column-per-100" style="background-color:#f2f2f2;">
 <table role="presentation" cellpadding="0" cellspacing="0" width="100%" border="0"><tbody><tr>
 <td align="left" style="font-size:0px;padding:0 24px;">
 <p>Zichtbare tekst</p>
@@ -122,6 +142,7 @@ mod tests {
             r#"href="mailto:redactie@example.nl""#,
             r#"<div style="color:red">rood</div>"#,
             r#"<meta name="viewport" content="width=device-width, initial-scale=1">"#,
+            r#"<body style="word-spacing:normal;background-color:#f2f2f2;">"#,
         ] {
             assert!(page.contains(kept), "{kept} is missing from:\n{page}");
         }
@@ -130,6 +151,20 @@ mod tests {
             1,
             "only the new title: {page}"
         );
+    }
+
+    #[test]
+    fn the_body_keeps_only_its_style() {
+        let page = web_version(
+            r#"<html><head></head><body class="x" onload="alert(1)" style="color:#222">t</body></html>"#,
+            "t",
+        );
+        assert!(
+            page.contains(r#"<body style="color:#222">t</body>"#),
+            "{page}"
+        );
+        let page = web_version(r#"<body onload="alert(1)"><p style="a">t</p></body>"#, "t");
+        assert!(page.contains("<body><p style=\"a\">t</p></body>"), "{page}");
     }
 
     #[test]
