@@ -111,6 +111,9 @@ impl Daemon {
             liveness: self.liveness.clone(),
             limits: Arc::new(crate::web::limits::Limits::new()),
             admin_token: self.admin_token.clone(),
+            style: Arc::new(crate::web::page::PageStyle::new(
+                self.config.platform.accent_color.as_str(),
+            )),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod nesting;
 pub mod stack;
 pub mod text;
 pub mod variant;
+pub mod web_version;
 
 pub use merge::{MergeTemplate, MergeValues};
 pub use variant::{IssueRenderer, Variant};

@@ -1,17 +1,22 @@
 //! `GET /archive` lists the issues that went out; `GET /archive/{slug}` shows
-//! one as it was sent, with every section and no personal data. Its HTML is
-//! compiled once, on the first view, and kept with the issue.
+//! one as it was sent, with every section and no personal data, cleaned of
+//! anything that could run (see [`crate::render::web_version`]) and under a
+//! policy of its own. Its HTML is compiled and cleaned once, on the first
+//! view, and kept with the issue.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::header::CONTENT_SECURITY_POLICY;
 use axum::response::{Html, IntoResponse, Response};
 use maud::html;
 
 use super::AppState;
 use super::error::AppError;
+use super::headers::ARCHIVE_POLICY;
 use super::page::respond;
 use crate::domain::subscriber::Language;
 use crate::render::MergeValues;
+use crate::render::web_version::web_version;
 
 pub async fn index(State(s): State<AppState>) -> Result<Response, AppError> {
     let issues = s.db.sent_issues().await?;
@@ -36,7 +41,7 @@ pub async fn show(
         _ => return Err(AppError::NotFound),
     };
     if let Some(html) = s.db.archive_html(row.id).await? {
-        return Ok(Html(html).into_response());
+        return Ok(archive_page(html));
     }
     let issues = s.issues.clone();
     let (file, source) = (row.file.clone(), row.source.clone());
@@ -53,7 +58,12 @@ pub async fn show(
         unsubscribe_url: home,
         archive_url: s.links.archive(&row.slug),
     };
-    let html = variant.personalise(&values).0;
+    let html = web_version(&variant.personalise(&values).0, &variant.subject(&values));
     s.db.set_archive_html(row.id, &html).await?;
-    Ok(Html(html).into_response())
+    Ok(archive_page(html))
+}
+
+/// An issue's page under its own policy: the mail's styles and images, no scripts.
+fn archive_page(html: String) -> Response {
+    ([(CONTENT_SECURITY_POLICY, ARCHIVE_POLICY)], Html(html)).into_response()
 }

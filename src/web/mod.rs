@@ -8,12 +8,14 @@ pub mod client;
 pub mod confirm;
 pub mod error;
 pub mod forms;
+pub mod headers;
 pub mod health;
 pub mod limits;
 pub mod origin;
 pub mod page;
 pub mod preferences;
 pub mod privacy;
+pub mod server;
 pub mod signup_pages;
 pub mod subscribe;
 pub mod unsubscribe;
@@ -21,9 +23,11 @@ pub mod verified;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::map_response_with_state;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn_with_state, map_response_with_state};
 use axum::routing::{get, post};
 use std::sync::Arc;
+use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Config;
 use crate::delivery::Liveness;
@@ -49,6 +53,8 @@ pub struct AppState {
     pub limits: Arc<limits::Limits>,
     /// `secrets.admin_token`, checked at start-up; None: the admin pages are off.
     pub admin_token: Option<Arc<str>>,
+    /// The pages' stylesheet and the policy that allows it, built once.
+    pub style: Arc<page::PageStyle>,
 }
 
 /// The daemon's name for what the web pages get.
@@ -98,11 +104,17 @@ pub fn router(state: AppState) -> Router {
         .route("/archive/{slug}", get(archive::show))
         .fallback(error::not_found)
         .layer(map_response_with_state(state.clone(), error::render))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            server::REQUEST_TIMEOUT,
+        ))
+        .layer(from_fn_with_state(state.clone(), headers::add))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
 
-/// Serves until `shutdown`.
+/// Serves until `shutdown`, with the timeouts and the connection cap of
+/// [`server`].
 pub async fn serve(
     state: AppState,
     shutdown: tokio_util::sync::CancellationToken,
@@ -112,11 +124,5 @@ pub async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("http.listen: cannot listen on {addr}: {e}"))?;
     tracing::info!(%addr, "web pages ready");
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
-    .await?;
-    Ok(())
+    server::run(listener, router(state), shutdown).await
 }

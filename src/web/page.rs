@@ -1,16 +1,47 @@
 //! The page frame: semantic HTML, readable on a phone, no JavaScript, the
 //! platform's name and colour. maud escapes every value written into it.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use base64::Engine;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use sha2::{Digest, Sha256};
 
 use super::AppState;
 use crate::domain::subscriber::Language;
 
+/// The one stylesheet of the pages, built once per process from the accent
+/// colour, and the Content-Security-Policy that allows exactly that
+/// stylesheet (by its SHA-256 hash) and nothing else to load.
+pub struct PageStyle {
+    css: String,
+    policy: HeaderValue,
+}
+
+impl PageStyle {
+    pub fn new(accent: &str) -> Self {
+        let css = css(accent);
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&css));
+        let policy = format!(
+            "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; \
+             base-uri 'none'; frame-ancestors 'none'"
+        );
+        Self {
+            css,
+            // Base64 and ASCII text: always a valid header value.
+            policy: HeaderValue::from_str(&policy)
+                .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'")),
+        }
+    }
+
+    /// The `Content-Security-Policy` of every page drawn with [`page`].
+    pub fn policy(&self) -> &HeaderValue {
+        &self.policy
+    }
+}
+
 pub fn page(s: &AppState, lang: Language, title: &str, body: Markup) -> Markup {
     let platform = &s.config.platform;
-    let accent = platform.accent_color.as_str();
     html! {
         (DOCTYPE)
         html lang=(lang.as_str()) {
@@ -19,7 +50,7 @@ pub fn page(s: &AppState, lang: Language, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="robots" content="noindex";
                 title { (title) " · " (platform.name) }
-                style { (PreEscaped(css(accent))) }
+                style { (PreEscaped(&s.style.css)) }
             }
             body {
                 header { p.brand { (platform.name) } }

@@ -1,5 +1,6 @@
 //! The subscriber's pages in a real browser (headless Chromium), with a
-//! screenshot of each page saved for review.
+//! screenshot of each page saved for review. On every page the console is
+//! read for what the Content-Security-Policy refused: nothing may be.
 
 #[path = "../common/browser.rs"]
 mod browser;
@@ -39,6 +40,7 @@ async fn unsubscribing_from_a_mail_link_in_a_browser() {
             .contains("Druk op de knop om geen mail meer van ons te ontvangen.")
     );
     b.screenshot("unsubscribe-page").await;
+    b.assert_no_csp_violations("unsubscribe-page").await;
     assert_eq!(
         pb.subscriber("anouk@example.nl")["status"],
         "active",
@@ -47,6 +49,7 @@ async fn unsubscribing_from_a_mail_link_in_a_browser() {
     b.click("form button[type=submit]").await;
     b.wait_for_text("Je bent afgemeld").await;
     b.screenshot("unsubscribed").await;
+    b.assert_no_csp_violations("unsubscribed").await;
     assert_eq!(pb.subscriber("anouk@example.nl")["status"], "unsubscribed");
     b.quit().await;
 }
@@ -69,9 +72,17 @@ async fn signing_up_and_confirming_in_a_browser() {
     b.click("input[name=interests][value=welzijn]").await;
     b.click("#reminders").await;
     b.screenshot("subscribe-form-filled").await;
+    b.assert_no_csp_violations("subscribe-form-filled").await;
+    assert_eq!(
+        b.script("return getComputedStyle(document.querySelector('header')).backgroundColor")
+            .await,
+        "rgb(200, 16, 46)",
+        "the page's stylesheet is applied: the header has the accent colour"
+    );
     b.click("form button[type=submit]").await;
     b.wait_for_text("Kijk in je mailbox").await;
     b.screenshot("subscribe-answer").await;
+    b.assert_no_csp_violations("subscribe-answer").await;
     let mail = smtp.wait_for(1, 20).remove(0);
     let link = mail
         .text()
@@ -82,6 +93,7 @@ async fn signing_up_and_confirming_in_a_browser() {
     assert_eq!(pb.subscriber("anouk@example.nl")["status"], "pending");
     b.goto(&link).await;
     b.screenshot("confirm-page").await;
+    b.assert_no_csp_violations("confirm-page").await;
     assert_eq!(
         pb.subscriber("anouk@example.nl")["status"],
         "pending",
@@ -90,6 +102,7 @@ async fn signing_up_and_confirming_in_a_browser() {
     b.click("form button[type=submit]").await;
     b.wait_for_text("Je aanmelding is bevestigd").await;
     b.screenshot("confirmed").await;
+    b.assert_no_csp_violations("confirmed").await;
     let s = pb.subscriber("anouk@example.nl");
     assert_eq!(s["status"], "active");
     assert_eq!(s["name"], "Anouk <b>d'Hondt</b>", "stored as typed");
@@ -117,6 +130,7 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
         .to_string();
     b.goto(&prefs).await;
     b.screenshot("preferences").await;
+    b.assert_no_csp_violations("preferences").await;
     assert!(
         b.source()
             .await
@@ -133,6 +147,7 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
     b.click("form button[type=submit]").await;
     b.wait_for_text("Your preferences have been saved.").await;
     b.screenshot("preferences-saved").await;
+    b.assert_no_csp_violations("preferences-saved").await;
     let s = pb.subscriber("anouk@example.nl");
     assert_eq!(s["workshops"], serde_json::json!(["ontwikkeltafels"]));
     assert_eq!(s["interests"], serde_json::json!(["geweld-in-gezinnen"]));
@@ -172,14 +187,88 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
     b.wait_for_text("You are unsubscribed").await;
     assert_eq!(pb.subscriber("anouk@example.nl")["status"], "unsubscribed");
     b.screenshot("unsubscribed-reason-form").await;
+    b.assert_no_csp_violations("unsubscribed-reason-form").await;
     b.click("#reason-too-much").await;
     b.click("form button[type=submit]").await;
     b.wait_for_text("Thank you for letting us know.").await;
     b.screenshot("reason-thanks").await;
+    b.assert_no_csp_violations("reason-thanks").await;
     let status = pb.status_json();
     assert!(
         status.to_string().contains("too-much"),
         "the reason is reported: {status}"
+    );
+    b.quit().await;
+}
+
+/// The web version of a sent issue: the mail's layout applies (its `<style>`
+/// block and inline styles) under the archive's policy, which refuses nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn reading_the_archive_in_a_browser() {
+    let Some(b) = browser::start().await else {
+        return;
+    };
+    let (_smtp, pb, _mail) = anouk_gets_an_issue();
+    b.goto(&format!("{}/archive", pb.base_url())).await;
+    b.wait_for_text("Platformnieuws december").await;
+    b.screenshot("archive").await;
+    b.assert_no_csp_violations("archive").await;
+    b.click("ul.issues a").await;
+    b.wait_for_text("Hallo.").await;
+    b.screenshot("archive-issue").await;
+    b.assert_no_csp_violations("archive-issue").await;
+    assert!(b.url().await.ends_with("/archive/2026-12-platformnieuws"));
+    assert_eq!(
+        b.script("return getComputedStyle(document.querySelector('.pb-body p')).marginBottom")
+            .await,
+        "14px",
+        "the layout's <style> block applies"
+    );
+    assert_eq!(
+        b.script("return getComputedStyle(document.querySelector('h1')).fontSize")
+            .await,
+        "24px",
+        "inline styles apply"
+    );
+    assert_eq!(
+        b.script("return getComputedStyle(document.body).backgroundColor")
+            .await,
+        "rgb(242, 242, 242)",
+        "the mail's background colour fills the page"
+    );
+    b.quit().await;
+}
+
+/// The console check sees what a policy refuses: a style the page's policy
+/// does not allow, added from outside, is reported and not applied.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_style_shows_in_the_console() {
+    let Some(b) = browser::start().await else {
+        return;
+    };
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    pb.serve();
+    b.goto(&format!("{}/", pb.base_url())).await;
+    b.assert_no_csp_violations("subscribe-form").await;
+    b.script(
+        "const s = document.createElement('style'); \
+         s.textContent = 'body { color: rgb(1, 2, 3) }'; \
+         document.head.appendChild(s);",
+    )
+    .await;
+    assert_ne!(
+        b.script("return getComputedStyle(document.body).color")
+            .await,
+        "rgb(1, 2, 3)",
+        "the policy refuses the added style"
+    );
+    let console = b.console().await;
+    assert!(
+        console
+            .iter()
+            .any(|m| m.contains("Content Security Policy")),
+        "the refusal is in the console: {console:#?}"
     );
     b.quit().await;
 }

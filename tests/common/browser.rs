@@ -63,6 +63,8 @@ pub async fn start() -> Option<Browser> {
     let downloads = tempfile::tempdir().expect("downloads");
     let caps = json!({"capabilities": {"alwaysMatch": {
         "browserName": "chrome",
+        // The console, for what the Content-Security-Policy refused.
+        "goog:loggingPrefs": {"browser": "ALL"},
         "goog:chromeOptions": {
             "binary": chromium,
             "prefs": {
@@ -242,6 +244,49 @@ impl Browser {
             assert!(Instant::now() < end, "nothing was downloaded: {files:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Runs `script` in the page (WebDriver's own channel, which the page's
+    /// policy does not govern) and returns its value.
+    pub async fn script(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// The browser console's messages since the last call (chromedriver's log).
+    pub async fn console(&self) -> Vec<String> {
+        let entries = self
+            .call(
+                reqwest::Method::POST,
+                "/se/log",
+                Some(json!({"type": "browser"})),
+            )
+            .await;
+        entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| format!("{} {}", e["level"], e["message"]))
+            .collect()
+    }
+
+    /// Panics when the console shows that the page's Content-Security-Policy
+    /// refused something since the last look: a style, an image, a form.
+    pub async fn assert_no_csp_violations(&self, page: &str) {
+        let refused: Vec<String> = self
+            .console()
+            .await
+            .into_iter()
+            .filter(|m| m.contains("Content Security Policy"))
+            .collect();
+        assert!(
+            refused.is_empty(),
+            "{page}: the Content-Security-Policy refused: {refused:#?}"
+        );
     }
 
     /// Saves a PNG of the page as `<name>.png` in [`screenshot_dir`].
