@@ -7,24 +7,7 @@ mod browser;
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::{Postbode, SmtpServer, soon};
-
-/// A daemon with one subscriber, Anouk, who has just received an issue.
-fn anouk_gets_an_issue() -> (SmtpServer, Postbode, common::Received) {
-    let smtp = SmtpServer::start(&[]);
-    let mut pb = Postbode::new(&smtp.url(), "");
-    pb.add("anouk@example.nl", "Anouk", &["arbeid-en-inclusie"], &[]);
-    pb.serve();
-    pb.drop_issue(
-        "2026-12-platformnieuws.md",
-        &format!(
-            "---\nsubject: Platformnieuws december\nsend_at: {}\n---\nHallo.\n",
-            soon(2)
-        ),
-    );
-    let mail = smtp.wait_for(1, 30).remove(0);
-    (smtp, pb, mail)
-}
+use common::{anouk_gets_an_issue, serving};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unsubscribing_from_a_mail_link_in_a_browser() {
@@ -32,7 +15,7 @@ async fn unsubscribing_from_a_mail_link_in_a_browser() {
         return;
     };
     // The SMTP server stays up for the whole test.
-    let (_smtp, pb, mail) = anouk_gets_an_issue();
+    let (_smtp, pb, mail) = anouk_gets_an_issue("");
     b.goto(&mail.unsubscribe_url()).await;
     assert!(
         b.text()
@@ -60,9 +43,7 @@ async fn signing_up_and_confirming_in_a_browser() {
     let Some(b) = browser::start().await else {
         return;
     };
-    let smtp = SmtpServer::start(&[]);
-    let mut pb = Postbode::new(&smtp.url(), "");
-    pb.serve();
+    let (smtp, pb) = serving("");
     b.goto(&format!("{}/", pb.base_url())).await;
     assert!(b.source().await.contains("lang=\"nl\""));
     b.type_into("#email", "anouk@example.nl").await;
@@ -120,7 +101,7 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
         return;
     };
     // The SMTP server stays up for the whole test.
-    let (smtp, pb, mail) = anouk_gets_an_issue();
+    let (smtp, pb, mail) = anouk_gets_an_issue("");
     let prefs = mail
         .text()
         .lines()
@@ -208,7 +189,7 @@ async fn reading_the_archive_in_a_browser() {
     let Some(b) = browser::start().await else {
         return;
     };
-    let (_smtp, pb, _mail) = anouk_gets_an_issue();
+    let (_smtp, pb, _mail) = anouk_gets_an_issue("");
     b.goto(&format!("{}/archive", pb.base_url())).await;
     b.wait_for_text("Platformnieuws december").await;
     b.screenshot("archive").await;
@@ -246,9 +227,7 @@ async fn a_refused_style_shows_in_the_console() {
     let Some(b) = browser::start().await else {
         return;
     };
-    let smtp = SmtpServer::start(&[]);
-    let mut pb = Postbode::new(&smtp.url(), "");
-    pb.serve();
+    let (_smtp, pb) = serving("");
     b.goto(&format!("{}/", pb.base_url())).await;
     b.assert_no_csp_violations("subscribe-form").await;
     b.script(

@@ -58,6 +58,15 @@ impl Received {
         self.parsed().subject().unwrap_or_default().to_string()
     }
 
+    /// The first link in the text part that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> String {
+        self.text()
+            .split_whitespace()
+            .find(|w| w.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix}… link in {}", self.text()))
+            .to_string()
+    }
+
     /// The URL inside `List-Unsubscribe: <…>`.
     pub fn unsubscribe_url(&self) -> String {
         let h = self
@@ -704,4 +713,31 @@ pub fn form_token_in(page: &str) -> String {
         .unwrap_or_else(|| panic!("no form token in the page: {page}"));
     let rest = &page[at + "name=\"form_token\" value=\"".len()..];
     rest[..rest.find('"').expect("closing quote")].to_string()
+}
+
+/// A running daemon (with `extra` config) and the SMTP server it sends to.
+pub fn serving(extra: &str) -> (SmtpServer, Postbode) {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), extra);
+    pb.serve();
+    (smtp, pb)
+}
+
+/// A running daemon with one subscriber, Anouk (workshop
+/// arbeid-en-inclusie), who has just received the issue "Platformnieuws
+/// december"; and that mail.
+pub fn anouk_gets_an_issue(extra: &str) -> (SmtpServer, Postbode, Received) {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), extra);
+    pb.add("anouk@example.nl", "Anouk", &["arbeid-en-inclusie"], &[]);
+    pb.serve();
+    pb.drop_issue(
+        "2026-12-platformnieuws.md",
+        &format!(
+            "---\nsubject: Platformnieuws december\nsend_at: {}\n---\nHallo.\n",
+            soon(2)
+        ),
+    );
+    let mail = smtp.wait_for(1, 30).remove(0);
+    (smtp, pb, mail)
 }

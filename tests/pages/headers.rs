@@ -5,7 +5,7 @@
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::{Answer, SLUG, anouk_gets_the_issue, get, link_in, post};
+use crate::{Answer, SLUG, anouk_gets_the_issue, get, post};
 
 /// The directives of a Content-Security-Policy, trimmed.
 fn directives(a: &Answer) -> Vec<String> {
@@ -110,7 +110,7 @@ async fn every_answer_carries_the_security_headers() {
         .into_iter()
         .find(|m| m.rcpt == "berend@example.nl")
         .expect("the confirmation mail");
-    let confirm = link_in(&confirmation, &format!("{base}/confirm/"));
+    let confirm = confirmation.link(&format!("{base}/confirm/"));
     for a in [get(&confirm).await, post(&confirm, &[]).await] {
         assert_page(&a, 200);
         assert_not_cached(&a);
@@ -118,7 +118,7 @@ async fn every_answer_carries_the_security_headers() {
     assert_eq!(pb.subscriber("berend@example.nl")["status"], "active");
 
     // The preference centre and its sub-pages.
-    let prefs = link_in(&mail, &format!("{base}/preferences/"));
+    let prefs = mail.link(&format!("{base}/preferences/"));
     let saved = post(
         &prefs,
         &[("name", "Anouk"), ("workshops", "ontwikkeltafels")],
@@ -140,7 +140,7 @@ async fn every_answer_carries_the_security_headers() {
         .into_iter()
         .find(|m| m.rcpt == "anouk@example.nl" && m.text().contains("/data"))
         .expect("the data-link mail");
-    let data_link = link_in(&data_mail, &format!("{base}/preferences/"));
+    let data_link = data_mail.link(&format!("{base}/preferences/"));
     let data_link = data_link.trim_end_matches("/data");
     let erase = get(&format!("{data_link}/erase")).await;
     assert_page(&erase, 200);

@@ -85,12 +85,3 @@ async fn answer(what: String, req: reqwest::RequestBuilder) -> Answer {
         body: r.text().await.expect("body"),
     }
 }
-
-/// The link in a mail's text part that starts with `prefix`.
-pub fn link_in(mail: &Received, prefix: &str) -> String {
-    mail.text()
-        .split_whitespace()
-        .find(|w| w.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no link {prefix}… in:\n{}", mail.text()))
-        .to_string()
-}

@@ -3,26 +3,9 @@
 //! person's own address and works for `limits.data_link_hours`. Revoking
 //! from the preference page stops every older link at once.
 
-use crate::common::{Postbode, Received, SmtpServer, TEST_KEY, soon};
-use crate::{link_in, post_form};
+use crate::common::{Postbode, SmtpServer, TEST_KEY, anouk_gets_an_issue};
+use crate::post_form;
 use postbode::domain::token::{Claims, Purpose, TokenSigner};
-
-/// A daemon where Anouk has just received an issue, and that mail.
-fn anouk_gets_an_issue(extra: &str) -> (SmtpServer, Postbode, Received) {
-    let smtp = SmtpServer::start(&[]);
-    let mut pb = Postbode::new(&smtp.url(), extra);
-    pb.add("anouk@example.nl", "Anouk", &["arbeid-en-inclusie"], &[]);
-    pb.serve();
-    pb.drop_issue(
-        "2026-12-platformnieuws.md",
-        &format!(
-            "---\nsubject: Platformnieuws december\nsend_at: {}\n---\nHallo.\n",
-            soon(2)
-        ),
-    );
-    let mail = smtp.wait_for(1, 30).remove(0);
-    (smtp, pb, mail)
-}
 
 async fn status_of(method: reqwest::Method, url: &str) -> u16 {
     reqwest::Client::new()
@@ -38,7 +21,7 @@ async fn status_of(method: reqwest::Method, url: &str) -> u16 {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_forwarded_newsletter_opens_no_data_and_the_data_link_goes_to_the_person() {
     let (smtp, pb, mail) = anouk_gets_an_issue("");
-    let prefs = link_in(&mail, &format!("{}/preferences/", pb.base_url()));
+    let prefs = mail.link(&format!("{}/preferences/", pb.base_url()));
     // Whoever the newsletter was forwarded to tries the data pages.
     for (method, rest) in [
         (reqwest::Method::GET, "/data"),
@@ -64,7 +47,7 @@ async fn a_forwarded_newsletter_opens_no_data_and_the_data_link_goes_to_the_pers
     let data_mail = &got[1];
     assert_eq!(data_mail.rcpt, "anouk@example.nl");
     assert!(data_mail.text().contains("24 uur"), "{}", data_mail.text());
-    let data = link_in(data_mail, &format!("{}/preferences/", pb.base_url()));
+    let data = data_mail.link(&format!("{}/preferences/", pb.base_url()));
     let r = reqwest::get(&data).await.expect("GET");
     assert_eq!(r.status(), 200);
     let json: serde_json::Value = r.json().await.expect("json");
@@ -127,20 +110,20 @@ async fn a_data_link_works_for_the_configured_hours_only() {
 #[tokio::test(flavor = "multi_thread")]
 async fn revoking_stops_every_older_link_and_mails_a_new_one() {
     let (smtp, pb, mail) = anouk_gets_an_issue("");
-    let prefs = link_in(&mail, &format!("{}/preferences/", pb.base_url()));
+    let prefs = mail.link(&format!("{}/preferences/", pb.base_url()));
     let unsubscribe = mail.unsubscribe_url();
     let path = prefs.trim_start_matches(&pb.base_url()).to_string();
     let (status, _) = post_form(&pb, &format!("{path}/data-link"), &[], &[]).await;
     assert_eq!(status, 200);
     let data_mail = smtp.wait_for(2, 20).remove(1);
-    let data = link_in(&data_mail, &format!("{}/preferences/", pb.base_url()));
+    let data = data_mail.link(&format!("{}/preferences/", pb.base_url()));
 
     let (status, page) = post_form(&pb, &format!("{path}/revoke"), &[], &[]).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Je oude links werken niet meer"), "{page}");
     let new_mail = smtp.wait_for(3, 20).remove(2);
     assert_eq!(new_mail.rcpt, "anouk@example.nl");
-    let new_prefs = link_in(&new_mail, &format!("{}/preferences/", pb.base_url()));
+    let new_prefs = new_mail.link(&format!("{}/preferences/", pb.base_url()));
     assert_ne!(new_prefs, prefs);
 
     // Every older link is dead: preferences, one-click unsubscribe, data.

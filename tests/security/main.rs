@@ -104,15 +104,6 @@ pub fn consent_history(pb: &Postbode, email: &str) -> Vec<serde_json::Value> {
     data["consents"].as_array().cloned().unwrap_or_default()
 }
 
-/// The first link in a mail's text part that starts with `prefix`.
-pub fn link_in(mail: &common::Received, prefix: &str) -> String {
-    mail.text()
-        .split_whitespace()
-        .find(|w| w.starts_with(prefix))
-        .unwrap_or_else(|| panic!("no {prefix}… link in {}", mail.text()))
-        .to_string()
-}
-
 /// Waits until the daemon's log contains `needle`.
 pub fn wait_for_log(pb: &Postbode, needle: &str) {
     let end = Instant::now() + Duration::from_secs(20);

@@ -3,7 +3,7 @@
 //! `X-Forwarded-For` are believed; from anyone else those headers change
 //! nothing: not the rate limits, not the address in the consent record.
 
-use crate::common::{Postbode, SmtpServer};
+use crate::common::{Postbode, SmtpServer, serving};
 use crate::{consent_history, set_config, sign_up};
 
 fn trust(pb: &Postbode, cidrs: &str) {
@@ -27,9 +27,7 @@ fn consent_ip(pb: &Postbode, email: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forwarded_headers_from_an_untrusted_peer_change_nothing() {
-    let smtp = SmtpServer::start(&[]);
-    let mut pb = Postbode::new(&smtp.url(), "");
-    pb.serve();
+    let (_smtp, pb) = serving("");
     for i in 1..=5 {
         let email = format!("lezer{i}@example.nl");
         let xff = format!("203.0.113.{i}");

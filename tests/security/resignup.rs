@@ -3,7 +3,7 @@
 //! person confirms from the mail, and the nightly purge never takes it.
 
 use crate::common::{Postbode, SmtpServer};
-use crate::{consent_history, link_in, record, sign_up, wait_for_log};
+use crate::{consent_history, record, sign_up, wait_for_log};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_anonymous_sign_up_changes_no_record_and_the_purge_keeps_it() {
@@ -61,7 +61,7 @@ async fn an_anonymous_sign_up_changes_no_record_and_the_purge_keeps_it() {
         .iter()
         .find(|m| m.rcpt == "anouk@example.nl")
         .expect("a mail to anouk");
-    let link = link_in(to_anouk, &format!("{}/confirm/", pb.base_url()));
+    let link = to_anouk.link(&format!("{}/confirm/", pb.base_url()));
     let r = reqwest::Client::new()
         .post(&link)
         .send()
@@ -105,16 +105,12 @@ async fn only_the_person_with_the_mail_can_bring_an_unsubscribed_record_back() {
     let second = smtp.wait_for(2, 20).remove(1);
     let prefix = format!("{}/confirm/", pb.base_url());
     let client = reqwest::Client::new();
-    let old = client
-        .post(link_in(&first, &prefix))
-        .send()
-        .await
-        .expect("POST");
+    let old = client.post(first.link(&prefix)).send().await.expect("POST");
     assert_eq!(old.status(), 404);
     assert_eq!(record(&pb, "anouk@example.nl"), before);
 
     let r = client
-        .post(link_in(&second, &prefix))
+        .post(second.link(&prefix))
         .send()
         .await
         .expect("POST");
