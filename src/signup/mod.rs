@@ -6,12 +6,15 @@
 
 mod texts;
 
+pub use texts::LinkSet;
+
 use anyhow::{Result, anyhow};
 use minijinja::context;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::Config;
+use crate::domain::diagnostic::Diagnostic;
 use crate::domain::email::SubscriberEmail;
 use crate::domain::links::{Holder, Links};
 use crate::domain::name::SubscriberName;
@@ -21,7 +24,7 @@ use crate::mail::{Kind, Mailer};
 use crate::render::compile::compile;
 use crate::render::layout::Layouts;
 use crate::render::variant::PlatformInfo;
-use texts::{LinkSet, subject_and_text};
+use texts::subject_and_text;
 
 /// Confirmation links stay valid this long.
 pub const CONFIRM_VALID_SECS: i64 = 7 * 24 * 3600;
@@ -100,23 +103,6 @@ impl SignupMails {
         let preferences = self.links.preferences(holder);
         let data_base = self.links.data(holder);
         let (data, erase) = (format!("{data_base}/data"), format!("{data_base}/erase"));
-        let (layout, kind) = mail.layout();
-        let mjml = Layouts::new(&self.templates_dir)
-            .render(
-                layout,
-                context! {
-                    platform => self.platform,
-                    confirm_url => confirm,
-                    preferences_url => preferences,
-                    data_url => data,
-                    erase_url => erase,
-                    hours => self.data_link_hours,
-                    kind => kind,
-                    language => language.as_str(),
-                },
-            )
-            .map_err(|d| anyhow!("{d}"))?;
-        let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/{layout}.mjml: {m}"))?;
         let links = LinkSet {
             confirm: &confirm,
             preferences: &preferences,
@@ -124,6 +110,10 @@ impl SignupMails {
             erase: &erase,
             data_hours: self.data_link_hours,
         };
+        let mjml = mail_mjml(&self.templates_dir, &self.platform, mail, &links, language)
+            .map_err(|d| anyhow!("{d}"))?;
+        let layout = mail.layout().0;
+        let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/{layout}.mjml: {m}"))?;
         let (subject, text) = subject_and_text(mail, language.is_en(), &self.platform.name, &links);
         let nobody = SubscriberName::default();
         let out =
@@ -132,4 +122,28 @@ impl SignupMails {
                 .compose(email, &nobody, &subject, text, html, &Kind::Auto)?;
         Ok(self.mailer.send_now(&out).await)
     }
+}
+
+/// The MJML of `mail`: its layout in `templates_dir` rendered with `links`.
+pub fn mail_mjml(
+    templates_dir: &Path,
+    platform: &PlatformInfo,
+    mail: SignupMail,
+    links: &LinkSet<'_>,
+    language: Language,
+) -> Result<String, Diagnostic> {
+    let (layout, kind) = mail.layout();
+    Layouts::new(templates_dir).render(
+        layout,
+        context! {
+            platform => platform,
+            confirm_url => links.confirm,
+            preferences_url => links.preferences,
+            data_url => links.data,
+            erase_url => links.erase,
+            hours => links.data_hours,
+            kind => kind,
+            language => language.as_str(),
+        },
+    )
 }

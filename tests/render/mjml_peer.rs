@@ -135,3 +135,75 @@ fn run_strict(mjml_bin: &Path, file: &Path) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+#[test]
+fn the_sign_up_and_link_mails_pass_the_reference_strictly() {
+    use postbode::domain::subscriber::Language;
+    use postbode::render::variant::PlatformInfo;
+    use postbode::signup::{LinkSet, SignupMail, mail_mjml};
+    let Some(mjml_bin) = reference_mjml() else {
+        return;
+    };
+    let config = support::config();
+    let platform = PlatformInfo::from_config(&config);
+    let base = "https://nieuws.kus.example.nl";
+    let (confirm, preferences) = (
+        format!("{base}/confirm/c1"),
+        format!("{base}/preferences/p1"),
+    );
+    let (data, erase) = (
+        format!("{base}/preferences/d1/data"),
+        format!("{base}/preferences/d1/erase"),
+    );
+    let links = LinkSet {
+        confirm: &confirm,
+        preferences: &preferences,
+        data: &data,
+        erase: &erase,
+        data_hours: 24,
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    for mail in [
+        SignupMail::Confirm,
+        SignupMail::Preferences,
+        SignupMail::DataLink,
+        SignupMail::NewLinks,
+    ] {
+        for language in [Language::Nl, Language::En] {
+            let what = format!("{mail:?} ({})", language.as_str());
+            let mjml = mail_mjml(&config.templates_dir(), &platform, mail, &links, language)
+                .unwrap_or_else(|d| panic!("{what}: {d}"));
+            let file = dir
+                .path()
+                .join(format!("{mail:?}-{}.mjml", language.as_str()));
+            std::fs::write(&file, &mjml).expect("write MJML");
+            let (ok, reference, stderr) = run_strict(&mjml_bin, &file);
+            assert!(
+                ok && stderr.trim().is_empty(),
+                "{what}: mjml --config.validationLevel=strict failed:\n{stderr}"
+            );
+            let ours = postbode::render::compile::compile(&mjml).expect("mrml compiles");
+            assert_eq!(
+                body_text(&ours),
+                body_text(&reference),
+                "{what}: readers would see different text"
+            );
+            assert_eq!(
+                support::links(&ours),
+                support::links(&reference),
+                "{what}: links differ"
+            );
+            let wanted: &[&str] = match mail {
+                SignupMail::Confirm => &[&confirm],
+                SignupMail::DataLink => &[&data, &erase],
+                _ => &[&preferences],
+            };
+            for link in wanted {
+                assert!(
+                    support::links(&ours).iter().any(|l| l.0 == *link),
+                    "{what}: {link}"
+                );
+            }
+        }
+    }
+}
