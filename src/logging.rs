@@ -1,7 +1,8 @@
-//! Where the log goes: standard error, one event per write, each with any
-//! password from a URL masked and control characters shown instead of
-//! obeyed. Events are formatted whole before they are written, so the one
-//! filter here sees every line the daemon logs, whatever module wrote it.
+//! Where the log and the command line's text go: standard error and output,
+//! each line with any password from a URL masked and control characters
+//! shown instead of obeyed. Log events are formatted whole before they are
+//! written, so the one writer here sees every line the daemon logs; the
+//! commands print through [`say!`] and [`say_err!`], which clean the same way.
 
 use std::io::{self, Write};
 
@@ -24,6 +25,21 @@ pub fn init() {
 pub fn cleaned(text: &str) -> String {
     for_terminal(&redact_url_passwords(text)).into_owned()
 }
+
+/// `println!` for a person at a terminal: the line is cleaned as the log is,
+/// whatever values went into it. (JSON output is printed as it is: serde
+/// escapes what JSON must.)
+macro_rules! say {
+    () => { println!() };
+    ($($arg:tt)*) => { println!("{}", $crate::logging::cleaned(&format!($($arg)*))) };
+}
+
+/// `eprintln!`, cleaned the same way.
+macro_rules! say_err {
+    ($($arg:tt)*) => { eprintln!("{}", $crate::logging::cleaned(&format!($($arg)*))) };
+}
+
+pub(crate) use {say, say_err};
 
 /// A writer that cleans what passes through it.
 struct Cleaned<W>(W);

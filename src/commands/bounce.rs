@@ -19,7 +19,7 @@ use crate::bounces::{Failure, handle};
 use crate::config::Config;
 use crate::domain::clock::{Clock, SystemClock, epoch};
 use crate::domain::redact::redact_addresses;
-use crate::logging::cleaned;
+use crate::logging::{say, say_err};
 use crate::storage::Db;
 
 pub const EX_DATAERR: u8 = 65;
@@ -58,7 +58,7 @@ pub async fn bounce(config_path: &Path, recipient: Option<&str>) -> ExitCode {
             if let Some(alert) = &done.alert {
                 tracing::warn!("ALERT: {alert}");
             }
-            println!("{}", cleaned(&done.summary));
+            say!("{}", done.summary);
             ExitCode::SUCCESS
         }
         Err(e @ Failure::Unreadable(_)) => fail(EX_DATAERR, &format!("{e}; nothing changed")),
@@ -85,6 +85,6 @@ fn read_stdin() -> anyhow::Result<Vec<u8>> {
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("postbode bounce: {}", cleaned(&redact_addresses(message)));
+    say_err!("postbode bounce: {}", redact_addresses(message));
     ExitCode::from(code)
 }

@@ -12,7 +12,7 @@ use crate::domain::email::SubscriberEmail;
 use crate::domain::issue::Body;
 use crate::domain::name::SubscriberName;
 use crate::domain::subscriber::Language;
-use crate::logging::cleaned;
+use crate::logging::{say, say_err};
 use crate::mail::{Composer, Kind};
 use crate::newsletters::IssuePipeline;
 use crate::newsletters::agenda_checks::agenda_warnings;
@@ -35,7 +35,7 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
             Err(diags) => {
                 failed = true;
                 for d in diags {
-                    eprintln!("{}", cleaned(&d.to_string()));
+                    say_err!("{d}");
                 }
                 continue;
             }
@@ -52,11 +52,8 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
             Some(t) if t <= now => {
                 failed = true;
                 let (line, col) = find_key(&loaded.text, "send_at");
-                eprintln!(
-                    "{}",
-                    cleaned(&format!(
-                        "{shown}:{line}:{col}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft"
-                    ))
+                say_err!(
+                    "{shown}:{line}:{col}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft"
                 );
                 print_warnings(&warnings);
                 continue;
@@ -66,13 +63,10 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
                 t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
             ),
         };
-        println!(
-            "{}",
-            cleaned(&format!(
-                "ok: {shown} — {:?}, {sections} sections, {} agenda items, {when}",
-                issue.subject,
-                issue.agenda.len()
-            ))
+        say!(
+            "ok: {shown} — {:?}, {sections} sections, {} agenda items, {when}",
+            issue.subject,
+            issue.agenda.len()
         );
         print_warnings(&warnings);
     }
@@ -85,7 +79,7 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
 
 fn print_warnings(warnings: &[Diagnostic]) {
     for w in warnings {
-        eprintln!("{}", cleaned(&w.as_warning().to_string()));
+        say_err!("{}", w.as_warning());
     }
 }
 
@@ -100,7 +94,7 @@ pub fn render(
         Ok(l) => l,
         Err(diags) => {
             for d in diags {
-                eprintln!("{}", cleaned(&d.to_string()));
+                say_err!("{d}");
             }
             return Ok(ExitCode::FAILURE);
         }
@@ -144,7 +138,7 @@ pub fn render(
         &kind,
     )?;
     std::fs::write(out.join("message.eml"), &msg.bytes)?;
-    println!(
+    say!(
         "wrote index.html, index.txt and message.eml to {}",
         out.display()
     );

@@ -14,6 +14,7 @@ use std::process::ExitCode;
 use crate::cli::DkimKeygenArgs;
 use crate::config::Config;
 use crate::domain::dns::DnsName;
+use crate::logging::say;
 
 const BITS: usize = 2048;
 const DEFAULT_SELECTOR: &str = "postbode";
@@ -64,20 +65,20 @@ pub fn keygen(config: Option<&Config>, args: &DkimKeygenArgs) -> Result<ExitCode
         .context("encoding the public key failed")?;
     let p = base64::engine::general_purpose::STANDARD.encode(public.as_bytes());
 
-    println!(
+    say!(
         "Wrote a new {BITS}-bit RSA key to {} (readable by its owner only).\n",
         file.display()
     );
-    println!("1. Publish this TXT record in the DNS zone of {domain}:\n");
-    println!("{}\n", txt_record(&selector, &domain, &p));
-    println!(
+    say!("1. Publish this TXT record in the DNS zone of {domain}:\n");
+    say!("{}\n", txt_record(&selector, &domain, &p));
+    say!(
         "   Check it with `dig +short TXT {selector}._domainkey.{domain}` before signing with the key.\n"
     );
-    println!("2. Put these lines in postbode.toml and restart postbode:\n");
-    println!("[dkim]");
-    println!("domain = {}", toml_string(&domain));
-    println!("selector = {}", toml_string(&selector));
-    println!("private_key_file = {}", toml_string(&setting));
+    say!("2. Put these lines in postbode.toml and restart postbode:\n");
+    say!("[dkim]");
+    say!("domain = {}", toml_string(&domain));
+    say!("selector = {}", toml_string(&selector));
+    say!("private_key_file = {}", toml_string(&setting));
     Ok(ExitCode::SUCCESS)
 }
 

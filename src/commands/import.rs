@@ -14,7 +14,7 @@ use crate::domain::links::Holder;
 use crate::domain::reply::Outcome;
 use crate::domain::segments::Catalogue;
 use crate::domain::subscriber::{Status, SubscriberFields, TypedChoices};
-use crate::logging::cleaned;
+use crate::logging::{say, say_err};
 use crate::signup::{SignupMail, SignupMails};
 use crate::storage::Db;
 use crate::storage::subscribers::{Added, NewSubscriber};
@@ -44,9 +44,9 @@ pub async fn import(
     let (rows, errors) = parse_rows(&config.catalogue(), &shown, text, &consent);
     if !errors.is_empty() {
         for e in &errors {
-            eprintln!("{}", cleaned(&e.to_string()));
+            say_err!("{e}");
         }
-        eprintln!(
+        say_err!(
             "nothing was imported: fix the {} error(s) above and run the import again",
             errors.len()
         );
@@ -56,7 +56,7 @@ pub async fn import(
     let mut kept = Vec::with_capacity(rows.len());
     for row in rows {
         if db.is_suppressed(&row.fields.email).await? {
-            eprintln!(
+            say_err!(
                 "skipped {}: the address is on the suppression list",
                 row.fields.email
             );
@@ -80,7 +80,7 @@ pub async fn import(
         .filter(|a| matches!(a, Added::Created(_)))
         .count();
     let existing = added.len() - created;
-    println!("imported {created} subscribers; {existing} already present (left unchanged)");
+    say!("imported {created} subscribers; {existing} already present (left unchanged)");
     if !consent.confirmed {
         let mut failed = 0;
         for (row, a) in rows.iter().zip(&added) {
@@ -99,7 +99,7 @@ pub async fn import(
                 }
             }
         }
-        println!(
+        say!(
             "confirmation mails sent: {}, not delivered: {failed}",
             created - failed
         );

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use crate::cli::{Cli, Command, SubscribersCommand};
 use crate::config::Config;
 use crate::domain::clock::{SharedClock, SystemClock};
+use crate::logging::say;
 use crate::mail::Mailer;
 use crate::newsletters::IssuePipeline;
 use crate::newsletters::upgrade::fill_send_plans;
@@ -51,7 +52,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Migrate => {
             let db = open(&config).await?;
             fill_send_plans(&db, &IssuePipeline::new(&config), clock.now().timestamp()).await?;
-            println!("database is up to date");
+            say!("database is up to date");
             Ok(ExitCode::SUCCESS)
         }
         Command::ResendUnknown { issue, yes } => {

@@ -4,6 +4,7 @@ use anyhow::{Result, bail};
 use std::process::ExitCode;
 
 use crate::domain::email::SubscriberEmail;
+use crate::logging::say;
 use crate::storage::Db;
 
 async fn subscriber_id(db: &Db, email: &str) -> Result<i64> {
@@ -33,18 +34,16 @@ pub async fn erase(db: &Db, now: i64, email: &str) -> Result<ExitCode> {
     let Some(erased) = db.erase_subscriber(id, now).await? else {
         bail!("{email} is not a subscriber");
     };
-    println!("erased {email}:");
-    println!("  the subscriber record and {} segment(s)", erased.segments);
-    println!("  {} consent record(s)", erased.consents);
-    println!("  {} delivery record(s)", erased.deliveries);
+    say!("erased {email}:");
+    say!("  the subscriber record and {} segment(s)", erased.segments);
+    say!("  {} consent record(s)", erased.consents);
+    say!("  {} delivery record(s)", erased.deliveries);
     if erased.unsubscribes_unlinked > 0 {
-        println!(
+        say!(
             "  {} unsubscribe record(s) kept for the statistics, no longer linked to the address",
             erased.unsubscribes_unlinked
         );
     }
-    println!(
-        "the address is on the suppression list (salted hash only) and will not be mailed again"
-    );
+    say!("the address is on the suppression list (salted hash only) and will not be mailed again");
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@
 use anyhow::{Result, bail};
 use std::process::ExitCode;
 
+use crate::logging::say;
 use crate::storage::Db;
 
 pub async fn resend_unknown(db: &Db, now: i64, issue: Option<&str>, yes: bool) -> Result<ExitCode> {
@@ -18,19 +19,19 @@ pub async fn resend_unknown(db: &Db, now: i64, issue: Option<&str>, yes: bool) -
     let counts = db.unknown_counts(issue_id).await?;
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
     if total == 0 {
-        println!("no messages are recorded unknown");
+        say!("no messages are recorded unknown");
         return Ok(ExitCode::SUCCESS);
     }
     for (what, n) in &counts {
-        println!("{what}: {n} unknown");
+        say!("{what}: {n} unknown");
     }
     if !yes {
-        println!(
+        say!(
             "these were being sent when postbode stopped; their recipients may already have them. Run again with --yes to queue them again."
         );
         return Ok(ExitCode::SUCCESS);
     }
     let queued = db.requeue_unknown(issue_id, now).await?;
-    println!("{queued} message(s) queued again; a running daemon sends them within a minute");
+    say!("{queued} message(s) queued again; a running daemon sends them within a minute");
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,7 @@ use crate::domain::email::SubscriberEmail;
 use crate::domain::links::Links;
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
-use crate::logging::cleaned;
+use crate::logging::{say, say_err};
 use crate::mail::Mailer;
 use crate::newsletters::IssuePipeline;
 use crate::newsletters::editorial::send_proof;
@@ -43,20 +43,20 @@ impl Proof<'_> {
             Ok(l) => l,
             Err(diags) => {
                 for d in diags {
-                    eprintln!("{}", cleaned(&d.to_string()));
+                    say_err!("{d}");
                 }
                 return Ok(ExitCode::FAILURE);
             }
         };
         match send_proof(self.mailer, self.links, &loaded, &to).await? {
             Outcome::Sent(reply) => {
-                println!("{}", cleaned(&format!("proof of {slug} sent ({reply})")));
+                say!("proof of {slug} sent ({reply})");
                 Ok(ExitCode::SUCCESS)
             }
             other => {
-                eprintln!(
+                say_err!(
                     "the proof was not delivered: {}",
-                    cleaned(&redact_addresses(other.reply()))
+                    redact_addresses(other.reply())
                 );
                 Ok(ExitCode::FAILURE)
             }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use crate::config::Config;
 use crate::delivery::health::{PAUSE_KEY, Pause};
 use crate::domain::clock::from_epoch;
-use crate::logging::cleaned;
+use crate::logging::say;
 use crate::storage::Db;
 
 /// How many of the newest alerts are shown.
@@ -89,24 +89,26 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         return Ok(ExitCode::SUCCESS);
     }
     if !alerts.is_empty() {
-        println!("alerts (newest first):");
+        say!("alerts (newest first):");
         for a in &alerts {
-            println!("  {}  {}", local(Some(a.at)), cleaned(&a.message));
+            say!("  {}  {}", local(Some(a.at)), a.message);
         }
-        println!();
+        say!();
     }
     if let Some(p) = &paused {
-        println!(
+        say!(
             "sending paused at {} after {} failed attempts in a row, trying again from {}; last reply: {}\n",
             local(Some(p.since)),
             p.failures,
             local(Some(p.until)),
-            cleaned(&p.last_reply)
+            p.last_reply
         );
     }
-    println!(
+    say!(
         "{:<32} {:<10} {:<17} deliveries",
-        "issue", "status", "send at"
+        "issue",
+        "status",
+        "send at"
     );
     for i in &issues {
         let d = per_issue
@@ -118,33 +120,35 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
                     .join(", ")
             })
             .unwrap_or_default();
-        println!(
+        say!(
             "{:<32} {:<10} {:<17} {}",
             i.slug,
             i.status,
             local(i.send_at),
-            cleaned(&d)
+            d
         );
         for e in i.errors.lines() {
-            println!("    error: {}", cleaned(e));
+            say!("    error: {e}");
         }
         for w in i.warning.lines() {
-            println!("    warning: {}", cleaned(w));
+            say!("    warning: {w}");
         }
         if let Some(n) = per_issue
             .get(i.slug.as_str())
             .and_then(|m| m.get("unknown"))
         {
-            println!(
+            say!(
                 "    {n} message(s) were being sent during a crash: they may or may not have arrived (`postbode resend-unknown --issue {}` queues them again)",
                 i.slug
             );
         }
     }
     if !agenda.is_empty() {
-        println!(
+        say!(
             "\n{:<32} {:<10} {:<17} agenda mails",
-            "agenda item", "status", "starts"
+            "agenda item",
+            "status",
+            "starts"
         );
         for a in &agenda {
             let mails = a
@@ -162,12 +166,7 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
             } else {
                 local(Some(a.starts_at))
             };
-            println!(
-                "{:<32} {:<10} {:<17} {mails}",
-                cleaned(&a.uid),
-                a.status,
-                starts
-            );
+            say!("{:<32} {:<10} {:<17} {mails}", a.uid, a.status, starts);
         }
     }
     let subs = subscribers
@@ -175,23 +174,19 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         .map(|(s, n)| format!("{s} {n}"))
         .collect::<Vec<_>>()
         .join(", ");
-    println!(
+    say!(
         "\nsubscribers: {}",
-        if subs.is_empty() {
-            "none".into()
-        } else {
-            cleaned(&subs)
-        }
+        if subs.is_empty() { "none".into() } else { subs }
     );
     if !unsubscribes.is_empty() {
-        println!("unsubscribes:");
-        println!("  {:<32} {:<12} {:<17} count", "issue", "source", "reason");
+        say!("unsubscribes:");
+        say!("  {:<32} {:<12} {:<17} count", "issue", "source", "reason");
         for u in &unsubscribes {
-            println!(
+            say!(
                 "  {:<32} {:<12} {:<17} {}",
-                cleaned(u.issue.as_deref().unwrap_or("-")),
-                cleaned(&u.source),
-                cleaned(if u.reason.is_empty() { "-" } else { &u.reason }),
+                u.issue.as_deref().unwrap_or("-"),
+                u.source,
+                if u.reason.is_empty() { "-" } else { &u.reason },
                 u.count
             );
         }
@@ -201,13 +196,13 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        println!("  per issue:  {}", cleaned(&line(&per_issue_unsub)));
-        println!("  per source: {}", cleaned(&line(&per_source)));
-        println!("  per reason: {}", cleaned(&line(&per_reason)));
+        say!("  per issue:  {}", line(&per_issue_unsub));
+        say!("  per source: {}", line(&per_source));
+        say!("  per reason: {}", line(&per_reason));
     }
     if !bounces.is_empty() {
         let b: Vec<_> = bounces.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        println!("bounces and complaints: {}", cleaned(&b.join(", ")));
+        say!("bounces and complaints: {}", b.join(", "));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -12,7 +12,7 @@ use crate::domain::reply::Outcome;
 use crate::domain::subscriber::{
     ConsentEvent, FieldError, Status, SubscriberFields, TypedChoices, UnsubscribeSource,
 };
-use crate::logging::cleaned;
+use crate::logging::say;
 use crate::signup::{SignupMail, SignupMails};
 use crate::storage::Db;
 use crate::storage::subscribers::{Added, Consent, NewSubscriber};
@@ -79,7 +79,7 @@ pub async fn add(
         );
     }
     match db.add_subscriber(&new, now).await? {
-        Added::Exists(_) => println!("{email} is already a subscriber; nothing changed"),
+        Added::Exists(_) => say!("{email} is already a subscriber; nothing changed"),
         Added::Created(id) if new.status == Status::Pending => {
             let c = &new.fields.choices;
             match mails
@@ -91,14 +91,14 @@ pub async fn add(
                 )
                 .await?
             {
-                Outcome::Sent(_) => println!("added {email} (pending); confirmation mail sent"),
-                other => println!(
+                Outcome::Sent(_) => say!("added {email} (pending); confirmation mail sent"),
+                other => say!(
                     "added {email} (pending); the confirmation mail was not delivered: {}",
                     redact_addresses(other.reply())
                 ),
             }
         }
-        Added::Created(_) => println!("added {email} (active)"),
+        Added::Created(_) => say!("added {email} (active)"),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -109,18 +109,22 @@ pub async fn list(db: &Db, json: bool) -> Result<ExitCode> {
         println!("{}", serde_json::to_string_pretty(&subs)?);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    say!(
         "{:<36} {:<24} {:<13} {:<4} {:<9} workshops / interests",
-        "email", "name", "status", "lang", "reminders"
+        "email",
+        "name",
+        "status",
+        "lang",
+        "reminders"
     );
     let join = |l: &[crate::domain::slug::Slug]| {
         l.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(",")
     };
     for s in &subs {
-        println!(
+        say!(
             "{:<36} {:<24} {:<13} {:<4} {:<9} {} / {}",
             s.email,
-            cleaned(s.name.as_str()),
+            s.name,
             s.status,
             s.language,
             if s.reminders { "yes" } else { "no" },
@@ -128,7 +132,7 @@ pub async fn list(db: &Db, json: bool) -> Result<ExitCode> {
             join(s.segments.interests())
         );
     }
-    println!("{} subscribers", subs.len());
+    say!("{} subscribers", subs.len());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -142,11 +146,11 @@ pub async fn unsubscribe(db: &Db, now: i64, email: &str) -> Result<ExitCode> {
         .unsubscribe(id, UnsubscribeSource::Operator, None, now)
         .await?
     {
-        println!(
+        say!(
             "{email} is unsubscribed (source: operator); no mail leaves for this address from now on"
         );
     } else {
-        println!("{email} was not subscribed; nothing changed");
+        say!("{email} was not subscribed; nothing changed");
     }
     Ok(ExitCode::SUCCESS)
 }
