@@ -5,6 +5,7 @@ use anyhow::Result;
 use sqlx::Row;
 
 use super::Db;
+use super::subscribers::generation;
 use crate::domain::links::Holder;
 
 impl Db {
@@ -26,7 +27,7 @@ impl Db {
         tx.commit().await?;
         Ok(row.map(|r| Holder {
             id,
-            generation: u32::try_from(r.get::<i64, _>(0)).unwrap_or(0),
+            generation: generation(r.get(0)),
         }))
     }
 }

@@ -10,14 +10,6 @@ use super::subscribers::{Consent, NewSubscriber, record_consent, replace_segment
 use crate::domain::segments::Segments;
 use crate::domain::subscriber::ConsentEvent;
 
-/// A held sign-up, as its confirmation link names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignupRequest {
-    pub id: i64,
-    pub subscriber_id: i64,
-    pub created_at: i64,
-}
-
 /// What a purge removed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Purged {
@@ -95,17 +87,15 @@ impl Db {
         Ok(request)
     }
 
-    pub async fn signup_request(&self, id: i64) -> Result<Option<SignupRequest>> {
-        let row =
-            sqlx::query("SELECT id, subscriber_id, created_at FROM signup_requests WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|r| SignupRequest {
-            id: r.get(0),
-            subscriber_id: r.get(1),
-            created_at: r.get(2),
-        }))
+    /// True while the held sign-up `request` of `subscriber` waits to be
+    /// confirmed (not yet confirmed, replaced or purged).
+    pub async fn signup_waits(&self, request: i64, subscriber: i64) -> Result<bool> {
+        let row = sqlx::query("SELECT 1 FROM signup_requests WHERE id = $1 AND subscriber_id = $2")
+            .bind(request)
+            .bind(subscriber)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.is_some())
     }
 
     /// The person confirmed a held sign-up: its choices replace the record's,

@@ -367,6 +367,6 @@ fn subscriber_row(r: &sqlx::any::AnyRow, segs: &mut HashMap<i64, Segments>) -> O
 }
 
 /// A stored link generation; out of range (never written by us) reads as 0.
-fn generation(stored: i64) -> u32 {
+pub(super) fn generation(stored: i64) -> u32 {
     u32::try_from(stored).unwrap_or(0)
 }

@@ -25,11 +25,7 @@ fn expired(s: &AppState, v: &Verified<ConfirmLink>) -> bool {
 /// The held sign-up a link confirms, when it still waits for that.
 async fn waiting_request(s: &AppState, v: &Verified<ConfirmLink>) -> Result<bool, AppError> {
     let request = v.claims.context;
-    Ok(request > 0
-        && s.db
-            .signup_request(request)
-            .await?
-            .is_some_and(|r| r.subscriber_id == v.subscriber.id))
+    Ok(request > 0 && s.db.signup_waits(request, v.subscriber.id).await?)
 }
 
 fn button() -> Markup {

@@ -8,7 +8,9 @@ use axum::http::HeaderMap;
 
 /// True when the browser says the post was made by another site's page.
 pub fn is_cross_site(headers: &HeaderMap, base_url: &str) -> bool {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    // A header that is there but not readable text says nothing we can
+    // trust: it counts as the other site's (""), not as no header at all.
+    let header = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or(""));
     if let Some(site) = header("sec-fetch-site") {
         // `same-site`: a page of the platform's own domain (its main web
         // site) may carry the form; `none`: typed or bookmarked.
@@ -76,5 +78,15 @@ mod tests {
             assert!(is_cross_site(&headers(&[("origin", evil)]), BASE), "{evil}");
         }
         assert!(!is_cross_site(&HeaderMap::new(), BASE));
+    }
+
+    #[test]
+    fn a_header_that_is_not_text_counts_as_another_site() {
+        for name in ["sec-fetch-site", "origin"] {
+            let mut h = HeaderMap::new();
+            let value = axum::http::HeaderValue::from_bytes(b"same-origin\xff").expect("obs-text");
+            h.insert(name, value);
+            assert!(is_cross_site(&h, BASE), "{name}");
+        }
     }
 }
