@@ -7,9 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::{BIN, Postbode, ROOT, SmtpServer, soon};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use common::{Postbode, ROOT, SmtpServer, soon};
 
 const BOUNCE_DOMAIN: &str = "bounces.kus.example.nl";
 const FAILED_5_1_1: &str = "postfix-failed-5.1.1-v1-issue7-sub1.eml";
@@ -69,31 +67,9 @@ fn replace_sample_verp(text: &str, verp: &str) -> String {
     out
 }
 
-/// `postbode bounce ARGS` with `input` on stdin, as Postfix's pipe runs it.
-fn pipe(pb: &Postbode, args: &[&str], env: &[(&str, &str)], input: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("bounce")
-        .args(args)
-        .current_dir(pb.dir.path())
-        .env("POSTBODE_LOG", "warn")
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run postbode bounce");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write the report");
-    child.wait_with_output().expect("postbode bounce")
-}
-
 /// Pipes a report that must be handled; returns the summary line.
 fn handled(pb: &Postbode, args: &[&str], input: &str) -> String {
-    let out = pipe(pb, args, &[], input);
+    let out = pb.bounce(args, &[], input.as_bytes());
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
@@ -104,7 +80,7 @@ fn handled(pb: &Postbode, args: &[&str], input: &str) -> String {
 
 /// Pipes a report that must be refused with `code`; returns stderr.
 fn refused(pb: &Postbode, input: &str, code: i32, env: &[(&str, &str)]) -> String {
-    let out = pipe(pb, &[], env, input);
+    let out = pb.bounce(&[], env, input.as_bytes());
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(code), "{stderr}");
     assert!(
@@ -274,7 +250,7 @@ async fn scenario(database: Option<String>) {
     let policy = report(FAILED_REMOTE, Some(&s.verp), &s.message_id)
         .replace("Status: 5.1.1", "Status: 5.7.1")
         .replace("550 5.1.1", "550 5.7.1");
-    let out = pipe(&pb, &[], &[], &policy);
+    let out = pb.bounce(&[], &[], policy.as_bytes());
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("policy rejection 5.7.1"));
     let stderr = String::from_utf8_lossy(&out.stderr);

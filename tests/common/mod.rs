@@ -3,7 +3,7 @@
 //! and a real MIME parser (mail-parser) for what arrived.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -309,6 +309,41 @@ admin_token = "{TEST_ADMIN_TOKEN}"
         form_token_in(&page)
     }
 
+    /// POSTs a urlencoded form with extra headers: (status, body).
+    pub async fn post_form(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> (u16, String) {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let mut req = reqwest::Client::new()
+            .post(format!("{}{path}", self.base_url()))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let r = req.send().await.expect("POST");
+        let status = r.status().as_u16();
+        (status, r.text().await.expect("body"))
+    }
+
+    /// Signs up through the form as a browser does (a fresh form token), with
+    /// extra headers: (status, page).
+    pub async fn sign_up(
+        &self,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> (u16, String) {
+        let token = self.form_token().await;
+        let mut fields = fields.to_vec();
+        fields.push(("form_token", &token));
+        self.post_form("/subscribe", &fields, headers).await
+    }
+
     /// Runs one command to completion in the installation's folder.
     pub fn cli(&self, args: &[&str]) -> Output {
         Command::new(BIN)
@@ -493,6 +528,31 @@ impl Postbode {
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("serve did not start: {}", self.log());
+    }
+
+    /// `postbode bounce ARGS` with `input` on stdin, as Postfix's pipe runs
+    /// it. Written from another thread: a reader that gave up must not block
+    /// the test.
+    pub fn bounce(&self, args: &[&str], env: &[(&str, &str)], input: &[u8]) -> Output {
+        let mut child = Command::new(BIN)
+            .arg("bounce")
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("POSTBODE_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run postbode bounce");
+        let mut stdin = child.stdin.take().expect("stdin");
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&input);
+        });
+        let out = child.wait_with_output().expect("postbode bounce");
+        let _ = writer.join();
+        out
     }
 
     /// Like `cli`, with extra environment variables.

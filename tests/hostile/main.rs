@@ -50,26 +50,10 @@ pub async fn get(pb: &Postbode, path: &str) -> (u16, String) {
 /// POST a urlencoded form to the daemon: (status, body). The sign-up form
 /// goes with a fresh form token, as a browser sends it.
 pub async fn post(pb: &Postbode, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-    let token = match path {
-        "/subscribe" => pb.form_token().await,
-        _ => String::new(),
-    };
-    let mut fields = fields.to_vec();
-    if !token.is_empty() {
-        fields.push(("form_token", &token));
+    match path {
+        "/subscribe" => pb.sign_up(fields, &[]).await,
+        _ => pb.post_form(path, fields, &[]).await,
     }
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    let r = reqwest::Client::new()
-        .post(format!("{}{path}", pb.base_url()))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .expect("POST");
-    let status = r.status().as_u16();
-    (status, r.text().await.expect("body"))
 }
 
 /// Every subscriber as `subscribers list --json` shows them.

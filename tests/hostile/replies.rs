@@ -4,10 +4,7 @@
 //! The same code must leave the subscriber in the same state and record the
 //! same kind of bounce either way.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use crate::common::{BIN, Postbode, SmtpServer, soon};
+use crate::common::{Postbode, SmtpServer, soon};
 use crate::{issue, still_serving, subscribers};
 
 const BOUNCE_DOMAIN: &str = "bounces.kus.example.nl";
@@ -47,22 +44,7 @@ Diagnostic-Code: smtp; 550 {status} refused\r\n\r\n--B--\r\n"
 }
 
 fn bounce(pb: &Postbode, recipient: &str, report: &str) -> (Option<i32>, String, String) {
-    let mut child = Command::new(BIN)
-        .args(["bounce", "--recipient", recipient])
-        .current_dir(pb.dir.path())
-        .env("POSTBODE_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("postbode bounce");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(report.as_bytes())
-        .expect("report");
-    let out = child.wait_with_output().expect("bounce ran");
+    let out = pb.bounce(&["--recipient", recipient], &[], report.as_bytes());
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

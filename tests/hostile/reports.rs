@@ -4,38 +4,15 @@
 //! (65: not a report, 67: not ours), a message saying nothing changed, and
 //! no change to anyone's record.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{BIN, Postbode};
+use crate::common::Postbode;
 use crate::subscribers;
-
-fn pipe(pb: &Postbode, input: &[u8]) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("bounce")
-        .current_dir(pb.dir.path())
-        .env("POSTBODE_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("postbode bounce");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = input.to_vec();
-    // Written from another thread: a reader that gave up must not block us.
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("ran");
-    let _ = writer.join();
-    out
-}
 
 /// Pipes `input`, expects `code` (not a crash) and "nothing changed".
 fn refused(pb: &Postbode, input: &[u8], code: i32) -> String {
     let started = Instant::now();
-    let out = pipe(pb, input);
+    let out = pb.bounce(&[], &[], input);
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(code), "{stderr}");
     assert!(stderr.contains("nothing changed"), "{stderr}");

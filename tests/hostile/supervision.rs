@@ -40,18 +40,24 @@ fn import(pb: &Postbode, n: usize, extra: &[&str]) {
     ]);
 }
 
+/// The daemon's services for the installation in `pb`, built as `serve`
+/// builds them, for a test that drives them itself.
+async fn daemon_in(pb: &Postbode) -> Daemon {
+    let config = postbode::config::Config::load(&pb.path("postbode.toml")).expect("config");
+    let db = Db::connect_and_migrate(&config.database_url())
+        .await
+        .expect("database");
+    Daemon::build(config, Arc::new(SystemClock), db)
+        .await
+        .expect("services")
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_that_fails_on_one_message_fails_that_message_only() {
     let smtp = SmtpServer::start(&[]);
     let pb = Postbode::new(&smtp.url(), "");
     import(&pb, 498, &["paniek@example.nl", "breek@example.nl"]);
-    let config = postbode::config::Config::load(&pb.path("postbode.toml")).expect("config");
-    let db = Db::connect_and_migrate(&config.database_url())
-        .await
-        .expect("database");
-    let daemon = Daemon::build(config, Arc::new(SystemClock), db)
-        .await
-        .expect("services");
+    let daemon = daemon_in(&pb).await;
 
     // The issue, taken in and started as the watcher and scheduler do.
     let subject = "Platformnieuws met een haperende medewerker";
@@ -190,13 +196,7 @@ async fn a_line_break_put_into_a_stored_name_reaches_no_header() {
 #[tokio::test(flavor = "multi_thread")]
 async fn healthz_says_so_while_the_sender_is_not_running() {
     let pb = Postbode::new("file://outbox", "");
-    let config = postbode::config::Config::load(&pb.path("postbode.toml")).expect("config");
-    let db = Db::connect_and_migrate(&config.database_url())
-        .await
-        .expect("database");
-    let daemon = Daemon::build(config, Arc::new(SystemClock), db)
-        .await
-        .expect("services");
+    let daemon = daemon_in(&pb).await;
     let stop = CancellationToken::new();
     let web = tokio::spawn(postbode::web::serve(daemon.web(), stop.clone()));
     let healthz = || async {

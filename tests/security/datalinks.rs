@@ -4,7 +4,6 @@
 //! from the preference page stops every older link at once.
 
 use crate::common::{Postbode, SmtpServer, TEST_KEY, anouk_gets_an_issue};
-use crate::post_form;
 use postbode::domain::token::{Claims, Purpose, TokenSigner};
 
 async fn status_of(method: reqwest::Method, url: &str) -> u16 {
@@ -37,7 +36,7 @@ async fn a_forwarded_newsletter_opens_no_data_and_the_data_link_goes_to_the_pers
     // per ten minutes however often the button is pressed.
     let path = prefs.trim_start_matches(&pb.base_url()).to_string();
     for _ in 0..3 {
-        let (status, page) = post_form(&pb, &format!("{path}/data-link"), &[], &[]).await;
+        let (status, page) = pb.post_form(&format!("{path}/data-link"), &[], &[]).await;
         assert_eq!(status, 200, "{page}");
         assert!(page.contains("Kijk in je mailbox"), "{page}");
     }
@@ -113,12 +112,12 @@ async fn revoking_stops_every_older_link_and_mails_a_new_one() {
     let prefs = mail.link(&format!("{}/preferences/", pb.base_url()));
     let unsubscribe = mail.unsubscribe_url();
     let path = prefs.trim_start_matches(&pb.base_url()).to_string();
-    let (status, _) = post_form(&pb, &format!("{path}/data-link"), &[], &[]).await;
+    let (status, _) = pb.post_form(&format!("{path}/data-link"), &[], &[]).await;
     assert_eq!(status, 200);
     let data_mail = smtp.wait_for(2, 20).remove(1);
     let data = data_mail.link(&format!("{}/preferences/", pb.base_url()));
 
-    let (status, page) = post_form(&pb, &format!("{path}/revoke"), &[], &[]).await;
+    let (status, page) = pb.post_form(&format!("{path}/revoke"), &[], &[]).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Je oude links werken niet meer"), "{page}");
     let new_mail = smtp.wait_for(3, 20).remove(2);
@@ -130,7 +129,7 @@ async fn revoking_stops_every_older_link_and_mails_a_new_one() {
     assert_eq!(status_of(reqwest::Method::GET, &prefs).await, 404);
     assert_eq!(status_of(reqwest::Method::POST, &unsubscribe).await, 404);
     assert_eq!(status_of(reqwest::Method::GET, &data).await, 404);
-    let (status, _) = post_form(&pb, &format!("{path}/revoke"), &[], &[]).await;
+    let (status, _) = pb.post_form(&format!("{path}/revoke"), &[], &[]).await;
     assert_eq!(status, 404, "the old link cannot revoke again");
     assert_eq!(pb.subscriber("anouk@example.nl")["status"], "active");
     // The new one works.

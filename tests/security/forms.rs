@@ -4,7 +4,7 @@
 //! put into our signed mail through the name field.
 
 use crate::common::{Postbode, SmtpServer, TEST_KEY, form_token_in};
-use crate::{post_form, set_config, sign_up};
+use crate::set_config;
 use postbode::domain::token::{Claims, Purpose, TokenSigner};
 
 fn started(extra: &str) -> (SmtpServer, Postbode) {
@@ -55,7 +55,9 @@ async fn a_sign_up_posted_from_another_site_is_refused() {
         ],
         [("Origin", "null"), ("X-Forwarded-For", "203.0.113.3")],
     ] {
-        let (status, page) = sign_up(&pb, &[("email", "doelwit@example.nl")], &headers).await;
+        let (status, page) = pb
+            .sign_up(&[("email", "doelwit@example.nl")], &headers)
+            .await;
         assert_eq!(status, 403, "{headers:?}: {page}");
         assert!(page.contains("andere website"), "{page}");
     }
@@ -64,12 +66,12 @@ async fn a_sign_up_posted_from_another_site_is_refused() {
     assert!(smtp.messages().is_empty(), "no mail");
     // The platform's own page, as a browser says it.
     let own = pb.base_url();
-    let (status, _) = sign_up(
-        &pb,
-        &[("email", "doelwit@example.nl")],
-        &[("Origin", &own), ("Sec-Fetch-Site", "same-origin")],
-    )
-    .await;
+    let (status, _) = pb
+        .sign_up(
+            &[("email", "doelwit@example.nl")],
+            &[("Origin", &own), ("Sec-Fetch-Site", "same-origin")],
+        )
+        .await;
     assert_eq!(status, 200);
     smtp.wait_for(1, 20);
 }
@@ -96,17 +98,17 @@ async fn a_post_without_a_recent_form_token_shows_the_form_again_and_stores_noth
         .enumerate()
     {
         let visitor = format!("203.0.113.{}", i + 1);
-        let (status, page) = post_form(
-            &pb,
-            "/subscribe",
-            &[
-                ("email", "lezer@example.nl"),
-                ("name", "Lezer"),
-                ("form_token", token),
-            ],
-            &[("X-Forwarded-For", &visitor)],
-        )
-        .await;
+        let (status, page) = pb
+            .post_form(
+                "/subscribe",
+                &[
+                    ("email", "lezer@example.nl"),
+                    ("name", "Lezer"),
+                    ("form_token", token),
+                ],
+                &[("X-Forwarded-For", &visitor)],
+            )
+            .await;
         assert_eq!(status, 400, "token {i}: {page}");
         assert!(page.contains("Controleer het en druk nog eens"), "{page}");
         assert!(page.contains("value=\"lezer@example.nl\""), "kept: {page}");
@@ -117,13 +119,13 @@ async fn a_post_without_a_recent_form_token_shows_the_form_again_and_stores_noth
     assert!(smtp.messages().is_empty());
     // The form shown again carries a fresh token: sending it works.
     let fresh = form_token_in(&last_page);
-    let (status, _) = post_form(
-        &pb,
-        "/subscribe",
-        &[("email", "lezer@example.nl"), ("form_token", &fresh)],
-        &[("X-Forwarded-For", "203.0.113.9")],
-    )
-    .await;
+    let (status, _) = pb
+        .post_form(
+            "/subscribe",
+            &[("email", "lezer@example.nl"), ("form_token", &fresh)],
+            &[("X-Forwarded-For", "203.0.113.9")],
+        )
+        .await;
     assert_eq!(status, 200);
     assert_eq!(emails(&pb), ["lezer@example.nl"]);
 }
@@ -143,7 +145,9 @@ async fn sub_addresses_of_one_mailbox_get_at_most_three_mails_an_hour() {
     .enumerate()
     {
         let visitor = format!("203.0.113.{}", i + 1);
-        let (status, _) = sign_up(&pb, &[("email", email)], &[("X-Forwarded-For", &visitor)]).await;
+        let (status, _) = pb
+            .sign_up(&[("email", email)], &[("X-Forwarded-For", &visitor)])
+            .await;
         statuses.push(status);
     }
     assert_eq!(statuses, [200, 200, 200, 429, 429]);
@@ -156,12 +160,12 @@ async fn sub_addresses_of_one_mailbox_get_at_most_three_mails_an_hour() {
         .count();
     assert_eq!(to_the_mailbox, 3);
     // Another mailbox is not affected.
-    let (status, _) = sign_up(
-        &pb,
-        &[("email", "ander+1@example.nl")],
-        &[("X-Forwarded-For", "203.0.113.20")],
-    )
-    .await;
+    let (status, _) = pb
+        .sign_up(
+            &[("email", "ander+1@example.nl")],
+            &[("X-Forwarded-For", "203.0.113.20")],
+        )
+        .await;
     assert_eq!(status, 200);
 }
 
@@ -172,8 +176,9 @@ async fn the_hourly_cap_on_confirmation_mails_holds_for_all_visitors_together() 
     for i in 1..=5 {
         let email = format!("lezer{i}@example.nl");
         let visitor = format!("203.0.113.{i}");
-        let (status, page) =
-            sign_up(&pb, &[("email", &email)], &[("X-Forwarded-For", &visitor)]).await;
+        let (status, page) = pb
+            .sign_up(&[("email", &email)], &[("X-Forwarded-For", &visitor)])
+            .await;
         if status == 429 {
             assert!(page.contains("Te veel aanmeldingen"), "{page}");
         }
@@ -200,12 +205,12 @@ async fn a_name_typed_on_the_form_never_reaches_the_signed_mail() {
     // As long as a name may be, so the form accepts it.
     let spam = "Gefeliciteerd! Claim uw prijs op https://spam.example/win voor 18.00 uur vandaag.";
     assert!(spam.chars().count() <= postbode::domain::name::SubscriberName::MAX_CHARS);
-    let (status, _) = sign_up(
-        &pb,
-        &[("email", "iemand@example.nl"), ("name", spam)],
-        &[("X-Forwarded-For", "203.0.113.1")],
-    )
-    .await;
+    let (status, _) = pb
+        .sign_up(
+            &[("email", "iemand@example.nl"), ("name", spam)],
+            &[("X-Forwarded-For", "203.0.113.1")],
+        )
+        .await;
     assert_eq!(status, 200);
     let mail = smtp.wait_for(1, 20).remove(0);
     for part in [

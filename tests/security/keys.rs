@@ -2,10 +2,7 @@
 //! key, a short one or a placeholder, and says how to make a good one; links
 //! and bounce addresses forged with the old example key open nothing.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use crate::common::{BIN, Postbode, TEST_ADMIN_TOKEN, TEST_KEY};
+use crate::common::{Postbode, TEST_ADMIN_TOKEN, TEST_KEY};
 use crate::{serve_refused, set_config};
 use postbode::domain::delivery::Ledger;
 use postbode::domain::token::{Claims, Purpose, TokenSigner};
@@ -164,21 +161,7 @@ Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\
 Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example.org\r\n\r\n\
 Final-Recipient: rfc822; anouk@example.nl\r\nAction: failed\r\nStatus: 5.1.1\r\n\r\n--B--\r\n"
     );
-    let mut child = Command::new(BIN)
-        .args(["bounce", "--recipient", &verp])
-        .current_dir(pb.dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bounce");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(report.as_bytes())
-        .expect("report");
-    let out = child.wait_with_output().expect("bounce ran");
+    let out = pb.bounce(&["--recipient", &verp], &[], report.as_bytes());
     assert_eq!(
         out.status.code(),
         Some(67),

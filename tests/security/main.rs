@@ -51,41 +51,6 @@ pub fn serve_refused(pb: &Postbode, env: &[(&str, &str)]) -> (Option<i32>, Strin
     }
 }
 
-/// POSTs a urlencoded form with extra headers: (status, body).
-pub async fn post_form(
-    pb: &Postbode,
-    path: &str,
-    fields: &[(&str, &str)],
-    headers: &[(&str, &str)],
-) -> (u16, String) {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    let mut req = reqwest::Client::new()
-        .post(format!("{}{path}", pb.base_url()))
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let r = req.send().await.expect("POST");
-    let status = r.status().as_u16();
-    (status, r.text().await.expect("body"))
-}
-
-/// Signs up through the form as a browser does (a fresh form token), with
-/// extra headers: (status, page).
-pub async fn sign_up(
-    pb: &Postbode,
-    fields: &[(&str, &str)],
-    headers: &[(&str, &str)],
-) -> (u16, String) {
-    let token = pb.form_token().await;
-    let mut fields = fields.to_vec();
-    fields.push(("form_token", &token));
-    post_form(pb, "/subscribe", &fields, headers).await
-}
-
 /// What a person would see of their record, without the bookkeeping.
 pub fn record(pb: &Postbode, email: &str) -> serde_json::Value {
     let s = pb.subscriber(email);

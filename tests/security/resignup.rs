@@ -3,7 +3,7 @@
 //! person confirms from the mail, and the nightly purge never takes it.
 
 use crate::common::{Postbode, SmtpServer};
-use crate::{consent_history, record, sign_up, wait_for_log};
+use crate::{consent_history, record, wait_for_log};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_anonymous_sign_up_changes_no_record_and_the_purge_keeps_it() {
@@ -23,18 +23,18 @@ async fn an_anonymous_sign_up_changes_no_record_and_the_purge_keeps_it() {
     pb.serve();
 
     for who in ["anouk@example.nl", "bram@example.nl"] {
-        let (status, page) = sign_up(
-            &pb,
-            &[
-                ("email", who),
-                ("name", "Overgenomen"),
-                ("workshops", "ontwikkeltafels"),
-                ("interests", "welzijn"),
-                ("language", "en"),
-            ],
-            &[],
-        )
-        .await;
+        let (status, page) = pb
+            .sign_up(
+                &[
+                    ("email", who),
+                    ("name", "Overgenomen"),
+                    ("workshops", "ontwikkeltafels"),
+                    ("interests", "welzijn"),
+                    ("language", "en"),
+                ],
+                &[],
+            )
+            .await;
         assert_eq!(status, 200, "{page}");
     }
     let mails = smtp.wait_for(2, 20);
@@ -81,26 +81,23 @@ async fn only_the_person_with_the_mail_can_bring_an_unsubscribed_record_back() {
     pb.serve();
     // Two sign-ups for the same address: the later one replaces the earlier
     // one held apart, and the first mail's link is void.
-    let (status, _) = sign_up(
-        &pb,
-        &[("email", "anouk@example.nl"), ("name", "Eerste")],
-        &[],
-    )
-    .await;
+    let (status, _) = pb
+        .sign_up(&[("email", "anouk@example.nl"), ("name", "Eerste")], &[])
+        .await;
     assert_eq!(status, 200);
     let first = smtp.wait_for(1, 20).remove(0);
     pb.sql("UPDATE subscribers SET confirmation_sent_at = NULL")
         .await;
-    let (status, _) = sign_up(
-        &pb,
-        &[
-            ("email", "anouk@example.nl"),
-            ("name", "Anouk de Vries"),
-            ("interests", "welzijn"),
-        ],
-        &[],
-    )
-    .await;
+    let (status, _) = pb
+        .sign_up(
+            &[
+                ("email", "anouk@example.nl"),
+                ("name", "Anouk de Vries"),
+                ("interests", "welzijn"),
+            ],
+            &[],
+        )
+        .await;
     assert_eq!(status, 200);
     let second = smtp.wait_for(2, 20).remove(1);
     let prefix = format!("{}/confirm/", pb.base_url());
