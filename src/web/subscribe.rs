@@ -24,6 +24,8 @@ use super::origin::is_cross_site;
 use super::signup_pages::{
     bad_form, consent_text, cross_site, done_page, form_page, too_many, unreadable,
 };
+use crate::domain::email::SubscriberEmail;
+use crate::domain::links::Holder;
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
 use crate::domain::subscriber::{ConsentEvent, Language, Status, SubscriberFields};
@@ -127,11 +129,11 @@ pub async fn submit(
         status: Status::Pending,
         consent,
     };
-    if let Some((mail, id)) = sign_up(&s, &new).await? {
+    if let Some((mail, to)) = sign_up(&s, &new).await? {
         let s = s.clone();
         // In the language of the form just filled in, which the person reads.
         let language = new.fields.choices.language;
-        tokio::spawn(async move { send_in_background(&s, mail, id, language).await });
+        tokio::spawn(async move { send_in_background(&s, mail, to, language).await });
     }
     Ok(done_page(&s, lang))
 }
@@ -157,21 +159,10 @@ async fn hourly_cap(s: &AppState) -> Result<(), std::time::Duration> {
     Ok(())
 }
 
-/// Sends the sign-up mail to the subscriber as stored now.
-async fn send_in_background(s: &AppState, mail: SignupMail, id: i64, language: Language) {
-    let sub = match s.db.subscriber_by_id(id).await {
-        Ok(Some(sub)) => sub,
-        Ok(None) => return,
-        Err(e) => {
-            tracing::error!(subscriber = id, "sign-up mail not made: {e:#}");
-            return;
-        }
-    };
-    let sent = s
-        .signup
-        .send(mail, sub.holder(), &sub.email, language)
-        .await;
-    match sent {
+/// Sends the sign-up mail, logged without the address.
+async fn send_in_background(s: &AppState, mail: SignupMail, to: Recipient, language: Language) {
+    let id = to.holder.id;
+    match s.signup.send(mail, to.holder, &to.email, language).await {
         Ok(Outcome::Sent(_)) => tracing::info!(subscriber = id, ?mail, "sign-up mail sent"),
         Ok(other) => tracing::warn!(
             subscriber = id,
@@ -183,31 +174,51 @@ async fn send_in_background(s: &AppState, mail: SignupMail, id: i64, language: L
     }
 }
 
+/// Whom a sign-up mail goes to: the record's links and its stored address.
+struct Recipient {
+    holder: Holder,
+    email: SubscriberEmail,
+}
+
 /// Stores the sign-up and decides which mail (if any) goes out: for a new or
 /// pending address a confirmation, for one that had unsubscribed a
 /// confirmation of the sign-up held apart (the record itself changes only
 /// when the person confirms), for an active one the preferences mail, for a
 /// bounced or complaining one nothing; and never more than one per address
 /// per [`MAIL_WINDOW_SECS`].
-async fn sign_up(s: &AppState, new: &NewSubscriber) -> anyhow::Result<Option<(SignupMail, i64)>> {
+async fn sign_up(
+    s: &AppState,
+    new: &NewSubscriber,
+) -> anyhow::Result<Option<(SignupMail, Recipient)>> {
     let now = s.now();
-    let (id, mail) = match s.db.add_subscriber(new, now).await? {
-        Added::Created(id) => (id, SignupMail::Confirm),
+    let (to, mail) = match s.db.add_subscriber(new, now).await? {
+        Added::Created(id) => {
+            let to = Recipient {
+                holder: Holder::new_subscriber(id),
+                email: new.fields.email.clone(),
+            };
+            (to, SignupMail::Confirm)
+        }
         Added::Exists(id) => {
             let Some(sub) = s.db.subscriber_by_id(id).await? else {
                 return Ok(None);
             };
-            match sub.status {
-                Status::Pending => (id, SignupMail::Confirm),
-                Status::Active => (id, SignupMail::Preferences),
+            let mail = match sub.status {
+                Status::Pending => SignupMail::Confirm,
+                Status::Active => SignupMail::Preferences,
                 Status::Unsubscribed => {
-                    let request = s.db.hold_signup(id, new, now).await?;
-                    (id, SignupMail::ConfirmRequest(request))
+                    SignupMail::ConfirmRequest(s.db.hold_signup(id, new, now).await?)
                 }
                 Status::Bounced | Status::Complained => return Ok(None),
-            }
+            };
+            let to = Recipient {
+                holder: sub.holder(),
+                email: sub.email,
+            };
+            (to, mail)
         }
     };
+    let id = to.holder.id;
     if !s
         .db
         .claim_confirmation_mail(id, now, MAIL_WINDOW_SECS)
@@ -216,5 +227,5 @@ async fn sign_up(s: &AppState, new: &NewSubscriber) -> anyhow::Result<Option<(Si
         tracing::info!(subscriber = id, "sign-up mail throttled");
         return Ok(None);
     }
-    Ok(Some((mail, id)))
+    Ok(Some((mail, to)))
 }
