@@ -19,6 +19,7 @@ pub mod segments;
 pub mod slug;
 pub mod subscriber;
 pub mod text;
+pub mod texts;
 pub mod token;
 pub mod verp;
 pub mod when;
