@@ -1,6 +1,6 @@
-//! postbode's words for people, one catalogue per language (`nl.toml`,
-//! `en.toml` beside this file), so that a translator edits a text file and
-//! not the code. A text is looked up by key and `{name}` placeholders are
+//! postbode's words for people, one catalogue per language (the TOML files
+//! in `nl/` and `en/` beside this file, one file per part of the program),
+//! so that a translator edits text files and not the code. A text is looked up by key and `{name}` placeholders are
 //! filled in; both catalogues must hold the same keys with the same
 //! placeholders, which the tests below check.
 
@@ -12,10 +12,13 @@ use super::language::Language;
 
 type Catalogue = HashMap<String, String>;
 
-fn load(text: &str) -> Catalogue {
-    let table: toml::Table = text.parse().expect("a text catalogue is valid TOML");
+/// One language's files; a key may appear in one file only.
+fn load(files: &[&str]) -> Catalogue {
     let mut out = HashMap::new();
-    flatten("", &table, &mut out);
+    for text in files {
+        let table: toml::Table = text.parse().expect("a text catalogue is valid TOML");
+        flatten("", &table, &mut out);
+    }
     out
 }
 
@@ -30,15 +33,18 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalogue) {
         match v {
             toml::Value::Table(t) => flatten(&key, t, out),
             toml::Value::String(s) => {
-                out.insert(key, s.clone());
+                let earlier = out.insert(key.clone(), s.clone());
+                assert!(earlier.is_none(), "text {key} is in two files");
             }
             other => panic!("text {key} is not a string: {other}"),
         }
     }
 }
 
-static NL: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("nl.toml")));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| load(include_str!("en.toml")));
+/// Each part of the program keeps its texts in its own file, the same name
+/// in both languages.
+static NL: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("nl/general.toml")]));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("en/general.toml")]));
 
 fn catalogue(lang: Language) -> &'static Catalogue {
     match lang {
