@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::values::{BaseUrl, Color, CronSchedule, DatabaseUrl, SmtpUrl, mailbox, timezone};
 use crate::domain::dns::DnsName;
 use crate::domain::email::SubscriberEmail;
+use crate::domain::language::Language;
 use crate::domain::offset::Offset;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -24,6 +25,10 @@ pub struct Platform {
     pub editors: Vec<SubscriberEmail>,
     #[serde(default)]
     pub accent_color: Color,
+    /// The language of what postbode says to editors and operators (check,
+    /// error mails, proofs, status): `nl` (default) or `en`.
+    #[serde(default)]
+    pub language: Language,
 }
 
 fn default_timezone() -> chrono_tz::Tz {

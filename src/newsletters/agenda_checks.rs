@@ -156,6 +156,7 @@ mod tests {
             },
             templates_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("mjml"),
             default_offsets: ["7d", "1d"].map(|o| o.parse().expect("offset")).to_vec(),
+            language: Default::default(),
         }
     }
 

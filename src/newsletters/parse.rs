@@ -12,6 +12,7 @@ use super::source;
 use crate::config::Config;
 use crate::domain::diagnostic::{Diagnostic, line_col};
 use crate::domain::issue::{Body, Issue};
+use crate::domain::language::Language;
 use crate::domain::offset::Offset;
 use crate::domain::segments::Catalogue;
 use crate::render::nesting;
@@ -23,6 +24,8 @@ pub struct ParseContext {
     pub catalogue: Catalogue,
     pub templates_dir: PathBuf,
     pub default_offsets: Vec<Offset>,
+    /// The language of the messages to editors (`platform.language`).
+    pub language: Language,
 }
 
 impl ParseContext {
@@ -32,6 +35,7 @@ impl ParseContext {
             catalogue: config.catalogue(),
             templates_dir: config.templates_dir(),
             default_offsets: config.default_offsets(),
+            language: config.platform.language,
         }
     }
 }
