@@ -12,6 +12,7 @@ use crate::domain::email::SubscriberEmail;
 use crate::domain::issue::Body;
 use crate::domain::name::SubscriberName;
 use crate::domain::subscriber::Language;
+use crate::domain::texts::tr;
 use crate::logging::{say, say_err};
 use crate::mail::{Composer, Kind};
 use crate::newsletters::IssuePipeline;
@@ -29,6 +30,7 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
     let mut failed = false;
     let now = SystemClock.now();
     let tz = config.timezone();
+    let lang = config.platform.language;
     for file in files {
         let loaded = match pipeline.load_file(file) {
             Ok(l) => l,
@@ -42,33 +44,38 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
         };
         let issue = loaded.issue();
         let shown = &loaded.name.shown;
-        let warnings = agenda_warnings(shown, &loaded.text, issue, now, tz);
+        let warnings = agenda_warnings(shown, &loaded.text, issue, now, tz, lang);
         let sections = match &issue.body {
             Body::Markdown { sections, .. } => sections.len(),
             Body::Mjml(_) => 0,
         };
         let when = match issue.send_at {
-            None => "draft (no send_at)".to_string(),
+            None => tr!(lang, "issues.check_draft"),
             Some(t) if t <= now => {
                 failed = true;
                 let (line, col) = find_key(&loaded.text, "send_at");
-                say_err!(
-                    "{shown}:{line}:{col}: send_at lies in the past: set a future time, or remove send_at to keep it as a draft"
-                );
-                print_warnings(&warnings);
+                let msg = tr!(lang, "issues.send_at_past");
+                say_err!("{shown}:{line}:{col}: {msg}");
+                print_warnings(&warnings, lang);
                 continue;
             }
-            Some(t) => format!(
-                "to be sent {}",
-                t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
-            ),
+            Some(t) => {
+                let at = t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z");
+                tr!(lang, "issues.check_send_at", at = at)
+            }
         };
-        say!(
-            "ok: {shown} — {:?}, {sections} sections, {} agenda items, {when}",
-            issue.subject,
-            issue.agenda.len()
+        let subject = format!("{:?}", issue.subject);
+        let line = tr!(
+            lang,
+            "issues.check_ok",
+            file = shown,
+            subject = subject,
+            sections = sections,
+            items = issue.agenda.len(),
+            when = when
         );
-        print_warnings(&warnings);
+        say!("{line}");
+        print_warnings(&warnings, lang);
     }
     Ok(if failed {
         ExitCode::FAILURE
@@ -77,9 +84,9 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
     })
 }
 
-fn print_warnings(warnings: &[Diagnostic]) {
+fn print_warnings(warnings: &[Diagnostic], lang: crate::domain::language::Language) {
     for w in warnings {
-        say_err!("{}", w.as_warning());
+        say_err!("{}", w.as_warning(lang));
     }
 }
 

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use crate::config::Config;
 use crate::delivery::health::{PAUSE_KEY, Pause};
 use crate::domain::clock::from_epoch;
+use crate::domain::texts::tr;
 use crate::logging::say;
 use crate::storage::Db;
 
@@ -28,6 +29,7 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         .and_then(|v| serde_json::from_str(&v).ok());
     let bounces = db.bounce_counts().await?;
     let alerts = db.alerts(ALERTS_SHOWN).await?;
+    let unread = db.unread_files().await?;
     let mut per_issue: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
     for c in &counts {
         per_issue
@@ -76,6 +78,7 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
             "agenda": agenda,
             "delivery": { "paused": paused },
             "alerts": alerts,
+            "unread_files": unread,
             "subscribers": subscribers.iter().map(|(s, n)| (s.as_str(), *n)).collect::<BTreeMap<_, _>>(),
             "unsubscribes": unsubscribes,
             "bounces": bounces,
@@ -87,6 +90,13 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
+    }
+    if !unread.is_empty() {
+        say!("{}", tr!(config.platform.language, "issues.status_unread"));
+        for f in &unread {
+            say!("  {}: {}", f.file, f.reason);
+        }
+        say!();
     }
     if !alerts.is_empty() {
         say!("alerts (newest first):");

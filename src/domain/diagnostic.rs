@@ -21,10 +21,12 @@ impl Diagnostic {
         }
     }
 
-    /// `file:line:col: warning: message`, for what does not stop an issue.
-    pub fn as_warning(&self) -> String {
+    /// `file:line:col: warning: message` (the word in the editors' language),
+    /// for what does not stop an issue.
+    pub fn as_warning(&self, lang: super::language::Language) -> String {
+        let word = crate::domain::texts::tr!(lang, "issues.warning");
         format!(
-            "{}:{}:{}: warning: {}",
+            "{}:{}:{}: {word}: {}",
             self.file, self.line, self.col, self.message
         )
     }

@@ -30,6 +30,8 @@ pub enum Body {
     Markdown {
         intro: String,
         sections: Vec<Section>,
+        /// After `{afsluiting}`: every reader gets it, after the sections.
+        closing: String,
     },
     /// A whole `<mjml>` document, used as is.
     Mjml(String),

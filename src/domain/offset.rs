@@ -14,13 +14,43 @@ impl Offset {
     }
 }
 
+/// Why an offset could not be read, with what was given; [`fmt::Display`]
+/// says it in English (configuration errors), editors get their own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OffsetError {
+    NotAnOffset(String),
+    Weeks(String),
+    NotPositive(String),
+    TooFar(String),
+}
+
+impl fmt::Display for OffsetError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (given, why) = match self {
+            OffsetError::NotAnOffset(g) => (
+                g,
+                "write a number and d, h or m, like \"7d\", \"2h\" or \"30m\"",
+            ),
+            OffsetError::Weeks(g) => (
+                g,
+                "weeks are not a unit; write days, like \"7d\" or \"14d\"",
+            ),
+            OffsetError::NotPositive(g) => (
+                g,
+                "a reminder goes out before the start; use a number above 0, like \"1d\"",
+            ),
+            OffsetError::TooFar(g) => (g, "reminders go out at most a year ahead, like \"365d\""),
+        };
+        write!(f, "{given:?} is not an offset: {why}")
+    }
+}
+
 impl FromStr for Offset {
-    type Err = String;
+    type Err = OffsetError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
-        let how = "write a number and d, h or m, like \"7d\", \"2h\" or \"30m\"";
-        let bad = |why: &str| format!("{s:?} is not an offset: {why}");
+        let given = || s.chars().take(40).collect::<String>();
         // Split before the last character, not byte: "7é" must not panic.
         let (num, unit) = s.split_at(s.char_indices().last().map_or(0, |(i, _)| i));
         let n: Option<i64> = num.parse().ok();
@@ -28,23 +58,17 @@ impl FromStr for Offset {
             "d" => 24 * 60,
             "h" => 60,
             "m" => 1,
-            "w" if n.is_some() => {
-                return Err(bad(
-                    "weeks are not a unit; write days, like \"7d\" or \"14d\"",
-                ));
-            }
-            _ => return Err(bad(how)),
+            "w" if n.is_some() => return Err(OffsetError::Weeks(given())),
+            _ => return Err(OffsetError::NotAnOffset(given())),
         };
-        let n = n.ok_or_else(|| bad(how))?;
+        let n = n.ok_or_else(|| OffsetError::NotAnOffset(given()))?;
         if n <= 0 {
-            return Err(bad(
-                "a reminder goes out before the start; use a number above 0, like \"1d\"",
-            ));
+            return Err(OffsetError::NotPositive(given()));
         }
         // A year ahead is the furthest a reminder makes sense, in any unit.
         let minutes = n.checked_mul(per_unit).filter(|m| *m <= 366 * 24 * 60);
         let Some(minutes) = minutes else {
-            return Err(bad("reminders go out at most a year ahead, like \"365d\""));
+            return Err(OffsetError::TooFar(given()));
         };
         Ok(Self { minutes })
     }
@@ -100,7 +124,7 @@ mod tests {
         ] {
             assert!(bad.parse::<Offset>().is_err(), "{bad:?}");
         }
-        let why = |s: &str| s.parse::<Offset>().unwrap_err();
+        let why = |s: &str| s.parse::<Offset>().unwrap_err().to_string();
         assert!(why("1w").contains("write days, like \"7d\""));
         assert!(why("0d").contains("above 0"));
         assert!(why("-1d").contains("above 0"));

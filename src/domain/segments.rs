@@ -106,7 +106,7 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    fn list(&self, kind: SegmentKind) -> &[Segment] {
+    pub fn list(&self, kind: SegmentKind) -> &[Segment] {
         match kind {
             SegmentKind::Workshop => &self.workshops,
             SegmentKind::Interest => &self.interests,
@@ -124,6 +124,23 @@ impl Catalogue {
                 kind,
                 given: raw.chars().take(60).collect(),
             })
+    }
+
+    /// The offered slug most like `given`, when one is close enough to be
+    /// what the editor meant (a typo, a missing letter, a Dutch ending).
+    pub fn closest(&self, kind: SegmentKind, given: &str) -> Option<&Slug> {
+        let given = given.trim().to_lowercase();
+        self.list(kind)
+            .iter()
+            .map(|s| {
+                (
+                    strsim::normalized_damerau_levenshtein(&given, s.slug.as_str()),
+                    &s.slug,
+                )
+            })
+            .filter(|(score, _)| *score >= 0.6)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, slug)| slug)
     }
 
     pub fn offers(&self, kind: SegmentKind, slug: &str) -> bool {
@@ -234,5 +251,23 @@ mod tests {
         assert_eq!(json, r#"{"workshops":["b"],"interests":["x"]}"#);
         assert_eq!(serde_json::from_str::<Segments>(&json).expect("back"), b);
         assert!(serde_json::from_str::<Segments>(r#"{"workshops":["Not A Slug"]}"#).is_err());
+    }
+
+    #[test]
+    fn a_near_miss_names_the_slug_meant_and_a_stranger_names_none() {
+        let c = catalogue();
+        assert_eq!(
+            c.closest(SegmentKind::Workshop, "jeugt").map(Slug::as_str),
+            Some("jeugd")
+        );
+        assert_eq!(
+            c.closest(SegmentKind::Interest, "Welzijnn")
+                .map(Slug::as_str),
+            Some("welzijn")
+        );
+        assert_eq!(
+            c.closest(SegmentKind::Workshop, "maatschappelijke-ondersteuning"),
+            None
+        );
     }
 }

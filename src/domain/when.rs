@@ -3,17 +3,43 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use std::fmt;
+
+/// Why a time could not be read; [`fmt::Display`] says it in English, the
+/// editors' own words are chosen where the message is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimeError {
+    /// Not a date and time at all (the text, cut to 40 characters).
+    NotATime(String),
+    /// A date without a time.
+    NoTime(String),
+    /// A local time the clocks skip (summer time), in zone `tz`.
+    Skipped { text: String, tz: Tz },
+}
+
+impl fmt::Display for TimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimeError::NotATime(t) => write!(
+                f,
+                "{t:?} is not a date and time: write it as \"2026-12-10 09:00\" (local time) or \"2026-12-10T08:00:00Z\""
+            ),
+            TimeError::NoTime(t) => write!(f, "{t:?} has no time: write it as \"{t} 09:00\""),
+            TimeError::Skipped { text, tz } => write!(
+                f,
+                "{text} does not exist in {tz}: the clocks skip that hour (summer time); pick another time"
+            ),
+        }
+    }
+}
 
 /// The instant `text` names; a local time in the skipped summer-time hour is
 /// refused, one in the doubled autumn hour is the first of the two.
-pub fn parse_time(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
+pub fn parse_time(text: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {
     let text = text.trim();
-    let shown = || format!("{:?}", text.chars().take(40).collect::<String>());
+    let shown = || text.chars().take(40).collect::<String>();
     if text.len() > 40 {
-        return Err(format!(
-            "{} is not a date and time: write it as \"2026-12-10 09:00\" (local time) or \"2026-12-10T08:00:00Z\"",
-            shown()
-        ));
+        return Err(TimeError::NotATime(shown()));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&Utc));
@@ -28,23 +54,18 @@ pub fn parse_time(text: &str, tz: Tz) -> Result<DateTime<Utc>, String> {
     .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok());
     let Some(naive) = naive else {
         if NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok() {
-            return Err(format!(
-                "{} has no time: write it as \"{text} 09:00\"",
-                shown()
-            ));
+            return Err(TimeError::NoTime(shown()));
         }
-        return Err(format!(
-            "{} is not a date and time: write it as \"2026-12-10 09:00\" (local time) or \"2026-12-10T08:00:00Z\"",
-            shown()
-        ));
+        return Err(TimeError::NotATime(shown()));
     };
     match tz.from_local_datetime(&naive) {
         chrono::LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
         // The autumn hour that happens twice: take the first, as calendars do.
         chrono::LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
-        chrono::LocalResult::None => Err(format!(
-            "{text} does not exist in {tz}: the clocks skip that hour (summer time); pick another time"
-        )),
+        chrono::LocalResult::None => Err(TimeError::Skipped {
+            text: text.to_string(),
+            tz,
+        }),
     }
 }
 
@@ -62,16 +83,19 @@ mod tests {
         assert!(
             parse_time("2026-03-29 02:30", tz)
                 .unwrap_err()
+                .to_string()
                 .contains("does not exist")
         );
         assert!(
             parse_time("2026-12-10", tz)
                 .unwrap_err()
+                .to_string()
                 .contains("has no time")
         );
         assert!(
             parse_time("10 december", tz)
                 .unwrap_err()
+                .to_string()
                 .contains("not a date")
         );
         assert_eq!(

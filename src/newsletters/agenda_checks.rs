@@ -33,7 +33,9 @@ use super::locate::Locator;
 use super::source;
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::{AgendaItem, Issue};
+use crate::domain::language::Language;
 use crate::domain::reminder::reminder_time;
+use crate::domain::texts::tr;
 
 /// The warnings about the agenda of `issue`, parsed without errors from `raw`
 /// (shown as `file` in the messages), in file order.
@@ -43,6 +45,7 @@ pub fn agenda_warnings(
     issue: &Issue,
     now: DateTime<Utc>,
     tz: Tz,
+    lang: Language,
 ) -> Vec<Diagnostic> {
     let Ok(src) = source::split(raw) else {
         return Vec::new();
@@ -62,30 +65,28 @@ pub fn agenda_warnings(
         let mut warn = |(line, col): (usize, usize), msg: String| {
             out.push(Diagnostic::new(file, line, col, msg))
         };
-        let starts = format!(
-            "agenda item {:?} starts on {}",
-            item.title,
-            local(item.start, tz)
-        );
-        let no_reminders = "it stays in the agenda but gets no reminders";
+        let (title, start) = (&item.title, local(item.start, tz));
         if item.start <= now {
-            warn(at_start, format!("{starts}, in the past: {no_reminders}"));
+            let msg = tr!(lang, "issues.warn_item_past", title = title, start = start);
+            warn(at_start, msg);
             continue;
         }
         let Some(send_at) = issue.send_at else {
             continue;
         };
         if item.start <= send_at {
-            warn(
-                at_start,
-                format!(
-                    "{starts}, before the issue is sent ({}): {no_reminders}",
-                    local(send_at, tz)
-                ),
+            let send = local(send_at, tz);
+            let msg = tr!(
+                lang,
+                "issues.warn_item_before_send",
+                title = title,
+                start = start,
+                send = send
             );
+            warn(at_start, msg);
             continue;
         }
-        if let Some((first, msg)) = early_reminders(item, send_at, tz) {
+        if let Some((first, msg)) = early_reminders(item, send_at, tz, lang) {
             // At the offset when the item lists its own; else the defaults apply.
             let at = if loc.value_in(lines.clone(), "reminders").is_some() {
                 loc.find_in(lines, "reminders", Some(&first))
@@ -100,7 +101,12 @@ pub fn agenda_warnings(
 
 /// The largest offset (earliest reminder) that would fall before `send_at`, and the
 /// warning about all such offsets of `item`.
-fn early_reminders(item: &AgendaItem, send_at: DateTime<Utc>, tz: Tz) -> Option<(String, String)> {
+fn early_reminders(
+    item: &AgendaItem,
+    send_at: DateTime<Utc>,
+    tz: Tz,
+    lang: Language,
+) -> Option<(String, String)> {
     let mut offsets = item.reminders.clone();
     offsets.sort_unstable_by(|a, b| b.cmp(a));
     offsets.dedup();
@@ -110,22 +116,21 @@ fn early_reminders(item: &AgendaItem, send_at: DateTime<Utc>, tz: Tz) -> Option<
         .map(|o| o.to_string())
         .collect();
     let first = early.first()?.clone();
-    let what = if early.len() == 1 {
-        format!("reminder {first} of agenda item {:?} falls", item.title)
+    let key = if early.len() == 1 {
+        "issues.warn_reminder_early"
     } else {
-        format!(
-            "reminders {} of agenda item {:?} fall",
-            early.join(", "),
-            item.title
-        )
+        "issues.warn_reminders_early"
     };
-    Some((
-        first,
-        format!(
-            "{what} before the issue is sent ({}): one reminder goes out right after the issue is sent instead",
-            local(send_at, tz)
-        ),
-    ))
+    let msg = crate::domain::texts::text(
+        lang,
+        key,
+        &[
+            ("offsets", &early.join(", ")),
+            ("title", &item.title),
+            ("send", &local(send_at, tz)),
+        ],
+    );
+    Some((first, msg))
 }
 
 fn local(t: DateTime<Utc>, tz: Tz) -> String {
@@ -156,7 +161,7 @@ mod tests {
             },
             templates_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("mjml"),
             default_offsets: ["7d", "1d"].map(|o| o.parse().expect("offset")).to_vec(),
-            language: Default::default(),
+            language: crate::domain::language::Language::En,
         }
     }
 
@@ -246,8 +251,8 @@ mod tests {
         assert_errors(
             &text,
             &[
-                ("onbekend", 0, "the [[workshops]] list in postbode.toml"),
-                ("geen-thema", 0, "the [[interests]] list in postbode.toml"),
+                ("onbekend", 0, "choose from: arbeid-en-inclusie"),
+                ("geen-thema", 0, "choose from: welzijn"),
             ],
         );
     }
@@ -321,7 +326,7 @@ mod tests {
     /// The warnings as `line:col: message`, the issue being valid.
     fn warnings(text: &str, now: &str) -> Vec<String> {
         let issue = parse_issue(&name(), text, &ctx()).expect("valid issue");
-        agenda_warnings("x.md", text, &issue, at(now), ams())
+        agenda_warnings("x.md", text, &issue, at(now), ams(), Language::En)
             .iter()
             .map(|d| {
                 assert_eq!(d.file, "x.md");

@@ -8,9 +8,11 @@ use super::locate::Locator;
 use super::raw::RawAgendaItem;
 use super::rules::{Rules, checked_slugs, one_line, scalar};
 use crate::domain::issue::AgendaItem;
+use crate::domain::language::Language;
 use crate::domain::offset::Offset;
 use crate::domain::segments::SegmentKind;
 use crate::domain::slug::Slug;
+use crate::domain::texts::tr;
 use crate::domain::when::parse_time;
 
 /// Titles and places are printed in subjects and calendars: one line each.
@@ -34,6 +36,7 @@ pub(super) fn check_item(
         "title",
         MAX_TITLE_CHARS,
         find("title", None),
+        rules.lang,
         err,
     );
     let location = one_line(
@@ -41,21 +44,24 @@ pub(super) fn check_item(
         "location",
         MAX_LOCATION_CHARS,
         find("location", None),
+        rules.lang,
         err,
     );
     let description = item.description.unwrap_or_default().trim().to_string();
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
         err(
             find("description", None),
-            format!(
-                "description: longer than {MAX_DESCRIPTION_CHARS} characters; shorten it or link to a page"
+            tr!(
+                rules.lang,
+                "issues.agenda_description_too_long",
+                max = MAX_DESCRIPTION_CHARS
             ),
         );
     }
     if title.is_empty() {
         err(
             loc.first_char(lines.start),
-            "agenda item without title: add `title: …`".into(),
+            tr!(rules.lang, "issues.agenda_without_title"),
         );
     }
     let (start, end) = times(&item.start, &item.end, &title, &lines, loc, rules, err);
@@ -82,7 +88,7 @@ pub(super) fn check_item(
     );
     let reminders = match item.reminders {
         None => rules.default_offsets.clone(),
-        Some(value) => offsets(&value, &find, err),
+        Some(value) => offsets(&value, &find, rules.lang, err),
     };
     let cancelled = match item.status.as_deref().map(str::trim) {
         None | Some("") | Some("confirmed") | Some("scheduled") => false,
@@ -90,7 +96,7 @@ pub(super) fn check_item(
         Some(other) => {
             err(
                 find("status", Some(other)),
-                format!("status {other:?} is not known: use `status: cancelled` or leave it out"),
+                tr!(rules.lang, "issues.agenda_status_unknown", given = other),
             );
             false
         }
@@ -99,8 +105,12 @@ pub(super) fn check_item(
     let id = match item.id {
         Some(id) => match Slug::parse(id.trim()) {
             Ok(s) => s,
-            Err(m) => {
-                err(find("id", Some(id.trim())), format!("id: {m}"));
+            Err(_) => {
+                let given: String = id.trim().chars().take(100).collect();
+                err(
+                    find("id", Some(id.trim())),
+                    tr!(rules.lang, "issues.agenda_id_not_slug", given = given),
+                );
                 return None;
             }
         },
@@ -116,6 +126,7 @@ pub(super) fn check_item(
         "url",
         2000,
         find("url", None),
+        rules.lang,
         err,
     );
     Some(AgendaItem {
@@ -140,21 +151,21 @@ pub(super) fn duplicate_id(
     own_id: bool,
     lines: Range<usize>,
     loc: &Locator<'_>,
+    lang: Language,
 ) -> ((usize, usize), String) {
     if own_id {
         (
             loc.find_in(lines, "id", Some(item.id.as_str())),
-            format!(
-                "agenda id {:?} is used twice: give each item its own id",
-                item.id
-            ),
+            tr!(lang, "issues.agenda_id_twice", id = item.id),
         )
     } else {
         (
             loc.find_in(lines, "title", None),
-            format!(
-                "agenda item {:?} gets the id {:?} from its title and start date, as an earlier item does: add `id: …` with a slug of its own",
-                item.title, item.id
+            tr!(
+                lang,
+                "issues.agenda_id_twice_derived",
+                title = item.title,
+                id = item.id
             ),
         )
     }
@@ -182,19 +193,29 @@ fn times(
             };
             err(
                 find("title", None),
-                format!(
-                    "agenda item{which} has no start: add `start: YYYY-MM-DD HH:MM` (local time)"
-                ),
+                tr!(rules.lang, "issues.agenda_without_start", which = which),
             );
             None
         }
         Some(text) => parse_time(&text, rules.tz)
-            .map_err(|m| err(find("start", Some(&text)), format!("start: {m}")))
+            .map_err(|e| {
+                let why = super::words::time_error(&e, rules.lang);
+                err(
+                    find("start", Some(&text)),
+                    tr!(rules.lang, "issues.agenda_start", why = why),
+                )
+            })
             .ok(),
     };
     let end = end.as_ref().map(scalar).and_then(|text| {
         parse_time(&text, rules.tz)
-            .map_err(|m| err(find("end", Some(&text)), format!("end: {m}")))
+            .map_err(|e| {
+                let why = super::words::time_error(&e, rules.lang);
+                err(
+                    find("end", Some(&text)),
+                    tr!(rules.lang, "issues.agenda_end", why = why),
+                )
+            })
             .ok()
     });
     if let (Some(s), Some(e)) = (start, end) {
@@ -203,10 +224,11 @@ fn times(
             err(
                 loc.value_in(lines.clone(), "end")
                     .unwrap_or_else(|| find("end", None)),
-                format!(
-                    "end ({}) lies before start ({}): check the date and time of end",
-                    local(e),
-                    local(s)
+                tr!(
+                    rules.lang,
+                    "issues.agenda_end_before_start",
+                    end = local(e),
+                    start = local(s)
                 ),
             );
         }
@@ -219,13 +241,14 @@ fn times(
 fn offsets(
     value: &serde_norway::Value,
     find: &impl Fn(&str, Option<&str>) -> (usize, usize),
+    lang: Language,
     err: &mut impl FnMut((usize, usize), String),
 ) -> Vec<Offset> {
     let texts: Vec<String> = match value {
         serde_norway::Value::Null => {
             err(
                 find("reminders", None),
-                "reminders has no value: write offsets like `reminders: [7d, 1d]`, `reminders: []` for none, or leave the key out for the default".into(),
+                tr!(lang, "issues.agenda_reminders_empty"),
             );
             return Vec::new();
         }
@@ -236,10 +259,14 @@ fn offsets(
         .into_iter()
         .filter_map(|text| {
             text.parse::<Offset>()
-                .map_err(|m| {
+                .map_err(|e| {
                     // An empty offset is written `""` (or `''`): point at that.
                     let needle = if text.is_empty() { "\"\"" } else { &text };
-                    err(find("reminders", Some(needle)), format!("reminders: {m}"))
+                    let why = super::words::offset_error(&e, lang);
+                    err(
+                        find("reminders", Some(needle)),
+                        tr!(lang, "issues.agenda_reminders", why = why),
+                    )
                 })
                 .ok()
         })

@@ -11,6 +11,7 @@ use crate::domain::name::SubscriberName;
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
 use crate::domain::subscriber::Language;
+use crate::domain::texts::tr;
 use crate::mail::{Kind, Mailer};
 use crate::render::MergeValues;
 
@@ -72,26 +73,50 @@ pub async fn send_errors(
     editors: &[SubscriberEmail],
     slug: &str,
     errors: &[Diagnostic],
+    lang: Language,
 ) -> Result<()> {
     let list = errors
         .iter()
         .map(|d| format!("- {d}"))
         .collect::<Vec<_>>()
         .join("\n");
-    let text = format!(
-        "Het nummer {slug} kan niet worden verzonden. Verbeter het bestand; postbode leest het opnieuw zodra het is opgeslagen.\n\n{list}\n"
-    );
+    let intro = tr!(lang, "issues.mail_errors_intro", slug = slug);
+    let subject = tr!(lang, "issues.mail_errors_subject", slug = slug);
+    send_report(mailer, editors, &subject, &intro, &list).await
+}
+
+/// Tells the editors that a file in the folder is not read as an issue.
+pub async fn send_unread(
+    mailer: &Mailer,
+    editors: &[SubscriberEmail],
+    file: &str,
+    reason: &str,
+    lang: Language,
+) -> Result<()> {
+    let intro = tr!(lang, "issues.mail_unread_intro", file = file);
+    let subject = tr!(lang, "issues.mail_unread_subject", file = file);
+    send_report(mailer, editors, &subject, &intro, reason).await
+}
+
+/// A plain report to every editor: an intro and the details, escaped.
+async fn send_report(
+    mailer: &Mailer,
+    editors: &[SubscriberEmail],
+    subject: &str,
+    intro: &str,
+    details: &str,
+) -> Result<()> {
+    let text = format!("{intro}\n\n{details}\n");
     let html = format!(
-        "<p>Het nummer <b>{}</b> kan niet worden verzonden. Verbeter het bestand; postbode leest het opnieuw zodra het is opgeslagen.</p><pre>{}</pre>",
-        html_escape::encode_text(slug),
-        html_escape::encode_text(&list)
+        "<p>{}</p><pre style=\"white-space: pre-wrap\">{}</pre>",
+        html_escape::encode_text(intro),
+        html_escape::encode_text(details)
     );
-    let subject = format!("[postbode] Fouten in {slug}");
     for to in editors {
         let out = mailer.composer.compose(
             to,
             &SubscriberName::default(),
-            &subject,
+            subject,
             text.clone(),
             html.clone(),
             &Kind::Editorial,
@@ -99,8 +124,7 @@ pub async fn send_errors(
         let outcome = mailer.send_now(&out).await;
         if !matches!(outcome, Outcome::Sent(_)) {
             tracing::warn!(
-                issue = %slug,
-                "error report to an editor was not delivered: {}",
+                "report to an editor was not delivered: {}",
                 redact_addresses(outcome.reply())
             );
         }

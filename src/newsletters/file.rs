@@ -8,7 +8,9 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::domain::diagnostic::{Diagnostic, line_col};
+use crate::domain::language::Language;
 use crate::domain::slug::Slug;
+use crate::domain::texts::tr;
 
 /// An issue's name: its slug (the file stem), how messages show it, and
 /// whether the body is a whole MJML document.
@@ -19,24 +21,102 @@ pub struct IssueName {
     pub is_mjml: bool,
 }
 
+/// What the watcher makes of a file in the folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judged {
+    Issue(IssueName),
+    /// Hidden, `_draft`, an editor's temp or backup file, an image: not
+    /// meant as an issue, passed over without a word.
+    Ignored,
+    /// Meant as an issue, by the look of it, but not taken: the editor must
+    /// hear why and what to rename it to.
+    Misnamed(Misnamed),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Misnamed {
+    /// `Platformnieuws januari.md`: the name is not a short name (slug).
+    Name { suggested: String },
+    /// `….md.txt`, `.markdown`, `.docx`: not read as an issue.
+    Extension { suggested: Option<String> },
+}
+
+impl Misnamed {
+    /// Why the file is not read and what to rename it to, for the editors.
+    pub fn explain(&self, lang: Language) -> String {
+        match self {
+            Misnamed::Name { suggested } => {
+                tr!(lang, "issues.file_bad_name", suggested = suggested)
+            }
+            Misnamed::Extension { suggested: Some(s) } => {
+                tr!(lang, "issues.file_bad_extension", suggested = s)
+            }
+            Misnamed::Extension { suggested: None } => tr!(lang, "issues.file_document"),
+        }
+    }
+}
+
+/// Extensions of text or documents an editor might drop by mistake.
+const DOCUMENT_EXTENSIONS: &[&str] = &[
+    "txt", "markdown", "mdown", "mkd", "docx", "doc", "odt", "rtf", "html", "htm", "pages",
+];
+
 impl IssueName {
     /// The name of a file the watcher takes: `*.md` or `*.mjml` whose stem is
     /// a slug, not hidden, not `_draft`, not an editor's temp or backup file.
     pub fn of(path: &Path) -> Option<Self> {
-        let name = path.file_name()?.to_str()?;
-        if name.starts_with(['.', '_', '~', '#']) || name.contains("~$") {
-            return None;
+        match judge(path) {
+            Judged::Issue(n) => Some(n),
+            _ => None,
         }
-        let is_mjml = name.ends_with(".mjml");
-        if !is_mjml && !name.ends_with(".md") {
-            return None;
+    }
+}
+
+/// Sorts a file of the folder into an issue, a file to pass over, or a
+/// file meant as an issue whose name keeps it from being one.
+pub fn judge(path: &Path) -> Judged {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Judged::Ignored;
+    };
+    let temp = [".swp", ".swx", ".tmp", ".bak", ".part", ".crdownload", "~"];
+    if name.starts_with(['.', '_', '~', '#'])
+        || name.contains("~$")
+        || temp.iter().any(|t| name.to_lowercase().ends_with(t))
+    {
+        return Judged::Ignored;
+    }
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    let ext_lower = ext.to_lowercase();
+    let is_issue_ext = ext == "md" || ext == "mjml";
+    if !is_issue_ext {
+        let meant = matches!(ext_lower.as_str(), "md" | "mjml")
+            || DOCUMENT_EXTENSIONS.contains(&ext_lower.as_str());
+        if !meant {
+            return Judged::Ignored;
         }
-        let slug = Slug::parse(path.file_stem()?.to_str()?).ok()?;
-        Some(Self {
+        // `x.md.txt` → `x.md`; `X.MD` → `x.md`; a `.docx` has no text to rename.
+        let inner = stem
+            .rsplit_once('.')
+            .filter(|(_, e)| matches!(*e, "md" | "mjml"));
+        let suggested = match (inner, ext_lower.as_str()) {
+            (Some((s, e)), _) => Some(format!("{}.{e}", Slug::from_title(s))),
+            (None, "md" | "mjml" | "markdown" | "mdown" | "mkd" | "txt") => {
+                let e = if ext_lower == "mjml" { "mjml" } else { "md" };
+                Some(format!("{}.{e}", Slug::from_title(stem)))
+            }
+            _ => None,
+        };
+        return Judged::Misnamed(Misnamed::Extension { suggested });
+    }
+    match Slug::parse(stem) {
+        Ok(slug) => Judged::Issue(IssueName {
             slug,
             shown: path.display().to_string(),
-            is_mjml,
-        })
+            is_mjml: ext == "mjml",
+        }),
+        Err(_) => Judged::Misnamed(Misnamed::Name {
+            suggested: format!("{}.{ext}", Slug::from_title(stem)),
+        }),
     }
 }
 
@@ -123,6 +203,45 @@ mod tests {
             "a.md~",
         ] {
             assert_eq!(IssueName::of(Path::new(not)), None, "{not}");
+        }
+    }
+
+    #[test]
+    fn files_meant_as_issues_get_a_better_name_and_others_pass_unseen() {
+        let misnamed = |n: &str| match judge(Path::new(n)) {
+            Judged::Misnamed(m) => m,
+            other => panic!("{n}: {other:?}"),
+        };
+        assert_eq!(
+            misnamed("Platformnieuws januari.md"),
+            Misnamed::Name {
+                suggested: "platformnieuws-januari.md".into()
+            }
+        );
+        assert_eq!(
+            misnamed("2018-03-platformnieuws.md.txt"),
+            Misnamed::Extension {
+                suggested: Some("2018-03-platformnieuws.md".into())
+            }
+        );
+        assert_eq!(
+            misnamed("Maart.MD"),
+            Misnamed::Extension {
+                suggested: Some("maart.md".into())
+            }
+        );
+        assert_eq!(
+            misnamed("maart.docx"),
+            Misnamed::Extension { suggested: None }
+        );
+        for quiet in [
+            "foto.jpg",
+            ".maart.md.swp",
+            "maart.md~",
+            "~$maart.docx",
+            "maart.md.tmp",
+        ] {
+            assert_eq!(judge(Path::new(quiet)), Judged::Ignored, "{quiet}");
         }
     }
 

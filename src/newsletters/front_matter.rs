@@ -11,6 +11,7 @@ use super::rules::{Located, Rules, checked_slugs, one_line, scalar};
 use crate::domain::issue::AgendaItem;
 use crate::domain::segments::{SegmentKind, Segments};
 use crate::domain::slug::Slug;
+use crate::domain::texts::tr;
 use crate::domain::when::parse_time;
 
 /// The longest subject postbode sends: mail clients show far less.
@@ -39,27 +40,30 @@ pub fn check(raw: RawFrontMatter, loc: &Locator<'_>, rules: &Rules<'_>) -> (Chec
         "subject",
         MAX_SUBJECT_CHARS,
         subject_at,
+        rules.lang,
         &mut err,
     );
     if subject.is_empty() {
-        err(
-            subject_at,
-            "the issue has no subject: add a line `subject: …` to the front matter".into(),
-        );
+        err(subject_at, tr!(rules.lang, "issues.subject_missing"));
     }
     let preheader = one_line(
         raw.preheader.unwrap_or_default(),
         "preheader",
         MAX_PREHEADER_CHARS,
         loc.find(0, "preheader", None),
+        rules.lang,
         &mut err,
     );
     let send_at = raw.send_at.as_ref().and_then(|v| {
         let text = scalar(v);
         match parse_time(&text, rules.tz) {
             Ok(t) => Some(t),
-            Err(m) => {
-                err(loc.find(0, "send_at", Some(&text)), format!("send_at: {m}"));
+            Err(e) => {
+                let why = super::words::time_error(&e, rules.lang);
+                err(
+                    loc.find(0, "send_at", Some(&text)),
+                    tr!(rules.lang, "issues.send_at", why = why),
+                );
                 None
             }
         }
@@ -71,8 +75,11 @@ pub fn check(raw: RawFrontMatter, loc: &Locator<'_>, rules: &Rules<'_>) -> (Chec
             let shown: String = template_text.trim().chars().take(60).collect();
             err(
                 loc.find(0, "template", Some(&shown)),
-                format!(
-                    "unknown template {shown:?}: there is no mjml/{shown}.mjml; use {DEFAULT_TEMPLATE} or add that file"
+                tr!(
+                    rules.lang,
+                    "issues.unknown_template",
+                    given = shown,
+                    default = DEFAULT_TEMPLATE
                 ),
             );
             Slug::from_title(DEFAULT_TEMPLATE)
@@ -108,7 +115,7 @@ pub fn check(raw: RawFrontMatter, loc: &Locator<'_>, rules: &Rules<'_>) -> (Chec
         let own_id = item.id.is_some();
         if let Some(a) = check_item(item, lines.clone(), loc, rules, &mut err) {
             if !ids.insert(a.id.clone()) {
-                let (at, msg) = duplicate_id(&a, own_id, lines, loc);
+                let (at, msg) = duplicate_id(&a, own_id, lines, loc, rules.lang);
                 err(at, msg);
             }
             agenda.push(a);

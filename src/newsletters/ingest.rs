@@ -128,7 +128,14 @@ impl Intake<'_> {
             let plan = loaded.plan();
             take_agenda(db, self.tz, now, row.id, name.slug.as_str(), &plan, false).await?;
             // Valid, but worth telling the editor (`postbode status` shows it).
-            let warnings = agenda_warnings(&name.shown, raw, loaded.issue(), self.now, self.tz);
+            let warnings = agenda_warnings(
+                &name.shown,
+                raw,
+                loaded.issue(),
+                self.now,
+                self.tz,
+                self.pipeline.language(),
+            );
             if !warnings.is_empty() {
                 let text: Vec<String> = warnings.iter().map(ToString::to_string).collect();
                 tracing::warn!("{}", text.join("; "));

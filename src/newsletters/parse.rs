@@ -9,12 +9,14 @@ use super::raw::RawFrontMatter;
 use super::rules::Rules;
 use super::sections::{check_merge_tags, split_sections};
 use super::source;
+use super::yaml_words;
 use crate::config::Config;
 use crate::domain::diagnostic::{Diagnostic, line_col};
 use crate::domain::issue::{Body, Issue};
 use crate::domain::language::Language;
 use crate::domain::offset::Offset;
 use crate::domain::segments::Catalogue;
+use crate::domain::texts::tr;
 use crate::render::nesting;
 
 /// What parsing needs from the configuration.
@@ -48,16 +50,13 @@ pub fn parse_issue(
 ) -> Result<Issue, Vec<Diagnostic>> {
     let file = name.shown.as_str();
     let diag = |line, col, msg: String| Diagnostic::new(file, line, col, msg);
+    let lang = ctx.language;
     let src = match source::split(raw) {
         Ok(s) => s,
-        Err((line, msg)) => return Err(vec![diag(line, 1, msg)]),
+        Err((line, key)) => return Err(vec![diag(line, 1, tr!(lang, key))]),
     };
     let fm: RawFrontMatter = if src.front_matter.trim().is_empty() {
-        return Err(vec![diag(
-            2,
-            1,
-            "the front matter is empty: add at least `subject: …`".into(),
-        )]);
+        return Err(vec![diag(2, 1, tr!(lang, "issues.front_matter_empty"))]);
     } else {
         match serde_norway::from_str(&src.front_matter) {
             Ok(fm) => fm,
@@ -65,10 +64,13 @@ pub fn parse_issue(
                 let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                let (line, col) = yaml_words::better_place(&msg, &src.front_matter)
+                    .map_or((line, col), |(l, c)| (l + 1, c));
+                let text = src.front_matter.lines().nth(line.saturating_sub(1));
                 return Err(vec![diag(
                     src.front_matter_line + line - 1,
                     col,
-                    yaml_advice(&msg),
+                    yaml_words::advice(&msg, text.unwrap_or(""), lang),
                 )]);
             }
         }
@@ -86,15 +88,16 @@ pub fn parse_issue(
             &template_exists
         },
         default_offsets: ctx.default_offsets.clone(),
+        lang,
     };
     let (checked, located) = front_matter::check(fm, &loc, &rules);
     let mut errors: Vec<Diagnostic> = located.into_iter().map(|(l, c, m)| diag(l, c, m)).collect();
 
-    for (_, msg) in check_merge_tags(&checked.subject) {
+    for (_, why) in check_merge_tags(&checked.subject, false, lang) {
         let (l, c) = loc.find(0, "subject", None);
-        errors.push(diag(l, c, format!("subject: {msg}")));
+        errors.push(diag(l, c, tr!(lang, "issues.subject_merge_tag", why = why)));
     }
-    for (byte, msg) in check_merge_tags(&src.body) {
+    for (byte, msg) in check_merge_tags(&src.body, !name.is_mjml, lang) {
         let (l, c) = line_col(&src.text, src.body_offset + byte);
         errors.push(diag(l, c, msg));
     }
@@ -117,11 +120,12 @@ pub fn parse_issue(
         if let Err((byte, msg)) = nesting::check_markdown(&src.body) {
             errors.push(at_body(byte, msg));
         }
-        let (parsed, errs) = split_sections(&src.body, src.body_line, &ctx.catalogue);
+        let (parsed, errs) = split_sections(&src.body, src.body_line, &ctx.catalogue, lang);
         errors.extend(errs.into_iter().map(|(l, c, m)| diag(l, c, m)));
         Body::Markdown {
             intro: parsed.intro,
             sections: parsed.sections,
+            closing: parsed.closing,
         }
     };
     if !errors.is_empty() {
@@ -138,24 +142,4 @@ pub fn parse_issue(
         agenda: checked.agenda,
         body,
     })
-}
-
-/// serde's wording is for programmers; say what the editor should do.
-fn yaml_advice(msg: &str) -> String {
-    if let Some(rest) = msg.strip_prefix("unknown field ") {
-        let name = rest.split(',').next().unwrap_or(rest);
-        let known = rest.split_once("expected one of ").map_or("", |(_, k)| k);
-        return format!(
-            "unknown front-matter key {name}: check the spelling; the keys are {known}"
-        );
-    }
-    if msg.starts_with("invalid type") {
-        return format!(
-            "{msg}: put the value in quotes when it contains [ ] {{ }} : or #, e.g. subject: \"[Nieuws] december\""
-        );
-    }
-    if msg.starts_with("duplicate field") || msg.contains("duplicate entry") {
-        return format!("{msg}: each key may appear once; remove one of them");
-    }
-    format!("front matter is not valid YAML: {msg}; check quotes, colons and indentation")
 }

@@ -13,6 +13,7 @@ use super::parse::{ParseContext, parse_issue};
 use crate::config::Config;
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::Issue;
+use crate::domain::texts::tr;
 use crate::render::IssueRenderer;
 use crate::render::layout::Layouts;
 use crate::render::variant::{PlatformInfo, Variant};
@@ -71,6 +72,11 @@ impl IssuePipeline {
         }
     }
 
+    /// The language of what is said to the editors about their files.
+    pub fn language(&self) -> crate::domain::language::Language {
+        self.parse.language
+    }
+
     /// Reads an issue file within the limits (size, kind, UTF-8).
     pub fn read(&self, path: &Path) -> Result<String, Diagnostic> {
         read_issue_file(path, self.max_bytes)
@@ -79,14 +85,21 @@ impl IssuePipeline {
     /// Reads and loads a file: what `check`, `render` and `send` do.
     pub fn load_file(&self, path: &Path) -> Result<Arc<LoadedIssue>, Vec<Diagnostic>> {
         let shown = path.display().to_string();
-        let name = IssueName::of(path).ok_or_else(|| {
-            vec![Diagnostic::new(
-                &shown,
-                1,
-                1,
-                "the file name must be a slug (lower-case letters, digits, dashes) ending in .md or .mjml, e.g. 2026-12-platformnieuws.md",
-            )]
-        })?;
+        let name = match super::file::judge(path) {
+            super::file::Judged::Issue(name) => name,
+            super::file::Judged::Misnamed(m) => {
+                return Err(vec![Diagnostic::new(
+                    &shown,
+                    1,
+                    1,
+                    m.explain(self.language()),
+                )]);
+            }
+            super::file::Judged::Ignored => {
+                let why = tr!(self.language(), "issues.file_ignored");
+                return Err(vec![Diagnostic::new(&shown, 1, 1, why)]);
+            }
+        };
         let text = self.read(path).map_err(|d| vec![d])?;
         self.load(&name, &text)
     }

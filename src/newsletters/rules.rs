@@ -5,10 +5,12 @@ use chrono_tz::Tz;
 use std::ops::Range;
 
 use super::locate::Locator;
+use crate::domain::language::Language;
 use crate::domain::offset::Offset;
 use crate::domain::segments::{Catalogue, SegmentKind};
 use crate::domain::slug::Slug;
 use crate::domain::text;
+use crate::domain::texts::tr;
 
 /// What the checks need from the configuration.
 pub struct Rules<'a> {
@@ -16,6 +18,8 @@ pub struct Rules<'a> {
     pub catalogue: &'a Catalogue,
     pub template_exists: &'a dyn Fn(&str) -> bool,
     pub default_offsets: Vec<Offset>,
+    /// The language the messages are written in.
+    pub lang: Language,
 }
 
 /// An error at (line, column): the message says what to change.
@@ -37,10 +41,7 @@ pub(super) fn checked_slugs(
             Ok(s) => out.push(s),
             Err(u) => err(
                 loc.find_in(within.clone(), key, Some(slug.trim())),
-                format!(
-                    "{u}: use a slug from the [[{}s]] list in postbode.toml",
-                    kind.as_str()
-                ),
+                super::words::unknown_segment(&u, rules.catalogue, rules.lang),
             ),
         }
     }
@@ -54,18 +55,15 @@ pub(super) fn one_line(
     key: &str,
     max_chars: usize,
     at: (usize, usize),
+    lang: Language,
     err: &mut impl FnMut((usize, usize), String),
 ) -> String {
     let value = value.trim().to_string();
     match text::check(&value, max_chars) {
         Ok(()) => value,
         Err(e) => {
-            err(
-                at,
-                format!(
-                    "{key}: {e}; write it on one line, without line breaks or control characters"
-                ),
-            );
+            let why = super::words::text_error(&e, lang);
+            err(at, tr!(lang, "issues.one_line", key = key, why = why));
             text::cleaned(&value, max_chars)
         }
     }

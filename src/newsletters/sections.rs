@@ -1,9 +1,20 @@
 //! The Markdown body: an intro, then one section per `## heading`, where a
-//! heading may end in `{workshops=a,b}` or `{interests=x}` to target it.
+//! heading may end in `{workshops=a,b}` or `{interests=x}` (or both in one
+//! tag) to target it, then an optional closing block after a line
+//! `{afsluiting}` that every reader gets.
+//!
+//! Nothing that looks like targeting may pass unparsed: a targeted section
+//! that is not recognised goes to every reader with its tag visible, so a
+//! heading without a space after `##`, a tag that is not closed, not at the
+//! end of a `##` heading or anywhere else in the text is an error.
 
+use super::headings::{self, Line};
+use super::section_tag::parse_tag;
 use crate::domain::issue::Section;
-use crate::domain::segments::{Catalogue, SegmentKind, Segments};
+use crate::domain::language::Language;
+use crate::domain::segments::{Catalogue, Segments};
 use crate::domain::text;
+use crate::domain::texts::tr;
 
 /// Section titles are printed as headings and in the text part: one line.
 const MAX_TITLE_CHARS: usize = 300;
@@ -13,144 +24,163 @@ pub use crate::render::merge::MERGE_TAGS;
 pub struct Parsed {
     pub intro: String,
     pub sections: Vec<Section>,
+    /// After `{afsluiting}`: for every reader, after the sections.
+    pub closing: String,
+}
+
+/// An error at (line, column) of the file, and what to change.
+pub type Located = (usize, usize, String);
+
+/// What the body's text is being added to.
+enum Part {
+    Intro,
+    Section,
+    Closing,
 }
 
 /// Splits the body; `first_line` is the file line of the body's first line.
-/// Errors come back as (line, col, message).
 pub fn split_sections(
     body: &str,
     first_line: usize,
     catalogue: &Catalogue,
-) -> (Parsed, Vec<(usize, usize, String)>) {
+    lang: Language,
+) -> (Parsed, Vec<Located>) {
     let mut errors = Vec::new();
-    let mut intro = String::new();
-    let mut sections: Vec<Section> = Vec::new();
-    let mut fence: Option<&str> = None;
-    for (i, line) in body.lines().enumerate() {
+    let mut parsed = Parsed {
+        intro: String::new(),
+        sections: Vec::new(),
+        closing: String::new(),
+    };
+    let mut part = Part::Intro;
+    let mut closing_line = None;
+    for (i, line) in headings::classify(body).into_iter().enumerate() {
         let line_no = first_line + i;
-        let trimmed = line.trim_start();
-        if let Some(f) = fence {
-            if trimmed.starts_with(f) {
-                fence = None;
+        match line {
+            Line::Text(text) => {
+                for col in headings::stray_tags(text) {
+                    errors.push((line_no, col, tr!(lang, "issues.tag_not_in_heading")));
+                }
+                let dest = match part {
+                    Part::Intro => &mut parsed.intro,
+                    Part::Section => match parsed.sections.last_mut() {
+                        Some(s) => &mut s.markdown,
+                        None => &mut parsed.intro,
+                    },
+                    Part::Closing => &mut parsed.closing,
+                };
+                dest.push_str(text);
+                dest.push('\n');
             }
-        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            fence = Some(&trimmed[..3]);
-        } else if let Some(heading) = line.strip_prefix("## ") {
-            let (title, target) = parse_heading(heading, line_no, 4, catalogue, &mut errors);
-            if let Err(e) = text::check(&title, MAX_TITLE_CHARS) {
-                errors.push((line_no, 4, format!("section heading: {e}")));
+            Line::Verbatim(text) => {
+                let dest = match (&part, parsed.sections.last_mut()) {
+                    (Part::Section, Some(s)) => &mut s.markdown,
+                    (Part::Closing, _) => &mut parsed.closing,
+                    _ => &mut parsed.intro,
+                };
+                dest.push_str(text);
+                dest.push('\n');
             }
-            if title.is_empty() {
+            Line::Closing => {
+                if let Some(first) = closing_line {
+                    errors.push((line_no, 1, tr!(lang, "issues.closing_twice", line = first)));
+                }
+                closing_line.get_or_insert(line_no);
+                part = Part::Closing;
+            }
+            Line::NoSpace { col } => {
+                errors.push((line_no, col, tr!(lang, "issues.heading_without_space")));
+            }
+            Line::OtherLevel { hashes } => {
                 errors.push((
                     line_no,
                     1,
-                    "a section heading needs a title after ##".into(),
+                    tr!(lang, "issues.tag_on_other_heading", hashes = hashes),
                 ));
             }
-            sections.push(Section {
-                title,
-                markdown: String::new(),
-                target,
-            });
-            continue;
-        }
-        let dest = match sections.last_mut() {
-            Some(s) => &mut s.markdown,
-            None => &mut intro,
-        };
-        dest.push_str(line);
-        dest.push('\n');
-    }
-    for s in &mut sections {
-        s.markdown = s.markdown.trim().to_string();
-    }
-    (
-        Parsed {
-            intro: intro.trim().to_string(),
-            sections,
-        },
-        errors,
-    )
-}
-
-fn parse_heading(
-    heading: &str,
-    line_no: usize,
-    col0: usize,
-    catalogue: &Catalogue,
-    errors: &mut Vec<(usize, usize, String)>,
-) -> (String, Segments) {
-    let mut title = heading.trim_end().to_string();
-    let (mut workshops, mut interests) = (Vec::new(), Vec::new());
-    while title.ends_with('}') {
-        let Some(open) = title.rfind('{') else { break };
-        let tag = title[open + 1..title.len() - 1].to_string();
-        let col = col0 + title[..open].chars().count();
-        let Some((key, values)) = tag.split_once('=') else {
-            errors.push((line_no, col, format!("section tag {{{tag}}} is not understood: write {{workshops=slug}} or {{interests=slug}}")));
-            title.truncate(open);
-            title = title.trim_end().to_string();
-            continue;
-        };
-        let (list, kind) = match key.trim() {
-            "workshops" | "workshop" => (&mut workshops, SegmentKind::Workshop),
-            "interests" | "interest" => (&mut interests, SegmentKind::Interest),
-            other => {
-                errors.push((line_no, col, format!("section tag {{{other}=…}} is not known: use {{workshops=…}} or {{interests=…}}")));
-                title.truncate(open);
-                title = title.trim_end().to_string();
-                continue;
-            }
-        };
-        // Each value's own offset: `arbeid` in `arbeid-en-inclusie,arbeid` is the second.
-        let mut at = key.len() + 1;
-        for part in values.split(',') {
-            let (v, start) = (part.trim(), at + part.len() - part.trim_start().len());
-            at += part.len() + 1;
-            if v.is_empty() {
-                continue;
-            }
-            match catalogue.find(kind, v) {
-                Ok(slug) => list.push(slug),
-                Err(u) => {
-                    let vcol = col + tag[..start].chars().count() + 1;
+            Line::Heading(heading) => {
+                if let Some(first) = closing_line {
                     errors.push((
                         line_no,
-                        vcol,
-                        format!(
-                            "{u}: use a slug from the [[{}s]] list in postbode.toml",
-                            kind.as_str()
-                        ),
+                        1,
+                        tr!(lang, "issues.section_after_closing", line = first),
                     ));
                 }
+                part = Part::Section;
+                let section = heading_section(heading, line_no, catalogue, lang, &mut errors);
+                parsed.sections.push(section);
             }
         }
-        title.truncate(open);
-        title = title.trim_end().to_string();
     }
-    (title, Segments::new(workshops, interests))
+    parsed.intro = parsed.intro.trim().to_string();
+    parsed.closing = parsed.closing.trim().to_string();
+    for s in &mut parsed.sections {
+        s.markdown = s.markdown.trim().to_string();
+    }
+    (parsed, errors)
 }
 
-/// Every `{{ … }}` must be one of [`MERGE_TAGS`]; returns (byte offset, message) per bad tag.
-pub fn check_merge_tags(text: &str) -> Vec<(usize, String)> {
+/// The section a `## ` line opens; `heading` is what follows `## `.
+fn heading_section(
+    heading: &str,
+    line_no: usize,
+    catalogue: &Catalogue,
+    lang: Language,
+    errors: &mut Vec<Located>,
+) -> Section {
+    // Columns count from the line's start: `## ` is three characters.
+    // `{doelgroep=…}` at the end is meant as a tag too, with a key we lack.
+    let at_end = heading
+        .trim_end()
+        .strip_suffix('}')
+        .and_then(|h| h.rfind('{'))
+        .filter(|&open| heading[open..].contains('='));
+    let (title, target) = match headings::tag_start(heading).or(at_end) {
+        None => (heading.trim().to_string(), Segments::default()),
+        Some(open) => {
+            let col = 4 + heading[..open].chars().count();
+            let tag = parse_tag(&heading[open..], col, catalogue, lang);
+            for (c, msg) in tag.errors {
+                errors.push((line_no, c, msg));
+            }
+            (heading[..open].trim().to_string(), tag.segments)
+        }
+    };
+    if let Err(e) = text::check(&title, MAX_TITLE_CHARS) {
+        let why = super::words::text_error(&e, lang);
+        errors.push((line_no, 4, tr!(lang, "issues.heading_text", why = why)));
+    }
+    if title.is_empty() {
+        errors.push((line_no, 1, tr!(lang, "issues.heading_without_title")));
+    }
+    Section {
+        title,
+        markdown: String::new(),
+        target,
+    }
+}
+
+/// Every `{{ … }}` must be one of [`MERGE_TAGS`], or in a Markdown body
+/// (`body`) `{{ sections }}`; returns (byte offset, message) per bad tag.
+pub fn check_merge_tags(text: &str, body: bool, lang: Language) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut rest = 0;
     while let Some(p) = text[rest..].find("{{") {
         let start = rest + p;
         let Some(len) = text[start..].find("}}") else {
-            out.push((
-                start,
-                "`{{` is not closed: write merge tags like {{ subscriber.name }}".into(),
-            ));
+            out.push((start, tr!(lang, "issues.merge_tag_not_closed")));
             break;
         };
         let name = text[start + 2..start + len].trim();
-        if !MERGE_TAGS.contains(&name) {
+        let known = MERGE_TAGS.contains(&name) || (body && name == "sections");
+        if !known {
+            let shown: String = name.chars().take(40).collect();
             out.push((
                 start,
-                format!(
-                    "unknown merge tag {{{{ {name} }}}}: use one of {}",
-                    MERGE_TAGS.join(", ")
+                tr!(
+                    lang,
+                    "issues.merge_tag_unknown",
+                    name = shown,
+                    known = MERGE_TAGS.join(", ")
                 ),
             ));
         }
@@ -160,54 +190,5 @@ pub fn check_merge_tags(text: &str) -> Vec<(usize, String)> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn known() -> Catalogue {
-        let seg = |s: &str| crate::domain::segments::Segment {
-            slug: crate::domain::slug::Slug::parse(s).expect("slug"),
-            name: s.into(),
-        };
-        Catalogue {
-            workshops: vec![seg("arbeid-en-inclusie"), seg("jeugd")],
-            interests: vec![seg("geweld-in-gezinnen")],
-        }
-    }
-
-    #[test]
-    fn splits_intro_and_targeted_sections() {
-        let body = "Beste lezer,\n\n## Kick-off {workshops=arbeid-en-inclusie,jeugd}\nTekst.\n\n```\n## not a heading\n```\n## Algemeen\nVoor iedereen.\n";
-        let (p, errs) = split_sections(body, 5, &known());
-        assert!(errs.is_empty(), "{errs:?}");
-        assert_eq!(p.intro, "Beste lezer,");
-        assert_eq!(p.sections.len(), 2);
-        assert_eq!(p.sections[0].title, "Kick-off");
-        let w: Vec<&str> = p.sections[0]
-            .target
-            .workshops()
-            .iter()
-            .map(|s| s.as_str())
-            .collect();
-        assert_eq!(w, ["arbeid-en-inclusie", "jeugd"]);
-        assert!(p.sections[0].markdown.contains("## not a heading"));
-        assert!(p.sections[1].target.is_empty());
-    }
-
-    #[test]
-    fn unknown_slugs_and_tags_point_at_their_column() {
-        let (_, errs) = split_sections("## Nieuws {workshops=onbekend}\n", 10, &known());
-        assert_eq!(errs.len(), 1);
-        assert_eq!((errs[0].0, errs[0].1), (10, 22));
-        assert!(errs[0].2.contains("unknown workshop \"onbekend\""));
-        let (_, errs) = split_sections("## Nieuws {thema=x}\n", 1, &known());
-        assert!(errs[0].2.contains("{thema=…}"));
-    }
-
-    #[test]
-    fn merge_tags_are_checked() {
-        assert!(check_merge_tags("Beste {{ subscriber.name }}, {{unsubscribe_url}}").is_empty());
-        let bad = check_merge_tags("Hoi {{ subscriber.email }}");
-        assert_eq!(bad[0].0, 4);
-        assert!(bad[0].1.contains("unknown merge tag"));
-    }
-}
+#[path = "sections_tests.rs"]
+mod tests;

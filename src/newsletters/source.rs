@@ -23,17 +23,13 @@ pub fn normalise(raw: &str) -> String {
     s.replace("\r\n", "\n").replace('\r', "\n")
 }
 
-/// Splits off the front matter, or says (as line, message) what is wrong.
-pub fn split(raw: &str) -> Result<Source, (usize, String)> {
+/// Splits off the front matter, or says (as line, text key) what is wrong.
+pub fn split(raw: &str) -> Result<Source, (usize, &'static str)> {
     let text = normalise(raw);
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
-        return Err((
-            1,
-            "an issue starts with front matter: a line with ---, then at least `subject: …`, then another line with ---"
-                .into(),
-        ));
+        return Err((1, "issues.no_front_matter"));
     }
     let fm_start = first.len();
     let mut offset = fm_start;
@@ -55,11 +51,7 @@ pub fn split(raw: &str) -> Result<Source, (usize, String)> {
         }
         offset += line.len();
     }
-    Err((
-        1,
-        "the front matter is not closed: add a line with --- after the last front-matter line"
-            .into(),
-    ))
+    Err((1, "issues.front_matter_not_closed"))
 }
 
 #[cfg(test)]
@@ -83,17 +75,10 @@ mod tests {
 
     #[test]
     fn missing_or_unclosed_front_matter_is_explained() {
-        assert!(
-            split("Hallo")
-                .unwrap_err()
-                .1
-                .contains("starts with front matter")
-        );
-        assert!(
-            split("---\nsubject: x\n")
-                .unwrap_err()
-                .1
-                .contains("not closed")
+        assert_eq!(split("Hallo").unwrap_err().1, "issues.no_front_matter");
+        assert_eq!(
+            split("---\nsubject: x\n").unwrap_err().1,
+            "issues.front_matter_not_closed"
         );
     }
 }

@@ -108,9 +108,14 @@ impl IssueRenderer {
                     subject: MergeTemplate::new(&issue.subject),
                 })
             }
-            Body::Markdown { intro, sections } => {
+            Body::Markdown {
+                intro,
+                sections,
+                closing,
+            } => {
                 let chosen = chosen(sections, key);
-                let mjml = self.layout(intro, &chosen)?;
+                let intro = &with_section_list(intro, &chosen);
+                let mjml = self.layout(intro, &chosen, closing)?;
                 let html = compile(&mjml).map_err(|(at, m)| {
                     let (line, _) = crate::domain::diagnostic::line_col(&mjml, at);
                     Diagnostic::new(
@@ -124,7 +129,7 @@ impl IssueRenderer {
                         format!("the layout produced {m} (line {line} of the generated MJML)"),
                     )
                 })?;
-                let text = self.text(intro, &chosen);
+                let text = self.text(intro, &chosen, closing);
                 Ok(Variant {
                     html: MergeTemplate::new(&html),
                     text: MergeTemplate::new(&text),
@@ -135,7 +140,12 @@ impl IssueRenderer {
     }
 
     /// Runs the issue's layout over the intro and the chosen sections.
-    fn layout(&self, intro: &str, chosen: &[&Section]) -> Result<String, Diagnostic> {
+    fn layout(
+        &self,
+        intro: &str,
+        chosen: &[&Section],
+        closing: &str,
+    ) -> Result<String, Diagnostic> {
         let issue = &self.issue;
         let agenda: Vec<_> = issue
             .agenda
@@ -156,6 +166,7 @@ impl IssueRenderer {
             intro => safe(to_html(intro)),
             sections => chosen.iter().map(|s| context! { title => s.title, html => safe(to_html(&s.markdown)) }).collect::<Vec<_>>(),
             agenda => agenda,
+            closing => safe(to_html(closing)),
             subscriber => context! { name => "{{ subscriber.name }}" },
             preferences_url => "{{ preferences_url }}",
             unsubscribe_url => "{{ unsubscribe_url }}",
@@ -164,7 +175,7 @@ impl IssueRenderer {
         self.layouts.render(issue.template.as_str(), ctx)
     }
 
-    fn text(&self, intro: &str, sections: &[&Section]) -> String {
+    fn text(&self, intro: &str, sections: &[&Section], closing: &str) -> String {
         let issue = &self.issue;
         let mut out = format!(
             "{}\n{}\n\n",
@@ -199,6 +210,10 @@ impl IssueRenderer {
             }
             out.push('\n');
         }
+        if !closing.is_empty() {
+            out.push_str(&markdown_to_text(closing));
+            out.push('\n');
+        }
         out.push_str(&self.footer_text());
         out
     }
@@ -220,3 +235,35 @@ fn chosen<'a>(sections: &'a [Section], key: &[bool]) -> Vec<&'a Section> {
         .map(|(s, _)| s)
         .collect()
 }
+
+/// The intro with `{{ sections }}` replaced by a list of the titles of the
+/// sections this variant holds, so an intro can say what is in it for the
+/// reader. Titles are the editors' text: escaped for Markdown and HTML.
+fn with_section_list(intro: &str, chosen: &[&Section]) -> String {
+    if !intro.contains(SECTIONS_TAG) && !intro.contains(SECTIONS_TAG_TIGHT) {
+        return intro.to_string();
+    }
+    let list: String = chosen
+        .iter()
+        .map(|s| {
+            let title = html_escape::encode_text(&s.title);
+            let mut escaped = String::with_capacity(title.len());
+            for c in title.chars() {
+                if matches!(c, '\\' | '*' | '_' | '[' | ']' | '`' | '#' | '|' | '~') {
+                    escaped.push('\\');
+                }
+                escaped.push(c);
+            }
+            format!("- {escaped}\n")
+        })
+        .collect();
+    // A list needs blank lines around it to be one in Markdown.
+    let list = format!("\n\n{list}\n");
+    intro
+        .replace(SECTIONS_TAG, &list)
+        .replace(SECTIONS_TAG_TIGHT, &list)
+}
+
+/// The intro's tag for the list of this reader's sections.
+pub const SECTIONS_TAG: &str = "{{ sections }}";
+const SECTIONS_TAG_TIGHT: &str = "{{sections}}";

@@ -2,7 +2,10 @@
 //! same for a short while (editors' programs write in several steps), and temp
 //! or backup names are never taken. A file that cannot be read within the
 //! limits makes its issue invalid with the reason; a removed file cancels its
-//! unsent issue. One file's trouble never holds up the others.
+//! unsent issue. A file that looks meant as an issue but is not read (a name
+//! with spaces, `.md.txt`, a Word file) is listed in `status` and the editors
+//! get a mail saying what to rename it to. One file's trouble never holds up
+//! the others.
 
 use anyhow::Result;
 use notify::{RecursiveMode, Watcher};
@@ -18,6 +21,7 @@ use crate::domain::email::SubscriberEmail;
 use crate::domain::links::Links;
 use crate::mail::Mailer;
 use crate::newsletters::editorial;
+use crate::newsletters::file::{Judged, Misnamed, judge};
 use crate::newsletters::ingest::{Ingested, Intake};
 use crate::newsletters::pipeline::content_hash;
 use crate::newsletters::{IssueName, IssuePipeline};
@@ -46,6 +50,8 @@ pub struct FolderWatcher {
     parts: WatcherParts,
     taken: HashMap<PathBuf, String>,
     settling: HashMap<PathBuf, (String, Instant)>,
+    /// Files not read as issues, since when they were first seen.
+    misnamed: HashMap<PathBuf, Instant>,
     first_scan_done: bool,
 }
 
@@ -61,6 +67,7 @@ impl FolderWatcher {
             parts,
             taken: HashMap::new(),
             settling: HashMap::new(),
+            misnamed: HashMap::new(),
             first_scan_done: false,
         }
     }
@@ -99,12 +106,16 @@ impl FolderWatcher {
     /// One pass over the folder.
     pub async fn scan(&mut self) -> Result<()> {
         let mut present = Vec::new();
+        let mut misnamed = Vec::new();
         for entry in std::fs::read_dir(&self.parts.dir)? {
             let path = entry?.path();
-            if let Some(name) = IssueName::of(&path) {
-                present.push((path, name));
+            match judge(&path) {
+                Judged::Issue(name) => present.push((path, name)),
+                Judged::Misnamed(m) => misnamed.push((path, m)),
+                Judged::Ignored => {}
             }
         }
+        self.report_misnamed(misnamed).await;
         for (path, name) in &present {
             let issues = self.parts.issues.clone();
             let p = path.clone();
@@ -192,9 +203,10 @@ impl FolderWatcher {
             Ok(Ingested::Invalid(errors)) => {
                 let (mailer, editors, slug) =
                     (p.mailer.clone(), p.editors.clone(), name.slug.to_string());
+                let lang = p.issues.language();
                 tokio::spawn(async move {
-                    if let Err(e) = editorial::send_errors(&mailer, &editors, &slug, &errors).await
-                    {
+                    let sent = editorial::send_errors(&mailer, &editors, &slug, &errors, lang);
+                    if let Err(e) = sent.await {
                         tracing::warn!(issue = %slug, "cannot mail the errors to the editors: {e:#}");
                     }
                 });
@@ -210,6 +222,51 @@ impl FolderWatcher {
             }
         }
         true
+    }
+
+    /// Lists the files not read as issues, once they have stayed a moment
+    /// (an editor's program may pass through such a name while saving), and
+    /// mails the editors about each one new to the list.
+    async fn report_misnamed(&mut self, files: Vec<(PathBuf, Misnamed)>) {
+        let p = &self.parts;
+        let now = epoch(p.clock.now());
+        let lang = p.issues.language();
+        let mut listed = Vec::new();
+        for (path, m) in &files {
+            let since = *self
+                .misnamed
+                .entry(path.clone())
+                .or_insert_with(Instant::now);
+            // The name alone: the editors know the folder.
+            let shown = path
+                .file_name()
+                .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            listed.push(shown.clone());
+            if since.elapsed() < SETTLE {
+                continue;
+            }
+            let reason = m.explain(lang);
+            match p.db.note_unread_file(&shown, &reason, now).await {
+                Ok(true) => {
+                    tracing::warn!("{shown}: {reason}");
+                    let (mailer, editors) = (p.mailer.clone(), p.editors.clone());
+                    tokio::spawn(async move {
+                        let sent =
+                            editorial::send_unread(&mailer, &editors, &shown, &reason, lang).await;
+                        if let Err(e) = sent {
+                            tracing::warn!("cannot mail the editors about a file: {e:#}");
+                        }
+                    });
+                }
+                Ok(false) => {}
+                Err(e) => tracing::error!("cannot list {shown} as not read: {e:#}"),
+            }
+        }
+        self.misnamed
+            .retain(|p, _| files.iter().any(|(f, _)| f == p));
+        if let Err(e) = self.parts.db.keep_unread_files(&listed).await {
+            tracing::error!("cannot update the files not read: {e:#}");
+        }
     }
 
     async fn removed(&self, path: &Path) {

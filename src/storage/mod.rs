@@ -12,6 +12,7 @@ pub mod privacy;
 pub mod settings;
 pub mod signup;
 pub mod subscribers;
+pub mod unread;
 pub mod unsubscribes;
 
 use crate::domain::redact::redact_url_passwords;

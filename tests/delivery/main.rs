@@ -204,7 +204,7 @@ async fn editors_get_a_proof_of_a_valid_issue_and_the_errors_of_an_invalid_one()
     assert!(
         report
             .text()
-            .contains("kapot.md:4:15: unknown workshop \"onbekend\""),
+            .contains("kapot.md:4:15: onbekende werkplaats \"onbekend\""),
         "{}",
         report.text()
     );

@@ -800,7 +800,7 @@ fn a_broken_file_dropped_with_a_valid_one_does_not_hold_it_up() {
         ],
     );
     let errors = invalid_errors(&pb, "kapot");
-    let (line, col, _) = located(&errors, "kapot.md", "not valid YAML");
+    let (line, col, _) = located(&errors, "kapot.md", "aanhalingstekens");
     // At `[kapot`: line 2, after `subject: `.
     assert_eq!((line, col), (2, "subject: ".len() + 1), "{errors:?}");
     assert_sent_once_to_each(&pb, &smtp, "heel", subject);
@@ -822,7 +822,7 @@ fn check_with_a_good_and_a_deep_file_reports_both_in_either_order() {
         let c = check(&pb, &files, &[]);
         c.assert_refused();
         assert!(
-            c.stdout.contains("ok: newsletters/goed.md"),
+            c.stdout.contains("in orde: newsletters/goed.md"),
             "{files:?}: no ok for the good file: {}",
             c.stdout
         );

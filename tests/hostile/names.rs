@@ -240,7 +240,7 @@ fn a_subject_or_meeting_title_with_a_line_break_is_refused_where_it_is_written()
         "{stderr:?}"
     );
     assert!(
-        at("subject:").contains("write it on one line"),
+        at("subject:").contains("schrijf het op één regel"),
         "{stderr:?}"
     );
 }

@@ -14,7 +14,10 @@ use postbode::render::{dates, markdown::to_html};
 /// The layout's MJML for the sections switched on in `key`, merge tags unfilled.
 pub fn layout_mjml(config: &Config, r: &IssueRenderer, key: &[bool]) -> String {
     let issue = &r.issue;
-    let Body::Markdown { intro, sections } = &issue.body else {
+    let Body::Markdown {
+        intro, sections, ..
+    } = &issue.body
+    else {
         panic!("{} is a raw .mjml issue: its body is the MJML", issue.slug);
     };
     let tz = config.timezone();

@@ -43,8 +43,8 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalogue) {
 
 /// Each part of the program keeps its texts in its own file, the same name
 /// in both languages.
-static NL: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("nl/general.toml")]));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("en/general.toml")]));
+static NL: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("nl/issues.toml")]));
+static EN: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("en/issues.toml")]));
 
 fn catalogue(lang: Language) -> &'static Catalogue {
     match lang {
@@ -69,12 +69,12 @@ pub fn text(lang: Language, key: &str, args: &[(&str, &dyn Display)]) -> String 
 }
 
 /// `tr!(lang, "check.heading_space", line = 3)`: [`text`] with named values.
-#[macro_export]
 macro_rules! tr {
     ($lang:expr, $key:expr $(, $name:ident = $value:expr)* $(,)?) => {
         $crate::domain::texts::text($lang, $key, &[$((stringify!($name), &$value as &dyn ::std::fmt::Display)),*])
     };
 }
+pub(crate) use tr;
 
 /// The keys of one language, for tests that compare catalogues.
 pub fn keys(lang: Language) -> Vec<&'static str> {
@@ -120,13 +120,13 @@ mod tests {
     fn values_fill_their_placeholders() {
         let nl = text(
             Language::Nl,
-            "test.example",
-            &[("line", &3), ("name", &"jeugd")],
+            "issues.text_forbidden",
+            &[("position", &3), ("what", &"een tab")],
         );
-        assert_eq!(nl, "regel 3: jeugd");
+        assert_eq!(nl, "teken 3 is een tab, en dat kan hier niet");
         assert_eq!(
-            tr!(Language::En, "test.example", line = 3, name = "x"),
-            "line 3: x"
+            tr!(Language::En, "issues.text_too_long", max = 80),
+            "longer than 80 characters"
         );
     }
 }
