@@ -60,6 +60,11 @@ pub struct AgendaItem {
     pub interests: Vec<Slug>,
     pub reminders: Vec<Offset>,
     pub cancelled: bool,
+    /// The file gives no `id:`; the id is made from title and first date,
+    /// and a stored item of the same issue with the same title is taken to
+    /// be this one moved (see `storage::agenda::sync`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub id_guessed: bool,
 }
 
 impl AgendaItem {

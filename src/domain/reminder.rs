@@ -103,6 +103,7 @@ mod tests {
             interests: Vec::new(),
             reminders: offsets.iter().map(|o| off(o)).collect(),
             cancelled: false,
+            id_guessed: false,
         }
     }
 

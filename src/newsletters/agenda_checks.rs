@@ -24,6 +24,10 @@
 //! - an item with reminder times before the issue's `send_at`: reminders go
 //!   out only once the issue is sent, so one goes out right after it instead.
 //!
+//! - an item without `id:`: postbode knows it by its title (see
+//!   `storage::agenda::sync`), so a new title and a new date together make
+//!   it a new meeting.
+//!
 //! Cancelled items get no reminders anyway and are not warned about.
 
 use chrono::{DateTime, Utc};
@@ -66,6 +70,13 @@ pub fn agenda_warnings(
             out.push(Diagnostic::new(file, line, col, msg))
         };
         let (title, start) = (&item.title, local(item.start, tz));
+        if item.id_guessed {
+            let at = loc.find_in(lines.clone(), "title", None);
+            warn(
+                at,
+                tr!(lang, "issues.warn_id_guessed", title = title, id = item.id),
+            );
+        }
         if item.start <= now {
             let msg = tr!(lang, "issues.warn_item_past", title = title, start = start);
             warn(at_start, msg);
@@ -323,11 +334,13 @@ mod tests {
         crate::domain::when::parse_time(s, ams()).expect("time")
     }
 
-    /// The warnings as `line:col: message`, the issue being valid.
+    /// The warnings about times as `line:col: message`, the issue being
+    /// valid (those about items without `id`, which all these are, apart).
     fn warnings(text: &str, now: &str) -> Vec<String> {
         let issue = parse_issue(&name(), text, &ctx()).expect("valid issue");
         agenda_warnings("x.md", text, &issue, at(now), ams(), Language::En)
             .iter()
+            .filter(|d| !d.message.contains("has no id"))
             .map(|d| {
                 assert_eq!(d.file, "x.md");
                 format!("{}:{}: {}", d.line, d.col, d.message)

@@ -102,6 +102,7 @@ pub(super) fn check_item(
         }
     };
     let start = start?;
+    let id_guessed = item.id.is_none();
     let id = match item.id {
         Some(id) => match Slug::parse(id.trim()) {
             Ok(s) => s,
@@ -141,6 +142,7 @@ pub(super) fn check_item(
         interests,
         reminders,
         cancelled,
+        id_guessed,
     })
 }
 

@@ -191,6 +191,7 @@ mod tests {
             interests: Vec::new(),
             reminders: Vec::new(),
             cancelled: false,
+            id_guessed: false,
         }
     }
 

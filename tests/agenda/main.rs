@@ -6,6 +6,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod identity;
 
 use std::path::PathBuf;
 use std::sync::Arc;

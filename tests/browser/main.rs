@@ -6,6 +6,7 @@
 mod browser;
 #[path = "../common/mod.rs"]
 mod common;
+mod images;
 
 use common::{anouk_gets_an_issue, serving};
 

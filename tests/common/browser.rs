@@ -301,6 +301,25 @@ impl Browser {
         path
     }
 
+    /// Resizes the window so the page's viewport is `width` CSS pixels wide.
+    pub async fn set_width(&self, width: u32, height: u32) {
+        let rect = json!({"width": width, "height": height});
+        self.call(reqwest::Method::POST, "/window/rect", Some(rect))
+            .await;
+        // The window frame takes some of it: widen until the viewport fits.
+        let inner = self
+            .script("return window.innerWidth")
+            .await
+            .as_u64()
+            .unwrap_or(0);
+        let frame = u64::from(width).saturating_sub(inner) as u32;
+        if frame > 0 {
+            let rect = json!({"width": width + frame, "height": height});
+            self.call(reqwest::Method::POST, "/window/rect", Some(rect))
+                .await;
+        }
+    }
+
     pub async fn quit(mut self) {
         let _ = self
             .http

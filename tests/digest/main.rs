@@ -41,6 +41,7 @@ fn item(id: &str, title: &str, start: &str, end: Option<&str>) -> AgendaItem {
         interests: Vec::new(),
         reminders: Vec::new(),
         cancelled: false,
+        id_guessed: false,
     }
 }
 

@@ -35,6 +35,7 @@ fn item(id: &str, title: &str, start: &str, end: Option<&str>, location: &str) -
         interests: vec![slug("papier")],
         reminders: Vec::new(),
         cancelled: false,
+        id_guessed: false,
     }
 }
 

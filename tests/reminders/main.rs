@@ -39,6 +39,7 @@ fn item() -> AgendaItem {
         interests: Vec::new(),
         reminders: Vec::new(),
         cancelled: false,
+        id_guessed: false,
     }
 }
 

@@ -91,8 +91,26 @@ impl Db {
         let audience_json = serde_json::to_string(audience)?;
         // Reads each item, then writes it: the write lock is taken up front.
         let mut tx = self.begin_write().await?;
+        let given: Vec<&str> = plans.iter().map(|p| p.item.id.as_str()).collect();
+        let mut listed: Vec<String> = Vec::new();
         for plan in plans {
-            let item = plan.item;
+            let mut moved;
+            let mut item = plan.item;
+            let mut old = existing(&mut tx, item.id.as_str()).await?;
+            if old.is_none() && item.id_guessed {
+                // Its date changed, and with it the guessed id: the stored
+                // item of this issue with the same title is this one, moved.
+                if let Some(uid) =
+                    same_title(&mut tx, issue_id, &item.title, &given, &listed).await?
+                {
+                    moved = item.clone();
+                    moved.id =
+                        crate::domain::slug::Slug::parse(&uid).map_err(anyhow::Error::msg)?;
+                    item = &moved;
+                    old = existing(&mut tx, &uid).await?;
+                }
+            }
+            listed.push(item.id.to_string());
             let fp = fingerprint(item);
             let json = serde_json::to_string(item)?;
             let status = if item.cancelled {
@@ -100,7 +118,6 @@ impl Db {
             } else {
                 "active"
             };
-            let old = existing(&mut tx, item.id.as_str()).await?;
             if old.as_ref().is_some_and(|o| o.published) && !published {
                 // A published meeting changes only through a published issue:
                 // a draft that repeats it must not send updates while edited.
@@ -175,7 +192,6 @@ impl Db {
         }
 
         // Items this issue defined before and no longer lists.
-        let listed: Vec<&str> = plans.iter().map(|p| p.item.id.as_str()).collect();
         let rows = sqlx::query(
             "SELECT id, uid, sequence, published, starts_at FROM agenda_items WHERE issue_id = $1 AND status = 'active'",
         )
@@ -185,7 +201,7 @@ impl Db {
         for r in rows {
             let uid: String = r.get(1);
             let item_published = r.get::<i64, _>(3) == 1;
-            if listed.contains(&uid.as_str()) || (item_published && !published) {
+            if listed.contains(&uid) || (item_published && !published) {
                 continue;
             }
             let id: i64 = r.get(0);
@@ -209,6 +225,28 @@ impl Db {
         tx.commit().await?;
         Ok(changes)
     }
+}
+
+/// The id of the active item of `issue_id` titled `title` that no item of
+/// the file names (`given`) and none taken so far (`taken`) is.
+async fn same_title(
+    tx: &mut Transaction<'static, Any>,
+    issue_id: i64,
+    title: &str,
+    given: &[&str],
+    taken: &[String],
+) -> Result<Option<String>> {
+    let rows =
+        sqlx::query("SELECT uid, item FROM agenda_items WHERE issue_id = $1 AND status = 'active'")
+            .bind(issue_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    Ok(rows.iter().find_map(|r| {
+        let uid: String = r.get(0);
+        let item: AgendaItem = serde_json::from_str(&r.get::<String, _>(1)).ok()?;
+        let free = !given.contains(&uid.as_str()) && !taken.contains(&uid);
+        (free && item.title == title).then_some(uid)
+    }))
 }
 
 async fn existing(tx: &mut Transaction<'static, Any>, uid: &str) -> Result<Option<Existing>> {
