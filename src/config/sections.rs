@@ -260,12 +260,31 @@ fn default_issue_file_bytes() -> u64 {
 #[serde(deny_unknown_fields)]
 pub struct Reminders {
     pub offsets: Vec<Offset>,
+    /// The local time at which reminders of a whole-day meeting (a `start`
+    /// without a time) go out, on the day the offset gives.
+    #[serde(default = "default_all_day_at", deserialize_with = "time_of_day")]
+    pub all_day_at: chrono::NaiveTime,
+}
+
+fn default_all_day_at() -> chrono::NaiveTime {
+    chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default()
+}
+
+fn time_of_day<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::NaiveTime, D::Error> {
+    let text = String::deserialize(d)?;
+    chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
+        serde::de::Error::custom(format!(
+            "{:?} is not a time of day: write it as \"09:00\"",
+            text.chars().take(20).collect::<String>()
+        ))
+    })
 }
 
 impl Default for Reminders {
     fn default() -> Self {
         Self {
             offsets: ["7d", "1d"].iter().filter_map(|o| o.parse().ok()).collect(),
+            all_day_at: default_all_day_at(),
         }
     }
 }

@@ -65,6 +65,11 @@ pub struct AgendaItem {
     /// be this one moved (see `storage::agenda::sync`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub id_guessed: bool,
+    /// A whole-day meeting (dates without times): `start` is the local
+    /// midnight of its first day, `end` that of its last, and its reminders
+    /// go out at this local time of day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_day: Option<chrono::NaiveTime>,
 }
 
 impl AgendaItem {

@@ -53,6 +53,22 @@ fn resolve_local(local: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
     }
 }
 
+/// The reminder `offset` of `item`. For a whole-day meeting every offset
+/// counts in whole days, rounded up (`2h` is the day before), and the
+/// reminder goes out at the item's time of day: a 09:00 mail a day before
+/// the Platformdag, not one at 22:00.
+pub fn item_reminder_time(item: &AgendaItem, offset: Offset, tz: Tz) -> DateTime<Utc> {
+    let Some(at) = item.all_day else {
+        return reminder_time(item.start, offset, tz);
+    };
+    let minutes = offset.duration().num_minutes();
+    let days = u64::try_from((minutes + MINUTES_PER_DAY - 1) / MINUTES_PER_DAY).unwrap_or(1);
+    let day = item.start.with_timezone(&tz).date_naive();
+    day.checked_sub_days(Days::new(days))
+        .and_then(|d| resolve_local(d.and_time(at), tz))
+        .unwrap_or(item.start - offset.duration())
+}
+
 /// Every reminder of the item, earliest first: one per distinct offset.
 /// Whether one is due, already sent, or too late (the item started or was
 /// cancelled) is the store's business: see `storage::agenda`.
@@ -62,7 +78,7 @@ pub fn reminder_times(item: &AgendaItem, tz: Tz) -> Vec<(Offset, DateTime<Utc>)>
     offsets.dedup();
     let mut times: Vec<_> = offsets
         .into_iter()
-        .map(|o| (o, reminder_time(item.start, o, tz)))
+        .map(|o| (o, item_reminder_time(item, o, tz)))
         .collect();
     times.sort_by_key(|&(o, t)| (t, std::cmp::Reverse(o)));
     times
@@ -90,6 +106,26 @@ mod tests {
         reminder_time(utc(start), off(offset), ams())
     }
 
+    #[test]
+    fn a_whole_day_meeting_is_reminded_at_its_time_of_day() {
+        // The Platformdag on Tuesday 10 April 2018 (local midnight, summer time).
+        let mut it = item("2018-04-09T22:00:00Z", &["7d", "1d", "2h"]);
+        it.all_day = chrono::NaiveTime::from_hms_opt(9, 0, 0);
+        let times: Vec<String> = reminder_times(&it, ams())
+            .into_iter()
+            .map(|(o, t)| format!("{o} {}", t.to_rfc3339()))
+            .collect();
+        // 09:00 local on 3 April and on 9 April; 2h rounds up to the day before.
+        assert_eq!(
+            times,
+            [
+                "7d 2018-04-03T07:00:00+00:00",
+                "1d 2018-04-09T07:00:00+00:00",
+                "2h 2018-04-09T07:00:00+00:00"
+            ]
+        );
+    }
+
     fn item(start: &str, offsets: &[&str]) -> AgendaItem {
         AgendaItem {
             id: crate::domain::slug::Slug::parse("item").expect("slug"),
@@ -104,6 +140,7 @@ mod tests {
             reminders: offsets.iter().map(|o| off(o)).collect(),
             cancelled: false,
             id_guessed: false,
+            all_day: None,
         }
     }
 

@@ -33,6 +33,39 @@ impl fmt::Display for TimeError {
     }
 }
 
+/// A meeting's start or end: an instant, or a whole day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    At(DateTime<Utc>),
+    Day(NaiveDate),
+}
+
+/// Like [`parse_time`], but a date alone (`2018-04-10`) is a whole day.
+pub fn parse_when(text: &str, tz: Tz) -> Result<When, TimeError> {
+    match parse_time(text, tz) {
+        Ok(t) => Ok(When::At(t)),
+        Err(TimeError::NoTime(given)) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(When::Day)
+            .map_err(|_| TimeError::NoTime(given)),
+        Err(e) => Err(e),
+    }
+}
+
+/// The first instant of local day `day` in `tz` (midnight, or the first
+/// minute after a gap).
+pub fn day_start(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    (0..24 * 60)
+        .find_map(|m| {
+            tz.from_local_datetime(&(midnight + chrono::Duration::minutes(m)))
+                .earliest()
+        })
+        .map_or_else(
+            || Utc.from_utc_datetime(&midnight),
+            |t| t.with_timezone(&Utc),
+        )
+}
+
 /// The instant `text` names; a local time in the skipped summer-time hour is
 /// refused, one in the doubled autumn hour is the first of the two.
 pub fn parse_time(text: &str, tz: Tz) -> Result<DateTime<Utc>, TimeError> {

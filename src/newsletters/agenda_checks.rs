@@ -38,7 +38,7 @@ use super::source;
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::{AgendaItem, Issue};
 use crate::domain::language::Language;
-use crate::domain::reminder::reminder_time;
+use crate::domain::reminder::item_reminder_time;
 use crate::domain::texts::tr;
 
 /// The warnings about the agenda of `issue`, parsed without errors from `raw`
@@ -123,7 +123,7 @@ fn early_reminders(
     offsets.dedup();
     let early: Vec<String> = offsets
         .into_iter()
-        .filter(|&o| reminder_time(item.start, o, tz) < send_at)
+        .filter(|&o| item_reminder_time(item, o, tz) < send_at)
         .map(|o| o.to_string())
         .collect();
     let first = early.first()?.clone();
@@ -172,6 +172,7 @@ mod tests {
             },
             templates_dir: Path::new(env!("CARGO_MANIFEST_DIR")).join("mjml"),
             default_offsets: ["7d", "1d"].map(|o| o.parse().expect("offset")).to_vec(),
+            all_day_at: chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
             language: crate::domain::language::Language::En,
         }
     }

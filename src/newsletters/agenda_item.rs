@@ -13,7 +13,7 @@ use crate::domain::offset::Offset;
 use crate::domain::segments::SegmentKind;
 use crate::domain::slug::Slug;
 use crate::domain::texts::tr;
-use crate::domain::when::parse_time;
+use crate::domain::when::{When, day_start, parse_when};
 
 /// Titles and places are printed in subjects and calendars: one line each.
 const MAX_TITLE_CHARS: usize = 200;
@@ -64,7 +64,7 @@ pub(super) fn check_item(
             tr!(rules.lang, "issues.agenda_without_title"),
         );
     }
-    let (start, end) = times(&item.start, &item.end, &title, &lines, loc, rules, err);
+    let (start, end, all_day) = times(&item.start, &item.end, &title, &lines, loc, rules, err);
     let workshop = item.workshop.and_then(|w| {
         let ok = checked_slugs(
             vec![w],
@@ -143,6 +143,7 @@ pub(super) fn check_item(
         reminders,
         cancelled,
         id_guessed,
+        all_day: all_day.then_some(rules.all_day_at),
     })
 }
 
@@ -175,7 +176,9 @@ pub(super) fn duplicate_id(
 
 type Time = Option<DateTime<Utc>>;
 
-/// `start` (required) and `end` (optional, not before the start).
+/// `start` (required) and `end` (optional, not before the start), and
+/// whether the item takes whole days: both given as dates without a time.
+#[allow(clippy::too_many_arguments)]
 fn times(
     start: &Option<serde_norway::Value>,
     end: &Option<serde_norway::Value>,
@@ -184,8 +187,24 @@ fn times(
     loc: &Locator<'_>,
     rules: &Rules<'_>,
     err: &mut impl FnMut((usize, usize), String),
-) -> (Time, Time) {
+) -> (Time, Time, bool) {
     let find = |key: &str, value: Option<&str>| loc.find_in(lines.clone(), key, value);
+    let read = |key: &str, text: &str, err: &mut dyn FnMut((usize, usize), String)| {
+        parse_when(text, rules.tz)
+            .map_err(|e| {
+                let why = super::words::time_error(&e, rules.lang);
+                let msg_key = if key == "start" {
+                    "issues.agenda_start"
+                } else {
+                    "issues.agenda_end"
+                };
+                err(
+                    find(key, Some(text)),
+                    crate::domain::texts::text(rules.lang, msg_key, &[("why", &why)]),
+                )
+            })
+            .ok()
+    };
     let start = match start.as_ref().map(scalar) {
         None => {
             let which = if title.is_empty() {
@@ -199,27 +218,27 @@ fn times(
             );
             None
         }
-        Some(text) => parse_time(&text, rules.tz)
-            .map_err(|e| {
-                let why = super::words::time_error(&e, rules.lang);
-                err(
-                    find("start", Some(&text)),
-                    tr!(rules.lang, "issues.agenda_start", why = why),
-                )
-            })
-            .ok(),
+        Some(text) => read("start", &text, &mut *err),
     };
-    let end = end.as_ref().map(scalar).and_then(|text| {
-        parse_time(&text, rules.tz)
-            .map_err(|e| {
-                let why = super::words::time_error(&e, rules.lang);
-                err(
-                    find("end", Some(&text)),
-                    tr!(rules.lang, "issues.agenda_end", why = why),
-                )
-            })
-            .ok()
-    });
+    let end_text = end.as_ref().map(scalar);
+    let end = end_text
+        .as_deref()
+        .and_then(|text| read("end", text, &mut *err));
+    let all_day = matches!(start, Some(When::Day(_)));
+    if let (Some(_), Some(e)) = (start, end) {
+        if matches!(e, When::Day(_)) != all_day {
+            err(
+                loc.value_in(lines.clone(), "end")
+                    .unwrap_or_else(|| find("end", None)),
+                tr!(rules.lang, "issues.agenda_mixed_day_and_time"),
+            );
+        }
+    }
+    let instant = |w: When| match w {
+        When::At(t) => t,
+        When::Day(d) => day_start(d, rules.tz),
+    };
+    let (start, end) = (start.map(instant), end.map(instant));
     if let (Some(s), Some(e)) = (start, end) {
         if e < s {
             let local = |t: DateTime<Utc>| t.with_timezone(&rules.tz).format("%Y-%m-%d %H:%M");
@@ -235,7 +254,7 @@ fn times(
             );
         }
     }
-    (start, end)
+    (start, end, all_day)
 }
 
 /// An item's `reminders:` value: one offset or a list, each pointed at when

@@ -26,6 +26,8 @@ pub struct ParseContext {
     pub catalogue: Catalogue,
     pub templates_dir: PathBuf,
     pub default_offsets: Vec<Offset>,
+    /// When reminders of whole-day meetings go out (`reminders.all_day_at`).
+    pub all_day_at: chrono::NaiveTime,
     /// The language of the messages to editors (`platform.language`).
     pub language: Language,
 }
@@ -37,6 +39,7 @@ impl ParseContext {
             catalogue: config.catalogue(),
             templates_dir: config.templates_dir(),
             default_offsets: config.default_offsets(),
+            all_day_at: config.reminders.all_day_at,
             language: config.platform.language,
         }
     }
@@ -88,6 +91,7 @@ pub fn parse_issue(
             &template_exists
         },
         default_offsets: ctx.default_offsets.clone(),
+        all_day_at: ctx.all_day_at,
         lang,
     };
     let (checked, located) = front_matter::check(fm, &loc, &rules);

@@ -18,6 +18,7 @@ pub struct Rules<'a> {
     pub catalogue: &'a Catalogue,
     pub template_exists: &'a dyn Fn(&str) -> bool,
     pub default_offsets: Vec<Offset>,
+    pub all_day_at: chrono::NaiveTime,
     /// The language the messages are written in.
     pub lang: Language,
 }

@@ -13,7 +13,7 @@ use crate::domain::segments::SegmentKind;
 use crate::domain::subscriber::{Language, Recipient};
 use crate::mail::{Kind, Outgoing};
 use crate::render::compile::compile;
-use crate::render::dates::when;
+use crate::render::dates::when_item;
 use crate::render::layout::Layouts;
 use crate::render::{MergeTemplate, MergeValues};
 
@@ -144,7 +144,7 @@ fn subject(n: usize) -> String {
 fn entry(ctx: &AgendaMails, it: &AgendaItem) -> Entry {
     Entry {
         title: it.title.trim().to_string(),
-        when: when(it.start, it.end, ctx.tz),
+        when: when_item(it, ctx.tz),
         location: it.location.trim().to_string(),
         url: it.url.trim().to_string(),
         workshop: it

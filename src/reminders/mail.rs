@@ -14,7 +14,7 @@ use crate::domain::issue::AgendaItem;
 use crate::domain::subscriber::Recipient;
 use crate::mail::{Kind, Outgoing};
 use crate::render::compile::compile;
-use crate::render::dates::when;
+use crate::render::dates::when_item;
 use crate::render::ics::{IcsKind, Organizer, item_ics};
 use crate::render::layout::Layouts;
 use crate::render::{MergeTemplate, MergeValues};
@@ -90,7 +90,7 @@ impl ReminderBody {
     ) -> Result<Self> {
         const PREFERENCES: &str = "{{ preferences_url }}";
         const UNSUBSCRIBE: &str = "{{ unsubscribe_url }}";
-        let when = when(item.start, item.end, ctx.tz);
+        let when = when_item(item, ctx.tz);
         let mjml = Layouts::new(&ctx.templates_dir)
             .render(
                 "reminder",

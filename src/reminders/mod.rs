@@ -45,6 +45,7 @@ impl AgendaMails {
                     .clone()
                     .unwrap_or_else(|| config.platform.name.clone()),
                 email: from.email.to_string(),
+                tz: config.timezone(),
             },
             links,
             composer,

@@ -41,6 +41,8 @@ impl IcsKind {
 pub struct Organizer {
     pub name: String,
     pub email: String,
+    /// The platform's zone: the days of whole-day meetings are its days.
+    pub tz: chrono_tz::Tz,
 }
 
 impl Organizer {
@@ -83,10 +85,24 @@ pub fn item_ics(
         .uid(&clean_text(&format!("{}@{}", item.id, organizer.domain())))
         .timestamp(dtstamp)
         .sequence(sequence)
-        .starts(item.start)
         .summary(&clean_text(&item.title));
-    if let Some(end) = item.end {
-        event.ends(end);
+    match item.all_day {
+        // Whole days are dates (DTSTART;VALUE=DATE), the end the day after
+        // the last one: RFC 5545's DTEND is exclusive.
+        Some(_) => {
+            let first = item.start.with_timezone(&organizer.tz).date_naive();
+            let last = item
+                .end
+                .map_or(first, |e| e.with_timezone(&organizer.tz).date_naive());
+            event.starts(first);
+            event.ends(last.succ_opt().unwrap_or(last));
+        }
+        None => {
+            event.starts(item.start);
+            if let Some(end) = item.end {
+                event.ends(end);
+            }
+        }
     }
     if !item.location.trim().is_empty() {
         event.location(&clean_text(&item.location));
@@ -175,6 +191,7 @@ mod tests {
         Organizer {
             name: "kUS: Platformnieuws, Utrecht".into(),
             email: "nieuws@example.org".into(),
+            tz: chrono_tz::Europe::Amsterdam,
         }
     }
 
@@ -192,6 +209,7 @@ mod tests {
             reminders: Vec::new(),
             cancelled: false,
             id_guessed: false,
+            all_day: None,
         }
     }
 

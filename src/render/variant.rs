@@ -153,7 +153,7 @@ impl IssueRenderer {
             .map(|a| {
                 context! {
                     title => a.title,
-                    when => dates::when(a.start, a.end, self.tz),
+                    when => dates::when_item(a, self.tz),
                     location => a.location,
                     url => a.url,
                     cancelled => a.cancelled,
@@ -196,7 +196,7 @@ impl IssueRenderer {
         if !issue.agenda.is_empty() {
             out.push_str("## Agenda\n\n");
             for a in &issue.agenda {
-                let mut line = format!("- {}: {}", dates::when(a.start, a.end, self.tz), a.title);
+                let mut line = format!("- {}: {}", dates::when_item(a, self.tz), a.title);
                 if a.cancelled {
                     line.push_str(" (vervalt)");
                 }

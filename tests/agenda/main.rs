@@ -7,6 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod identity;
+mod whole_day;
 
 use std::path::PathBuf;
 use std::sync::Arc;

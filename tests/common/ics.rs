@@ -8,7 +8,7 @@ use std::process::Command;
 
 const READ_ICS: &str = r#"
 import json, sys
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 import icalendar
 
 with open(sys.argv[1], "rb") as f:
@@ -21,7 +21,11 @@ def when(key):
     if key not in ev:
         return None
     dt = ev.decoded(key)
-    assert isinstance(dt, datetime) and dt.tzinfo is not None, (key, dt)
+    if not isinstance(dt, datetime):
+        # A whole day: VALUE=DATE.
+        assert isinstance(dt, date), (key, dt)
+        return "date:" + dt.isoformat()
+    assert dt.tzinfo is not None, (key, dt)
     return dt.astimezone(timezone.utc).isoformat()
 
 def text(comp, key):

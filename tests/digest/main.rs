@@ -42,6 +42,7 @@ fn item(id: &str, title: &str, start: &str, end: Option<&str>) -> AgendaItem {
         reminders: Vec::new(),
         cancelled: false,
         id_guessed: false,
+        all_day: None,
     }
 }
 

@@ -158,6 +158,11 @@ pub fn cases() -> Vec<Case> {
             6, 10, "Het einde (2030-04-10 12:00) ligt vóór het begin (2030-04-10 13:30)",
         ),
         (
+            "agenda-dag-en-tijd-door-elkaar.md",
+            "---\nsubject: Platformnieuws\nagenda:\n  - title: Platformdag\n    start: 2030-04-10\n    end: 2030-04-10 17:00\n---\nTekst.\n".into(),
+            6, 10, "start en end moeten allebei een tijd hebben, of allebei alleen een datum",
+        ),
+        (
             "herinnering-in-dagen.md",
             "---\nsubject: Platformnieuws\nagenda:\n  - title: Bijeenkomst\n    start: 2030-04-10 13:30\n    reminders: [7 dagen]\n---\nTekst.\n".into(),
             6, 17, "\"7 dagen\" is geen herinneringstijd",

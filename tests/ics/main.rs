@@ -36,6 +36,7 @@ fn item(id: &str, title: &str, start: &str, end: Option<&str>, location: &str) -
         reminders: Vec::new(),
         cancelled: false,
         id_guessed: false,
+        all_day: None,
     }
 }
 
@@ -84,6 +85,7 @@ fn calendars_round_trip_through_python_icalendar() {
     let org = Organizer {
         name: "Werkplaats: agenda, Utrecht; centrum".into(),
         email: "agenda@werkplaats.example.nl".into(),
+        tz: chrono_tz::Europe::Amsterdam,
     };
     let domain = &org;
 
@@ -141,4 +143,30 @@ fn calendars_round_trip_through_python_icalendar() {
     );
     let got = parse(dir.path(), "long.ics", &ics);
     check(&got, &long, "PUBLISH", 0, None);
+}
+
+/// A whole-day meeting of two days is two dates in the calendar, the end
+/// exclusive (RFC 5545): 10 and 11 June become DTSTART 10 June, DTEND 12 June.
+#[test]
+fn a_whole_day_meeting_is_dates_in_the_calendar() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let org = Organizer {
+        name: "Werkplaats".into(),
+        email: "agenda@werkplaats.example.nl".into(),
+        tz: chrono_tz::Europe::Amsterdam,
+    };
+    let mut it = item(
+        "platformdag-2026",
+        "Platformdag",
+        // Local midnight of 10 and 11 June in Amsterdam (summer time).
+        "2026-06-09T22:00:00Z",
+        Some("2026-06-10T22:00:00Z"),
+        "Tivoli Vredenburg",
+    );
+    it.all_day = chrono::NaiveTime::from_hms_opt(9, 0, 0);
+    let ics = item_ics(&it, IcsKind::Publish, 0, &org, utc("2026-05-20T06:45:00Z"));
+    assert!(ics.contains("DTSTART;VALUE=DATE:20260610\r\n"), "{ics}");
+    let got = parse(dir.path(), "whole-day.ics", &ics);
+    assert_eq!(got["DTSTART"], "date:2026-06-10", "{got}");
+    assert_eq!(got["DTEND"], "date:2026-06-12", "{got}");
 }

@@ -40,6 +40,7 @@ fn item() -> AgendaItem {
         reminders: Vec::new(),
         cancelled: false,
         id_guessed: false,
+        all_day: None,
     }
 }
 
