@@ -137,6 +137,7 @@ pub fn parse_issue(
         audience: checked.audience,
         agenda: checked.agenda,
         body,
+        links: checked.links,
     })
 }
 
