@@ -17,7 +17,6 @@ use crate::linkcheck::{
 };
 use crate::logging::{say, say_err};
 use crate::newsletters::IssuePipeline;
-use crate::tr;
 
 pub async fn check_with_links(
     config: &Config,
@@ -40,14 +39,14 @@ pub async fn check_with_links(
         let shown = &loaded.name.shown;
         let found = links(loaded.issue());
         if found.is_empty() {
-            say!("{}", tr!(lang, "links.none", file = shown));
+            say!("{}", crate::tr!(lang, "links.none", file = shown));
             continue;
         }
         let places = locate(&loaded.text, &found);
         let results = check_links(&fetcher, found).await;
         let policy = loaded.issue().links;
         let as_error = strict || policy == LinkPolicy::Strict;
-        say!("{}", tr!(lang, "links.heading", file = shown));
+        say!("{}", crate::tr!(lang, "links.heading", file = shown));
         for (r, at) in results.iter().zip(&places) {
             print_one(shown, r, *at, as_error, lang, timeout_secs);
         }
@@ -55,11 +54,14 @@ pub async fn check_with_links(
         if as_error && results.iter().any(|r| r.outcome.is_broken()) {
             failed = true;
             let why = if strict {
-                tr!(lang, "links.strict_flag")
+                crate::tr!(lang, "links.strict_flag")
             } else {
-                tr!(lang, "links.strict_front_matter")
+                crate::tr!(lang, "links.strict_front_matter")
             };
-            say_err!("{}", tr!(lang, "links.strict", file = shown, why = why));
+            say_err!(
+                "{}",
+                crate::tr!(lang, "links.strict", file = shown, why = why)
+            );
         }
     }
     Ok(if failed {

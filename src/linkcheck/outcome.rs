@@ -2,7 +2,6 @@
 
 use super::extract::{FoundLink, Skipped};
 use crate::domain::language::Language;
-use crate::tr;
 
 /// Why a link does not work.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,9 +60,9 @@ pub struct LinkResult {
 pub fn describe(lang: Language, r: &LinkResult, timeout_secs: u64) -> String {
     let url = &r.link.url;
     let verdict = match &r.outcome {
-        Outcome::Ok { status } => tr!(lang, "links.ok", status = status),
+        Outcome::Ok { status } => crate::tr!(lang, "links.ok", status = status),
         Outcome::Redirected { first, to, status } => {
-            tr!(
+            crate::tr!(
                 lang,
                 "links.redirected",
                 first = first,
@@ -72,15 +71,15 @@ pub fn describe(lang: Language, r: &LinkResult, timeout_secs: u64) -> String {
             )
         }
         Outcome::Skipped(s) => match s {
-            Skipped::MailOrPhone => tr!(lang, "links.skipped_mail"),
-            Skipped::Anchor => tr!(lang, "links.skipped_anchor"),
-            Skipped::MergeTag => tr!(lang, "links.skipped_merge_tag"),
-            Skipped::NotWeb => tr!(lang, "links.skipped_not_web"),
+            Skipped::MailOrPhone => crate::tr!(lang, "links.skipped_mail"),
+            Skipped::Anchor => crate::tr!(lang, "links.skipped_anchor"),
+            Skipped::MergeTag => crate::tr!(lang, "links.skipped_merge_tag"),
+            Skipped::NotWeb => crate::tr!(lang, "links.skipped_not_web"),
         },
         Outcome::Broken { why, at } => {
             let why = broken(lang, why, url, timeout_secs);
             match at {
-                Some(at) => tr!(lang, "links.broken_after_redirect", to = at, why = why),
+                Some(at) => crate::tr!(lang, "links.broken_after_redirect", to = at, why = why),
                 None => why,
             }
         }
@@ -94,14 +93,14 @@ fn broken(lang: Language, why: &Broken, url: &str, timeout_secs: u64) -> String 
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
     match why {
-        Broken::Status(s) => tr!(lang, "links.broken_status", status = s),
-        Broken::Timeout => tr!(lang, "links.broken_timeout", secs = timeout_secs),
-        Broken::Refused => tr!(lang, "links.broken_refused", host = host),
-        Broken::Dns => tr!(lang, "links.broken_dns", host = host),
-        Broken::Tls(d) => tr!(lang, "links.broken_tls", detail = d),
-        Broken::TooManyRedirects => tr!(lang, "links.broken_redirects"),
-        Broken::NotAbsolute => tr!(lang, "links.broken_not_absolute"),
-        Broken::Other(d) => tr!(lang, "links.broken_other", detail = d),
+        Broken::Status(s) => crate::tr!(lang, "links.broken_status", status = s),
+        Broken::Timeout => crate::tr!(lang, "links.broken_timeout", secs = timeout_secs),
+        Broken::Refused => crate::tr!(lang, "links.broken_refused", host = host),
+        Broken::Dns => crate::tr!(lang, "links.broken_dns", host = host),
+        Broken::Tls(d) => crate::tr!(lang, "links.broken_tls", detail = d),
+        Broken::TooManyRedirects => crate::tr!(lang, "links.broken_redirects"),
+        Broken::NotAbsolute => crate::tr!(lang, "links.broken_not_absolute"),
+        Broken::Other(d) => crate::tr!(lang, "links.broken_other", detail = d),
     }
 }
 
@@ -131,7 +130,7 @@ pub fn tally(results: &[LinkResult]) -> Tally {
 /// link. What a proof mail shows under the issue.
 pub fn summary(lang: Language, results: &[LinkResult], timeout_secs: u64) -> String {
     let t = tally(results);
-    let mut out = tr!(
+    let mut out = crate::tr!(
         lang,
         "links.summary",
         ok = t.ok,

@@ -72,7 +72,9 @@ fn graph() -> BTreeMap<String, BTreeSet<String>> {
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
-            if !name.is_empty() && name != module {
+            // `crate::tr!(…)`: a macro exported at the crate root, no module.
+            let is_macro = text[i + 7 + name.len()..].starts_with('!');
+            if !name.is_empty() && name != module && !is_macro {
                 uses.insert(name);
             }
         }
