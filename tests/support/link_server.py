@@ -4,7 +4,7 @@ Usage: link_server.py LOG
 
 Prints "PORT <n>" once listening on 127.0.0.1 (port chosen by the system).
 Every request is appended to LOG as "<METHOD> <path> <active>", where
-<active> is how many requests were being handled at once when it came in
+<active> is how many requests were waiting for their answer when it came in
 (itself included), so a test can see that a host never gets two at once.
 Each answer takes a little while, so that overlapping requests would show.
 
@@ -41,12 +41,12 @@ class Handler(BaseHTTPRequestHandler):
             ACTIVE += 1
             with open(LOG, "a") as f:
                 f.write(f"{method} {self.path} {ACTIVE}\n")
-        try:
-            time.sleep(ANSWER_DELAY)
-            self.answer(method)
-        finally:
-            with LOCK:
-                ACTIVE -= 1
+        time.sleep(ANSWER_DELAY)
+        # Counted until the answer starts: once the client has it, it may
+        # rightly send the next request while this thread is still finishing.
+        with LOCK:
+            ACTIVE -= 1
+        self.answer(method)
 
     def answer(self, method):
         path = self.path.split("?")[0]
