@@ -30,6 +30,15 @@ pub enum Command {
     Check {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Also fetch every link and image of the issues and report broken ones.
+        #[arg(long)]
+        links: bool,
+        /// With --links: a broken link is an error (exit status 1), not a warning.
+        #[arg(long, requires = "links")]
+        strict: bool,
+        /// With --links: seconds to wait for each web server.
+        #[arg(long, requires = "links", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+        timeout: u64,
     },
     /// Write index.html, index.txt and message.eml of an issue as a subscriber would get it.
     Render {

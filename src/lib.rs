@@ -7,7 +7,8 @@
 //!    scheduler, cron jobs, leadership);
 //! 2. services: `newsletters` (issue files → loaded issues), `render`
 //!    (MJML, text, calendars), `mail` (composing and SMTP), `reminders`
-//!    (agenda mails), `signup` (confirmation mails), `bounces` (reports);
+//!    (agenda mails), `signup` (confirmation mails), `bounces` (reports),
+//!    `linkcheck` (fetching an issue's links);
 //! 3. `storage`: the database;
 //! 4. `config` and `domain`: typed settings and values, parsed once at the edge.
 
@@ -17,6 +18,7 @@ pub mod commands;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod linkcheck;
 pub mod logging;
 pub mod mail;
 pub mod newsletters;

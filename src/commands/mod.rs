@@ -4,6 +4,7 @@ pub mod bounce;
 pub mod check;
 pub mod dkim;
 pub mod import;
+pub mod links;
 pub mod privacy;
 pub mod resend;
 pub mod send;
@@ -41,7 +42,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve => crate::startup::serve(config)
             .await
             .map(|_| ExitCode::SUCCESS),
-        Command::Check { files } => check::check(&config, &files),
+        Command::Check {
+            files,
+            links: false,
+            ..
+        } => check::check(&config, &files),
+        Command::Check {
+            files,
+            strict,
+            timeout,
+            ..
+        } => links::check_with_links(&config, &files, strict, timeout).await,
         Command::Render {
             file,
             out,

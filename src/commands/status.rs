@@ -30,6 +30,11 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
     let bounces = db.bounce_counts().await?;
     let alerts = db.alerts(ALERTS_SHOWN).await?;
     let unread = db.unread_files().await?;
+    let clicks = db.click_counts().await?;
+    let mut per_issue_clicks: BTreeMap<&str, i64> = BTreeMap::new();
+    for c in &clicks {
+        *per_issue_clicks.entry(&c.issue).or_default() += c.clicks;
+    }
     let mut per_issue: BTreeMap<&str, BTreeMap<&str, i64>> = BTreeMap::new();
     for c in &counts {
         per_issue
@@ -87,6 +92,8 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
                 "per_source": per_source,
                 "per_reason": per_reason,
             },
+            "clicks": clicks,
+            "click_totals": { "per_issue": per_issue_clicks },
         });
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
@@ -209,6 +216,13 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         say!("  per issue:  {}", line(&per_issue_unsub));
         say!("  per source: {}", line(&per_source));
         say!("  per reason: {}", line(&per_reason));
+    }
+    if !clicks.is_empty() {
+        say!("clicks (counted per link, nothing per person):");
+        say!("  {:<32} {:>6}  link", "issue", "clicks");
+        for c in &clicks {
+            say!("  {:<32} {:>6}  {}", c.issue, c.clicks, c.url);
+        }
     }
     if !bounces.is_empty() {
         let b: Vec<_> = bounces.iter().map(|(k, n)| format!("{k} {n}")).collect();

@@ -19,7 +19,7 @@ use crate::domain::secret;
 use crate::domain::segments::{Catalogue, Segment};
 use crate::domain::token::TokenSigner;
 pub use sections::{
-    Database, Dkim, Http, Limits, Paths, Platform, Reminders, Schedule, Secrets, Smtp,
+    Database, Dkim, Http, Limits, Paths, Platform, Reminders, Schedule, Secrets, Smtp, Tracking,
 };
 pub use values::{SmtpTarget, SmtpUrl, Tls};
 
@@ -40,6 +40,8 @@ pub struct Config {
     pub paths: Paths,
     #[serde(default)]
     pub limits: Limits,
+    #[serde(default)]
+    pub tracking: Tracking,
     #[serde(default)]
     pub reminders: Reminders,
     #[serde(default)]

@@ -256,6 +256,17 @@ fn default_issue_file_bytes() -> u64 {
     1024 * 1024
 }
 
+/// What postbode counts of how issues are read: nothing by default, and
+/// never anything about one person.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tracking {
+    /// Links in issues go through `/l/{issue}/{link}`, which counts the
+    /// click per issue and link and redirects.
+    #[serde(default)]
+    pub clicks: bool,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Reminders {

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::domain::delivery::MailKind;
 use crate::domain::subscriber::Recipient;
+use crate::linkcheck::tracked_urls;
 use crate::mail::{Kind, Outgoing};
 use crate::newsletters::LoadedIssue;
 use crate::reminders::AgendaMails;
@@ -134,11 +135,21 @@ fn compose_issue(
         .as_ref()
         .map_err(|e| NotBuilt::Retry(format!("issue {} cannot be rendered: {e}", row.topic_id)))?;
     let issue = loaded.issue();
-    let variant = loaded
-        .renderer
-        .variant(&issue.variant_key(&recipient.segments))
-        .map_err(|d| NotBuilt::Retry(format!("cannot compile issue {}: {d}", issue.slug)))?;
     let links = &mails.links;
+    let key = issue.variant_key(&recipient.segments);
+    let variant = if mails.count_clicks {
+        let slug = issue.slug.as_str();
+        loaded.renderer.counted_variant(&key, || {
+            tracked_urls(issue)
+                .into_iter()
+                .enumerate()
+                .map(|(i, url)| (url, links.click(slug, i)))
+                .collect()
+        })
+    } else {
+        loaded.renderer.variant(&key)
+    }
+    .map_err(|d| NotBuilt::Retry(format!("cannot compile issue {}: {d}", issue.slug)))?;
     let values = MergeValues {
         name: recipient.name.greeting(recipient.language),
         preferences_url: links.preferences(recipient.holder()),

@@ -22,6 +22,18 @@ pub struct Issue {
     pub audience: Segments,
     pub agenda: Vec<AgendaItem>,
     pub body: Body,
+    /// `links: strict`: `check --links` fails on a broken link.
+    pub links: LinkPolicy,
+}
+
+/// What `check --links` makes of a broken link: a warning (the default), or,
+/// with `links: strict` in the front matter, an error.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkPolicy {
+    #[default]
+    Warn,
+    Strict,
 }
 
 #[derive(Debug, Clone)]

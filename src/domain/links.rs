@@ -2,8 +2,20 @@
 //! base URL. Making and checking them is one service, so every link is made
 //! the same way and verified against the same keys.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
 use super::clock::{SharedClock, epoch};
-use super::token::{Claims, Purpose, TokenSigner};
+use super::token::{Claims, MIN_MAC_LEN, Purpose, TokenSigner};
+
+/// A counted link's MAC: truncated, as short as is still unguessable.
+const CLICK_MAC_LEN: usize = MIN_MAC_LEN;
+
+/// What a counted link's MAC covers; the prefix keeps it apart from every
+/// other use of the keys.
+fn click_data(slug: &str, index: usize) -> Vec<u8> {
+    format!("postbode-click\0{slug}\0{index}").into_bytes()
+}
 
 /// Whose link it is: a subscriber and their link generation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +128,35 @@ impl Links {
         })
     }
 
+    /// The counted link to link `index` of issue `slug`: `/l/{slug}/{index}-{mac}`.
+    /// The MAC binds the index to the issue, so no one can make a link that
+    /// counts for another issue or link; the address itself is never in it.
+    pub fn click(&self, slug: &str, index: usize) -> String {
+        let mac = self.signer.mac(&click_data(slug, index));
+        format!(
+            "{}/l/{slug}/{index}-{}",
+            self.base_url,
+            URL_SAFE_NO_PAD.encode(&mac[..CLICK_MAC_LEN])
+        )
+    }
+
+    /// The link index of a genuine `{index}-{mac}` for issue `slug`.
+    pub fn verify_click(&self, slug: &str, link: &str) -> Option<usize> {
+        let (index, mac) = link.split_once('-')?;
+        if index.len() > 6 || mac.len() > 32 {
+            return None;
+        }
+        // Digits only, so `+1` or `01` cannot name the same link another way.
+        if index.starts_with('0') && index != "0" || !index.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let index: usize = index.parse().ok()?;
+        let tag = URL_SAFE_NO_PAD.decode(mac).ok()?;
+        self.signer
+            .verify_mac(&click_data(slug, index), &tag, CLICK_MAC_LEN)
+            .then_some(index)
+    }
+
     pub fn archive(&self, slug: &str) -> String {
         format!("{}/archive/{slug}", self.base_url)
     }
@@ -123,5 +164,41 @@ impl Links {
     /// A path under the base URL, such as `/subscribe`.
     pub fn page(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::clock::SystemClock;
+
+    #[test]
+    fn a_counted_link_names_only_its_own_issue_and_index() {
+        let links = Links::new(
+            "http://x.example/",
+            TokenSigner::new(&["k1-0123456789abcdef".into()]),
+            std::sync::Arc::new(SystemClock),
+        );
+        let url = links.click("2026-12-nieuws", 3);
+        let link = url.rsplit('/').next().expect("link");
+        assert!(
+            url.starts_with("http://x.example/l/2026-12-nieuws/3-"),
+            "{url}"
+        );
+        assert_eq!(links.verify_click("2026-12-nieuws", link), Some(3));
+        assert_eq!(links.verify_click("2027-01-nieuws", link), None);
+        let mac = link.split_once('-').expect("mac").1;
+        for forged in [
+            format!("4-{mac}"),
+            format!("03-{mac}"),
+            format!("+3-{mac}"),
+            "3-AAAA".into(),
+        ] {
+            assert_eq!(
+                links.verify_click("2026-12-nieuws", &forged),
+                None,
+                "{forged}"
+            );
+        }
     }
 }

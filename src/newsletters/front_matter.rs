@@ -8,7 +8,7 @@ use super::agenda_item::{check_item, duplicate_id};
 use super::locate::Locator;
 use super::raw::RawFrontMatter;
 use super::rules::{Located, Rules, checked_slugs, one_line, scalar};
-use crate::domain::issue::AgendaItem;
+use crate::domain::issue::{AgendaItem, LinkPolicy};
 use crate::domain::segments::{SegmentKind, Segments};
 use crate::domain::slug::Slug;
 use crate::domain::texts::tr;
@@ -28,6 +28,7 @@ pub struct Checked {
     pub template: Slug,
     pub audience: Segments,
     pub agenda: Vec<AgendaItem>,
+    pub links: LinkPolicy,
 }
 
 pub fn check(raw: RawFrontMatter, loc: &Locator<'_>, rules: &Rules<'_>) -> (Checked, Vec<Located>) {
@@ -85,6 +86,7 @@ pub fn check(raw: RawFrontMatter, loc: &Locator<'_>, rules: &Rules<'_>) -> (Chec
             Slug::from_title(DEFAULT_TEMPLATE)
         }
     };
+    let links = raw.links.unwrap_or_default();
     let audience = raw.audience.unwrap_or_default();
     let audience = Segments::new(
         checked_slugs(
@@ -129,6 +131,7 @@ pub fn check(raw: RawFrontMatter, loc: &Locator<'_>, rules: &Rules<'_>) -> (Chec
             template,
             audience,
             agenda,
+            links,
         },
         errors,
     )

@@ -10,6 +10,7 @@ use super::file::IssueName;
 use super::pipeline::{IssuePipeline, LoadedIssue, content_hash};
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::IssueStatus;
+use crate::linkcheck::tracked_urls;
 use crate::reminders::agenda::take_agenda;
 use crate::storage::Db;
 use crate::storage::issues::{IssueRow, IssueWrite};
@@ -125,6 +126,9 @@ impl Intake<'_> {
             }
         };
         if let Some(row) = db.issue_by_slug(name.slug.as_str()).await? {
+            // The addresses counted links lead to, by their place in the issue.
+            db.set_issue_links(row.id, &tracked_urls(loaded.issue()))
+                .await?;
             let plan = loaded.plan();
             take_agenda(db, self.tz, now, row.id, name.slug.as_str(), &plan, false).await?;
             // Valid, but worth telling the editor (`postbode status` shows it).

@@ -145,5 +145,6 @@ pub fn parse_issue(
         audience: checked.audience,
         agenda: checked.agenda,
         body,
+        links: checked.links,
     })
 }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Deserializer};
 
+use crate::domain::issue::LinkPolicy;
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawFrontMatter {
@@ -12,6 +14,7 @@ pub struct RawFrontMatter {
     pub audience: Option<RawAudience>,
     #[serde(default)]
     pub agenda: Vec<RawAgendaItem>,
+    pub links: Option<LinkPolicy>,
 }
 
 #[derive(Debug, Deserialize, Default)]

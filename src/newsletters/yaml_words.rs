@@ -22,6 +22,7 @@ const ALL_KEYS: &[&str] = &[
     "template",
     "audience",
     "agenda",
+    "links",
     "workshops",
     "interests",
     "id",

@@ -29,6 +29,8 @@ pub struct AgendaMails {
     pub links: Links,
     pub composer: Composer,
     pub clock: SharedClock,
+    /// `tracking.clicks`: issues go out with counted links.
+    pub count_clicks: bool,
 }
 
 impl AgendaMails {
@@ -50,6 +52,7 @@ impl AgendaMails {
             links,
             composer,
             clock,
+            count_clicks: config.tracking.clicks,
         }
     }
 }

@@ -86,6 +86,23 @@ impl MergeTemplate {
         }
         out
     }
+
+    /// The same template with `f` applied to its literal text (the merge
+    /// tags stay where they are).
+    pub fn map_text(&self, f: impl Fn(&str) -> String) -> Self {
+        let parts = self
+            .parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => Part::Text(f(t)),
+                Part::Tag(t) => Part::Tag(*t),
+            })
+            .collect();
+        Self {
+            parts,
+            len_hint: self.len_hint,
+        }
+    }
 }
 
 impl MergeValues {

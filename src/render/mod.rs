@@ -10,6 +10,7 @@ pub mod merge;
 pub mod nesting;
 pub mod stack;
 pub mod text;
+pub mod tracking;
 pub mod variant;
 pub mod web_version;
 

@@ -11,6 +11,7 @@ use super::layout::{Layouts, safe};
 use super::markdown::to_html;
 use super::merge::MergeTemplate;
 use super::text::{markdown_to_text, wrap};
+use super::tracking::{Targets, rewrite_html, rewrite_text};
 use super::{dates, merge::MergeValues};
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::{Body, Issue, Section};
@@ -51,6 +52,16 @@ impl Variant {
         )
     }
 
+    /// The same variant with the issue's own links replaced by their
+    /// counted links (`tracking.clicks`, see [`super::tracking`]).
+    pub fn counted(&self, targets: &Targets) -> Variant {
+        Variant {
+            html: self.html.map_text(|t| rewrite_html(t, targets)),
+            text: self.text.map_text(|t| rewrite_text(t, targets)),
+            subject: self.subject.clone(),
+        }
+    }
+
     /// The subject line for one recipient (a header: no HTML escaping).
     pub fn subject(&self, values: &MergeValues) -> String {
         self.subject.render(values)
@@ -63,6 +74,8 @@ pub struct IssueRenderer {
     tz: Tz,
     layouts: Arc<Layouts>,
     cache: Mutex<HashMap<Vec<bool>, Arc<Variant>>>,
+    /// The same variants with counted links, made on first use.
+    counted: Mutex<HashMap<Vec<bool>, Arc<Variant>>>,
 }
 
 impl IssueRenderer {
@@ -73,6 +86,7 @@ impl IssueRenderer {
             tz,
             layouts,
             cache: Mutex::new(HashMap::new()),
+            counted: Mutex::new(HashMap::new()),
         }
     }
 
@@ -84,6 +98,23 @@ impl IssueRenderer {
         }
         let v = Arc::new(self.compile(key)?);
         cache.insert(key.to_vec(), v.clone());
+        Ok(v)
+    }
+
+    /// The variant for `key` with counted links; `targets` is asked for
+    /// only when the variant is made.
+    pub fn counted_variant(
+        &self,
+        key: &[bool],
+        targets: impl FnOnce() -> Vec<(String, String)>,
+    ) -> Result<Arc<Variant>, Diagnostic> {
+        let plain = self.variant(key)?;
+        let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(v) = counted.get(key) {
+            return Ok(v.clone());
+        }
+        let v = Arc::new(plain.counted(&targets()));
+        counted.insert(key.to_vec(), v.clone());
         Ok(v)
     }
 

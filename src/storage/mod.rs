@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod alerts;
 pub mod bounces;
 pub mod cleanup;
+pub mod clicks;
 pub mod deliveries;
 pub mod issues;
 pub mod links;

@@ -4,6 +4,7 @@
 //! is one [`error::AppError`].
 
 pub mod archive;
+pub mod clicks;
 pub mod client;
 pub mod confirm;
 pub mod error;
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         .route("/confirm/{token}/resend", post(confirm::resend))
         .route("/archive", get(archive::index))
         .route("/archive/{slug}", get(archive::show))
+        .route("/l/{issue}/{link}", get(clicks::follow))
         .fallback(error::not_found)
         .layer(map_response_with_state(state.clone(), error::render))
         .layer(TimeoutLayer::with_status_code(

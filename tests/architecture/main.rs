@@ -19,6 +19,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("newsletters", 3),
     ("reminders", 3),
     ("signup", 3),
+    ("linkcheck", 3),
     ("delivery", 4),
     ("schedule", 4),
     ("web", 4),

@@ -43,8 +43,18 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalogue) {
 
 /// Each part of the program keeps its texts in its own file, the same name
 /// in both languages.
-static NL: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("nl/issues.toml")]));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("en/issues.toml")]));
+static NL: LazyLock<Catalogue> = LazyLock::new(|| {
+    load(&[
+        include_str!("nl/issues.toml"),
+        include_str!("nl/links.toml"),
+    ])
+});
+static EN: LazyLock<Catalogue> = LazyLock::new(|| {
+    load(&[
+        include_str!("en/issues.toml"),
+        include_str!("en/links.toml"),
+    ])
+});
 
 fn catalogue(lang: Language) -> &'static Catalogue {
     match lang {
