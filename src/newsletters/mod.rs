@@ -16,6 +16,7 @@ mod rules;
 pub mod sections;
 pub mod source;
 pub mod upgrade;
+pub mod validation;
 
 pub use crate::domain::diagnostic::Diagnostic;
 pub use file::IssueName;

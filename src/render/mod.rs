@@ -5,11 +5,14 @@ pub mod compile;
 pub mod dates;
 pub mod ics;
 pub mod layout;
+pub mod layout_check;
 pub mod markdown;
 pub mod merge;
 pub mod nesting;
 pub mod stack;
 pub mod text;
+pub mod trace;
+pub mod validate;
 pub mod variant;
 pub mod web_version;
 

@@ -61,7 +61,7 @@ pub struct IssueRenderer {
     pub issue: Arc<Issue>,
     platform: PlatformInfo,
     tz: Tz,
-    layouts: Arc<Layouts>,
+    pub(super) layouts: Arc<Layouts>,
     cache: Mutex<HashMap<Vec<bool>, Arc<Variant>>>,
 }
 
@@ -136,6 +136,19 @@ impl IssueRenderer {
 
     /// Runs the issue's layout over the intro and the chosen sections.
     fn layout(&self, intro: &str, chosen: &[&Section]) -> Result<String, Diagnostic> {
+        let ctx = self.context(intro, chosen, &|_, html| safe(html));
+        self.layouts.render(self.issue.template.as_str(), ctx)
+    }
+
+    /// What the layout sees; `piece` turns the editor's text, rendered as
+    /// HTML, into the value the layout gets (its number: 0 the intro, then
+    /// the sections).
+    pub(super) fn context(
+        &self,
+        intro: &str,
+        chosen: &[&Section],
+        piece: &dyn Fn(usize, String) -> minijinja::Value,
+    ) -> minijinja::Value {
         let issue = &self.issue;
         let agenda: Vec<_> = issue
             .agenda
@@ -150,18 +163,17 @@ impl IssueRenderer {
                 }
             })
             .collect();
-        let ctx = context! {
+        context! {
             platform => self.platform,
             issue => context! { subject => issue.subject, preheader => issue.preheader, slug => issue.slug },
-            intro => safe(to_html(intro)),
-            sections => chosen.iter().map(|s| context! { title => s.title, html => safe(to_html(&s.markdown)) }).collect::<Vec<_>>(),
+            intro => piece(0, to_html(intro)),
+            sections => chosen.iter().enumerate().map(|(i, s)| context! { title => s.title, html => piece(i + 1, to_html(&s.markdown)) }).collect::<Vec<_>>(),
             agenda => agenda,
             subscriber => context! { name => "{{ subscriber.name }}" },
             preferences_url => "{{ preferences_url }}",
             unsubscribe_url => "{{ unsubscribe_url }}",
             archive_url => "{{ archive_url }}",
-        };
-        self.layouts.render(issue.template.as_str(), ctx)
+        }
     }
 
     fn text(&self, intro: &str, sections: &[&Section]) -> String {
