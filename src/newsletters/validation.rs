@@ -13,7 +13,6 @@ use crate::render::IssueRenderer;
 use crate::render::MergeValues;
 use crate::render::layout_check::Found;
 use crate::render::validate::has_preview;
-use crate::tr;
 
 /// Gmail shows "[Message clipped]" and hides the rest of a mail whose HTML
 /// is larger than about 102 KB.
@@ -74,7 +73,7 @@ pub fn warnings(loaded: &LoadedIssue, lang: Language) -> Vec<Diagnostic> {
                 shown,
                 line,
                 col,
-                tr!(lang, "validate.no_preview"),
+                crate::tr!(lang, "validate.no_preview"),
             ));
         }
         Body::Markdown { .. } if issue.preheader.trim().is_empty() => {
@@ -83,7 +82,7 @@ pub fn warnings(loaded: &LoadedIssue, lang: Language) -> Vec<Diagnostic> {
                 shown,
                 line,
                 col,
-                tr!(lang, "validate.no_preheader"),
+                crate::tr!(lang, "validate.no_preheader"),
             ));
         }
         _ => {}
@@ -105,7 +104,7 @@ pub fn warnings(loaded: &LoadedIssue, lang: Language) -> Vec<Diagnostic> {
                 shown,
                 1,
                 1,
-                tr!(lang, "validate.too_big", kb = kb),
+                crate::tr!(lang, "validate.too_big", kb = kb),
             ));
         }
     }

@@ -5,7 +5,7 @@
 use super::IssueRenderer;
 use super::layout::safe;
 use super::trace::{Origin, mark_piece};
-use super::validate::{describe, walk};
+use super::validate::{Problem, describe, walk};
 use crate::domain::issue::{Body, Section};
 use crate::domain::language::Language;
 
@@ -51,18 +51,28 @@ impl IssueRenderer {
         let findings = walk(&traced.text);
         let first_editor = findings
             .iter()
-            .find(|f| matches!(traced.origin(f.at), Origin::Piece { .. }))
-            .map_or(usize::MAX, |f| f.at);
+            .map(|f| match f.problem {
+                Problem::NeverClosed {
+                    shown_by: Some(b), ..
+                } => b,
+                _ => f.at,
+            })
+            .filter(|at| matches!(traced.origin(*at), Origin::Piece { .. }))
+            .min()
+            .unwrap_or(usize::MAX);
         let mut out: Vec<Found> = Vec::new();
         for f in findings {
-            let needle = needle(&traced.text, f.at);
-            let message = describe(&f.problem, lang);
-            let found = match traced.origin(f.at) {
+            let (at, problem) = typed_close(&traced.text, f.at, f.problem, |b| {
+                matches!(traced.origin(b), Origin::Piece { .. })
+            });
+            let needle = needle(&traced.text, at);
+            let message = describe(&problem, lang);
+            let found = match traced.origin(at) {
                 Origin::Piece { .. } => {
                     let nth = traced
                         .pieces()
                         .iter()
-                        .map(|(r, _)| &traced.text[r.start..r.end.min(f.at).max(r.start)])
+                        .map(|(r, _)| &traced.text[r.start..r.end.min(at).max(r.start)])
                         .map(|before| before.matches(needle.as_str()).count())
                         .sum();
                     Found::Editor {
@@ -71,7 +81,7 @@ impl IssueRenderer {
                         message,
                     }
                 }
-                Origin::Layout { .. } if f.at > first_editor => continue,
+                Origin::Layout { .. } if at > first_editor => continue,
                 Origin::Layout { line } => {
                     let text = source.lines().nth(line.saturating_sub(1)).unwrap_or("");
                     let col = text
@@ -103,4 +113,30 @@ fn needle(text: &str, at: usize) -> String {
         })
         .map(|(_, c)| c)
         .collect()
+}
+
+/// A tag left open by a closing tag the editor typed (`</mj-column>` in a
+/// section's text) is the editor's doing: reported at that closing tag.
+fn typed_close(
+    text: &str,
+    at: usize,
+    problem: Problem,
+    typed: impl Fn(usize) -> bool,
+) -> (usize, Problem) {
+    match problem {
+        Problem::NeverClosed {
+            tag,
+            shown_by: Some(close),
+        } if typed(close) => {
+            let name = needle(text, close).trim_start_matches("</").to_string();
+            (
+                close,
+                Problem::ClosesOuter {
+                    open: tag,
+                    close: name,
+                },
+            )
+        }
+        other => (at, other),
+    }
 }

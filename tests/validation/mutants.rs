@@ -59,8 +59,8 @@ fn wrong_values(kind: &str) -> Vec<(&'static str, String)> {
             .split_once('{')
             .and_then(|(_, r)| {
                 r.trim_end_matches('}')
-                    .split(',')
-                    .last()
+                    .rsplit(',')
+                    .next()
                     .map(str::to_string)
             })
             .and_then(|m| m.parse().ok())

@@ -5,7 +5,6 @@ use super::Problem;
 use super::rules::{GLOBAL_ATTRIBUTES, RULES};
 use super::types::AttrType;
 use crate::domain::language::Language;
-use crate::tr;
 
 /// The message for `problem` in `lang`.
 pub fn describe(problem: &Problem, lang: Language) -> String {
@@ -22,7 +21,7 @@ pub fn describe(problem: &Problem, lang: Language) -> String {
                 .collect::<Vec<_>>()
                 .join(", ");
             match nearest(attr, names.iter().copied()) {
-                Some(near) => tr!(
+                Some(near) => crate::tr!(
                     lang,
                     "validate.illegal_attribute_near",
                     attr = attr,
@@ -30,7 +29,7 @@ pub fn describe(problem: &Problem, lang: Language) -> String {
                     near = near,
                     allowed = allowed
                 ),
-                None => tr!(
+                None => crate::tr!(
                     lang,
                     "validate.illegal_attribute",
                     attr = attr,
@@ -47,7 +46,7 @@ pub fn describe(problem: &Problem, lang: Language) -> String {
         } => bad_value(tag, attr, value, kind, lang),
         Problem::WrongParent { tag, parent } => {
             let parents = RULES.parents_of(tag);
-            tr!(
+            crate::tr!(
                 lang,
                 "validate.wrong_parent",
                 tag = tag,
@@ -56,11 +55,11 @@ pub fn describe(problem: &Problem, lang: Language) -> String {
             )
         }
         Problem::UnknownTag { tag } => match nearest(tag, RULES.tag_names()) {
-            Some(near) => tr!(lang, "validate.unknown_tag_near", tag = tag, near = near),
-            None => tr!(lang, "validate.unknown_tag", tag = tag),
+            Some(near) => crate::tr!(lang, "validate.unknown_tag_near", tag = tag, near = near),
+            None => crate::tr!(lang, "validate.unknown_tag", tag = tag),
         },
         Problem::HtmlOutsideText { tag, parent } => {
-            tr!(
+            crate::tr!(
                 lang,
                 "validate.html_outside_text",
                 tag = tag,
@@ -68,10 +67,10 @@ pub fn describe(problem: &Problem, lang: Language) -> String {
             )
         }
         Problem::MjmlInText { tag, parent } => {
-            tr!(lang, "validate.mjml_in_text", tag = tag, parent = parent)
+            crate::tr!(lang, "validate.mjml_in_text", tag = tag, parent = parent)
         }
         Problem::MismatchedClose { open, close } => {
-            tr!(
+            crate::tr!(
                 lang,
                 "validate.mismatched_close",
                 open = open,
@@ -79,11 +78,11 @@ pub fn describe(problem: &Problem, lang: Language) -> String {
             )
         }
         Problem::ClosesOuter { open, close } => {
-            tr!(lang, "validate.closes_outer", open = open, close = close)
+            crate::tr!(lang, "validate.closes_outer", open = open, close = close)
         }
-        Problem::StrayClose { tag } => tr!(lang, "validate.stray_close", tag = tag),
-        Problem::NeverClosed { tag } => tr!(lang, "validate.never_closed", tag = tag),
-        Problem::MissingAlt => tr!(lang, "validate.missing_alt"),
+        Problem::StrayClose { tag } => crate::tr!(lang, "validate.stray_close", tag = tag),
+        Problem::NeverClosed { tag, .. } => crate::tr!(lang, "validate.never_closed", tag = tag),
+        Problem::MissingAlt => crate::tr!(lang, "validate.missing_alt"),
     }
 }
 
@@ -114,10 +113,10 @@ fn bad_value(tag: &str, attr: &str, value: &str, kind: &AttrType, lang: Language
             .join(" ");
             let mut units_text = or_list(&shown, lang);
             if bare {
-                units_text = tr!(lang, "validate.or_bare_number", units = units_text);
+                units_text = crate::tr!(lang, "validate.or_bare_number", units = units_text);
             }
             if *max > 1 {
-                tr!(
+                crate::tr!(
                     lang,
                     "validate.bad_unit_many",
                     attr = attr,
@@ -128,7 +127,7 @@ fn bad_value(tag: &str, attr: &str, value: &str, kind: &AttrType, lang: Language
                     example = example
                 )
             } else {
-                tr!(
+                crate::tr!(
                     lang,
                     "validate.bad_unit",
                     attr = attr,
@@ -138,11 +137,11 @@ fn bad_value(tag: &str, attr: &str, value: &str, kind: &AttrType, lang: Language
                 )
             }
         }
-        AttrType::Color => tr!(lang, "validate.bad_color", attr = attr, value = value),
+        AttrType::Color => crate::tr!(lang, "validate.bad_color", attr = attr, value = value),
         AttrType::Enum(values) => {
             let list: Vec<&str> = values.iter().map(String::as_str).collect();
             match nearest(value, list.iter().copied()) {
-                Some(near) => tr!(
+                Some(near) => crate::tr!(
                     lang,
                     "validate.bad_enum_near",
                     attr = attr,
@@ -151,7 +150,7 @@ fn bad_value(tag: &str, attr: &str, value: &str, kind: &AttrType, lang: Language
                     near = near,
                     allowed = or_list(&list, lang)
                 ),
-                None => tr!(
+                None => crate::tr!(
                     lang,
                     "validate.bad_enum",
                     attr = attr,
@@ -161,9 +160,9 @@ fn bad_value(tag: &str, attr: &str, value: &str, kind: &AttrType, lang: Language
                 ),
             }
         }
-        AttrType::Boolean => tr!(lang, "validate.bad_boolean", attr = attr, value = value),
-        AttrType::Integer => tr!(lang, "validate.bad_integer", attr = attr, value = value),
-        AttrType::String => tr!(lang, "validate.bad_string", attr = attr, value = value),
+        AttrType::Boolean => crate::tr!(lang, "validate.bad_boolean", attr = attr, value = value),
+        AttrType::Integer => crate::tr!(lang, "validate.bad_integer", attr = attr, value = value),
+        AttrType::String => crate::tr!(lang, "validate.bad_string", attr = attr, value = value),
     }
 }
 
@@ -172,7 +171,7 @@ fn or_list(items: &[&str], lang: Language) -> String {
     match items {
         [] => String::new(),
         [one] => (*one).to_string(),
-        [rest @ .., last] => tr!(lang, "validate.or", first = rest.join(", "), last = last),
+        [rest @ .., last] => crate::tr!(lang, "validate.or", first = rest.join(", "), last = last),
     }
 }
 

@@ -19,10 +19,7 @@ use crate::domain::language::Language;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// An attribute the component does not declare (`colr` on mj-text).
-    IllegalAttribute {
-        tag: String,
-        attr: String,
-    },
+    IllegalAttribute { tag: String, attr: String },
     /// A value not of the attribute's type (`font-size="twelve"`).
     BadValue {
         tag: String,
@@ -31,40 +28,24 @@ pub enum Problem {
         kind: AttrType,
     },
     /// A component in a parent that may not hold it (mj-column in mj-body).
-    WrongParent {
-        tag: String,
-        parent: String,
-    },
+    WrongParent { tag: String, parent: String },
     /// An `mj-` tag mjml does not know.
-    UnknownTag {
-        tag: String,
-    },
+    UnknownTag { tag: String },
     /// An HTML tag where only MJML may stand (a `<p>` in mj-column).
-    HtmlOutsideText {
-        tag: String,
-        parent: String,
-    },
+    HtmlOutsideText { tag: String, parent: String },
     /// An MJML tag inside the HTML content of mj-text, mj-button …
-    MjmlInText {
-        tag: String,
-        parent: String,
-    },
+    MjmlInText { tag: String, parent: String },
     /// `<mj-text>…</mj-txt>`.
-    MismatchedClose {
-        open: String,
-        close: String,
-    },
+    MismatchedClose { open: String, close: String },
     /// `</mj-column>` while the mj-text inside it is still open.
-    ClosesOuter {
-        open: String,
-        close: String,
-    },
+    ClosesOuter { open: String, close: String },
     /// A closing tag with nothing open of its name.
-    StrayClose {
-        tag: String,
-    },
+    StrayClose { tag: String },
+    /// `shown_by`: the closing tag of an outer element that came while it
+    /// was open (where a Markdown editor may have typed it).
     NeverClosed {
         tag: String,
+        shown_by: Option<usize>,
     },
     /// An image without alt text, which screen readers and mail programs
     /// that block images need.

@@ -57,7 +57,7 @@ fn closing_tags_must_match() {
     assert!(matches!(found[0].problem, Problem::MismatchedClose { .. }));
     let found = walk(&doc("<mj-text>a"));
     assert!(
-        matches!(&found[0].problem, Problem::ClosesOuter { open, .. } if open == "mj-text"),
+        matches!(&found[0].problem, Problem::NeverClosed { tag, shown_by: Some(_) } if tag == "mj-text"),
         "{found:?}"
     );
     assert_eq!(problems(&doc("<mj-spacer /></mj-section>")).len(), 3);

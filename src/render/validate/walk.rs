@@ -17,6 +17,9 @@ pub struct Finding {
     pub problem: Problem,
 }
 
+/// An attribute as written: name, value, byte offset.
+type Attr = (String, String, usize);
+
 struct Open {
     name: String,
     at: usize,
@@ -27,9 +30,15 @@ struct Open {
 pub fn walk(doc: &str) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut stack: Vec<Open> = Vec::new();
-    let mut pending: Option<(String, usize, Vec<(String, String, usize)>)> = None;
+    let mut pending: Option<(String, usize, Vec<Attr>)> = None;
     let mut tokens = Tokenizer::from_fragment(doc, 0..doc.len());
-    while let Some(Ok(token)) = tokens.next() {
+    let mut broken = false;
+    while let Some(token) = tokens.next() {
+        let Ok(token) = token else {
+            // A syntax error: mrml reports it where it is.
+            broken = true;
+            break;
+        };
         match token {
             Token::ElementStart {
                 prefix,
@@ -84,10 +93,17 @@ pub fn walk(doc: &str) -> Vec<Finding> {
             _ => {}
         }
     }
-    for open in stack.into_iter().rev().filter(|o| is_mjml(&o.name)) {
+    for open in stack
+        .into_iter()
+        .rev()
+        .filter(|o| is_mjml(&o.name) && !broken)
+    {
         out.push(Finding {
             at: open.at,
-            problem: Problem::NeverClosed { tag: open.name },
+            problem: Problem::NeverClosed {
+                tag: open.name,
+                shown_by: None,
+            },
         });
     }
     out.sort_by_key(|f| f.at);
@@ -113,7 +129,7 @@ fn is_mjml(name: &str) -> bool {
 fn check_element(
     name: &str,
     at: usize,
-    attrs: &[(String, String, usize)],
+    attrs: &[Attr],
     parent: Option<&str>,
     out: &mut Vec<Finding>,
 ) {
@@ -182,9 +198,8 @@ fn check_element(
 }
 
 /// A closing tag outside ending tags: it closes the innermost open element
-/// of its name. One that closes an outer element while an MJML element is
-/// still open is reported where it stands (the editor adds the missing
-/// close before it); one that closes nothing open is stray. HTML elements
+/// of its name; MJML elements it skips were never closed (reported where
+/// they open); one that closes nothing open is stray. HTML elements
 /// there are already reported as such.
 fn close(name: &str, at: usize, stack: &mut Vec<Open>, out: &mut Vec<Finding>) {
     let Some(i) = stack.iter().rposition(|o| o.name == name) else {
@@ -194,12 +209,12 @@ fn close(name: &str, at: usize, stack: &mut Vec<Open>, out: &mut Vec<Finding>) {
         });
         return;
     };
-    if let Some(inner) = stack[i + 1..].iter().rev().find(|o| is_mjml(&o.name)) {
+    for inner in stack[i + 1..].iter().rev().filter(|o| is_mjml(&o.name)) {
         out.push(Finding {
-            at,
-            problem: Problem::ClosesOuter {
-                open: inner.name.clone(),
-                close: name.into(),
+            at: inner.at,
+            problem: Problem::NeverClosed {
+                tag: inner.name.clone(),
+                shown_by: Some(at),
             },
         });
     }
@@ -252,10 +267,10 @@ fn raw_content(
             (true, true) => return Some(end),
             (true, false) if stack.iter().any(|o| o.name == tag) => {
                 out.push(Finding {
-                    at,
-                    problem: Problem::ClosesOuter {
-                        open: name.into(),
-                        close: tag,
+                    at: open_at,
+                    problem: Problem::NeverClosed {
+                        tag: name.into(),
+                        shown_by: Some(at),
                     },
                 });
                 return Some(at);
@@ -274,7 +289,10 @@ fn raw_content(
     }
     out.push(Finding {
         at: open_at,
-        problem: Problem::NeverClosed { tag: name.into() },
+        problem: Problem::NeverClosed {
+            tag: name.into(),
+            shown_by: None,
+        },
     });
     None
 }
