@@ -18,6 +18,7 @@ use crate::mail::{Composer, Kind};
 use crate::newsletters::IssuePipeline;
 use crate::newsletters::agenda_checks::agenda_warnings;
 use crate::newsletters::ingest::find_key;
+use crate::newsletters::validation;
 use crate::render::MergeValues;
 
 /// Errors make the exit status 1; warnings (agenda items that get no or
@@ -44,7 +45,8 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
         };
         let issue = loaded.issue();
         let shown = &loaded.name.shown;
-        let warnings = agenda_warnings(shown, &loaded.text, issue, now, tz, lang);
+        let mut warnings = agenda_warnings(shown, &loaded.text, issue, now, tz, lang);
+        warnings.extend(validation::warnings(&loaded, lang));
         let sections = match &issue.body {
             Body::Markdown { sections, .. } => sections.len(),
             Body::Mjml(_) => 0,

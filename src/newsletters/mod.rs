@@ -18,6 +18,7 @@ mod section_tag;
 pub mod sections;
 pub mod source;
 pub mod upgrade;
+pub mod validation;
 mod words;
 mod yaml_words;
 

@@ -114,9 +114,8 @@ pub fn parse_issue(
         match nesting::check_tags(&src.body) {
             Err((byte, msg)) => errors.push(at_body(byte, msg)),
             Ok(()) => {
-                if let Err((byte, msg)) = crate::render::compile::check_mjml(&src.body) {
-                    errors.push(at_body(byte, msg));
-                }
+                let found = crate::render::validate::check_mjml_issue(&src.body, ctx.language);
+                errors.extend(found.into_iter().map(|(byte, msg)| at_body(byte, msg)));
             }
         }
         Body::Mjml(src.body.clone())

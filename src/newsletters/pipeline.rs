@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use super::file::{IssueName, read_issue_file};
 use super::parse::{ParseContext, parse_issue};
+use super::validation::layout_errors;
 use crate::config::Config;
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::Issue;
@@ -144,6 +145,10 @@ impl IssuePipeline {
             self.parse.tz,
             Arc::new(Layouts::new(&self.templates_dir)),
         );
+        let errors = layout_errors(&name.shown, text, &renderer, self.parse.language);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let loaded = Arc::new(LoadedIssue {
             name: name.clone(),
             hash,

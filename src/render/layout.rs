@@ -5,6 +5,7 @@
 use minijinja::{AutoEscape, Environment, Value};
 use std::path::{Path, PathBuf};
 
+use super::trace::{Traced, mark_lines};
 use crate::domain::diagnostic::Diagnostic;
 
 pub struct Layouts {
@@ -46,6 +47,21 @@ impl Layouts {
             .get_template(&file)
             .map_err(|e| to_diag(&shown, &e))?;
         tmpl.render(ctx).map_err(|e| to_diag(&shown, &e))
+    }
+
+    /// Renders `mjml/<name>.mjml` like [`Layouts::render`], with markers
+    /// that tell which line of the layout each part of the output came from.
+    pub fn render_traced(&self, name: &str, ctx: Value) -> Result<Traced, Diagnostic> {
+        let file = format!("{name}.mjml");
+        let shown = self.dir.join(&file).display().to_string();
+        let source = std::fs::read_to_string(self.dir.join(&file)).map_err(|e| {
+            Diagnostic::new(&shown, 1, 1, format!("the layout cannot be read: {e}"))
+        })?;
+        let out = self
+            .env
+            .render_named_str(&file, &mark_lines(&source), ctx)
+            .map_err(|e| to_diag(&shown, &e))?;
+        Ok(Traced::strip(&out))
     }
 
     pub fn path_of(&self, name: &str) -> PathBuf {

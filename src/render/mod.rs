@@ -5,12 +5,15 @@ pub mod compile;
 pub mod dates;
 pub mod ics;
 pub mod layout;
+pub mod layout_check;
 pub mod markdown;
 pub mod merge;
 pub mod nesting;
 pub mod stack;
 pub mod text;
+pub mod trace;
 pub mod tracking;
+pub mod validate;
 pub mod variant;
 pub mod web_version;
 

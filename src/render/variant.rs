@@ -72,7 +72,7 @@ pub struct IssueRenderer {
     pub issue: Arc<Issue>,
     platform: PlatformInfo,
     tz: Tz,
-    layouts: Arc<Layouts>,
+    pub(super) layouts: Arc<Layouts>,
     cache: Mutex<HashMap<Vec<bool>, Arc<Variant>>>,
     /// The same variants with counted links, made on first use.
     counted: Mutex<HashMap<Vec<bool>, Arc<Variant>>>,
@@ -177,6 +177,20 @@ impl IssueRenderer {
         chosen: &[&Section],
         closing: &str,
     ) -> Result<String, Diagnostic> {
+        let ctx = self.context(intro, chosen, closing, &|_, html| safe(html));
+        self.layouts.render(self.issue.template.as_str(), ctx)
+    }
+
+    /// What the layout sees; `piece` turns the editor's text, rendered as
+    /// HTML, into the value the layout gets (its number: 0 the intro, then
+    /// the sections, then the closing block).
+    pub(super) fn context(
+        &self,
+        intro: &str,
+        chosen: &[&Section],
+        closing: &str,
+        piece: &dyn Fn(usize, String) -> minijinja::Value,
+    ) -> minijinja::Value {
         let issue = &self.issue;
         let agenda: Vec<_> = issue
             .agenda
@@ -191,19 +205,18 @@ impl IssueRenderer {
                 }
             })
             .collect();
-        let ctx = context! {
+        context! {
             platform => self.platform,
             issue => context! { subject => issue.subject, preheader => issue.preheader, slug => issue.slug },
-            intro => safe(to_html(intro)),
-            sections => chosen.iter().map(|s| context! { title => s.title, html => safe(to_html(&s.markdown)) }).collect::<Vec<_>>(),
+            intro => piece(0, to_html(intro)),
+            sections => chosen.iter().enumerate().map(|(i, s)| context! { title => s.title, html => piece(i + 1, to_html(&s.markdown)) }).collect::<Vec<_>>(),
             agenda => agenda,
-            closing => safe(to_html(closing)),
+            closing => piece(chosen.len() + 1, to_html(closing)),
             subscriber => context! { name => "{{ subscriber.name }}" },
             preferences_url => "{{ preferences_url }}",
             unsubscribe_url => "{{ unsubscribe_url }}",
             archive_url => "{{ archive_url }}",
-        };
-        self.layouts.render(issue.template.as_str(), ctx)
+        }
     }
 
     fn text(&self, intro: &str, sections: &[&Section], closing: &str) -> String {
@@ -270,7 +283,7 @@ fn chosen<'a>(sections: &'a [Section], key: &[bool]) -> Vec<&'a Section> {
 /// The intro with `{{ sections }}` replaced by a list of the titles of the
 /// sections this variant holds, so an intro can say what is in it for the
 /// reader. Titles are the editors' text: escaped for Markdown and HTML.
-fn with_section_list(intro: &str, chosen: &[&Section]) -> String {
+pub(super) fn with_section_list(intro: &str, chosen: &[&Section]) -> String {
     if !intro.contains(SECTIONS_TAG) && !intro.contains(SECTIONS_TAG_TIGHT) {
         return intro.to_string();
     }

@@ -47,12 +47,14 @@ static NL: LazyLock<Catalogue> = LazyLock::new(|| {
     load(&[
         include_str!("nl/issues.toml"),
         include_str!("nl/links.toml"),
+        include_str!("nl/validate.toml"),
     ])
 });
 static EN: LazyLock<Catalogue> = LazyLock::new(|| {
     load(&[
         include_str!("en/issues.toml"),
         include_str!("en/links.toml"),
+        include_str!("en/validate.toml"),
     ])
 });
 
