@@ -71,6 +71,11 @@ impl IssuePipeline {
         }
     }
 
+    /// The language of the messages to editors (`platform.language`).
+    pub fn language(&self) -> crate::domain::language::Language {
+        self.parse.language
+    }
+
     /// Reads an issue file within the limits (size, kind, UTF-8).
     pub fn read(&self, path: &Path) -> Result<String, Diagnostic> {
         read_issue_file(path, self.max_bytes)

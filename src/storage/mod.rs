@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod bounces;
 pub mod cleanup;
 pub mod deliveries;
+pub mod holds;
 pub mod issues;
 pub mod links;
 pub mod privacy;

@@ -11,6 +11,8 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// modules (without circles) and every layer below, never one above.
 const LAYERS: &[(&str, u8)] = &[
     ("domain", 0),
+    // `crate::tr!`: the text look-up of domain::texts, exported at the crate root.
+    ("tr", 0),
     ("config", 1),
     ("storage", 2),
     ("render", 3),

@@ -43,8 +43,10 @@ fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalogue) {
 
 /// Each part of the program keeps its texts in its own file, the same name
 /// in both languages.
-static NL: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("nl/general.toml")]));
-static EN: LazyLock<Catalogue> = LazyLock::new(|| load(&[include_str!("en/general.toml")]));
+static NL: LazyLock<Catalogue> =
+    LazyLock::new(|| load(&[include_str!("nl/general.toml"), include_str!("nl/ops.toml")]));
+static EN: LazyLock<Catalogue> =
+    LazyLock::new(|| load(&[include_str!("en/general.toml"), include_str!("en/ops.toml")]));
 
 fn catalogue(lang: Language) -> &'static Catalogue {
     match lang {
