@@ -331,14 +331,25 @@ impl Db {
         Ok(())
     }
 
-    /// Sent issues, newest first, for the web archive.
-    pub async fn sent_issues(&self) -> Result<Vec<IssueRow>> {
+    /// Up to `limit` sent issues after the newest `skip`, newest first: a
+    /// page of the web archive, or the feed.
+    pub async fn sent_issues(&self, limit: i64, skip: i64) -> Result<Vec<IssueRow>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM issues WHERE status IN ('sending', 'sent') ORDER BY started_at DESC"
+            "SELECT {COLUMNS} FROM issues WHERE status IN ('sending', 'sent')
+             ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(limit)
+            .bind(skip)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(from_row).collect())
+    }
+
+    pub async fn count_sent_issues(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM issues WHERE status IN ('sending', 'sent')")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.get(0))
     }
 }

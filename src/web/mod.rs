@@ -7,6 +7,7 @@ pub mod archive;
 pub mod client;
 pub mod confirm;
 pub mod error;
+mod feed;
 pub mod forms;
 pub mod headers;
 pub mod health;
@@ -101,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/confirm/{token}/resend", post(confirm::resend))
         .route("/archive", get(archive::index))
+        .route("/archive.atom", get(feed::feed))
         .route("/archive/{slug}", get(archive::show))
         .fallback(error::not_found)
         .layer(map_response_with_state(state.clone(), error::render))
