@@ -76,6 +76,15 @@ pub enum Command {
         #[arg(long)]
         recipient: Option<String>,
     },
+    /// Stop sending an issue for now, also while it is being sent: no new
+    /// message of it goes out (messages being handed over finish); a
+    /// scheduled issue does not start.
+    Pause { slug: String },
+    /// Go on sending a paused issue where it stopped.
+    Resume { slug: String },
+    /// Stop an issue for good, also while it is being sent: what was not
+    /// sent yet is recorded cancelled; its file does not bring it back.
+    Cancel { slug: String },
     /// Create or upgrade the database schema.
     Migrate,
     /// Queue again the messages recorded `unknown` (interrupted while being

@@ -9,6 +9,7 @@ pub mod privacy;
 pub mod resend;
 pub mod send;
 pub mod status;
+pub mod stop;
 pub mod subscribers;
 
 use anyhow::Result;
@@ -70,6 +71,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let db = open(&config).await?;
             resend::resend_unknown(&db, clock.now().timestamp(), issue.as_deref(), yes).await
         }
+        Command::Pause { slug } => stop_issue(&config, clock, stop::Stop::Pause, &slug).await,
+        Command::Resume { slug } => stop_issue(&config, clock, stop::Stop::Resume, &slug).await,
+        Command::Cancel { slug } => stop_issue(&config, clock, stop::Stop::Cancel, &slug).await,
         Command::Status { json } => status::status(&open(&config).await?, &config, json).await,
         Command::Send { slug, test_to } => {
             let db = open(&config).await?;
@@ -108,6 +112,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 /// The database, migrated.
 async fn open(config: &Config) -> Result<Db> {
     Db::connect_and_migrate(&config.database_url()).await
+}
+
+async fn stop_issue(
+    config: &Config,
+    clock: SharedClock,
+    what: stop::Stop,
+    slug: &str,
+) -> Result<ExitCode> {
+    let db = open(config).await?;
+    let lang = config.platform.language;
+    stop::stop(&db, lang, clock.now().timestamp(), what, slug).await
 }
 
 fn signup_mails(config: &Config, clock: SharedClock) -> Result<SignupMails> {

@@ -71,7 +71,7 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
             .iter()
             .map(|i| {
                 json!({
-                    "slug": i.slug, "subject": i.subject, "status": i.status, "file": i.file,
+                    "slug": i.slug, "subject": i.subject, "status": i.hold.shown(i.status), "file": i.file,
                     "send_at": i.send_at, "started_at": i.started_at, "sent_at": i.sent_at,
                     "errors": i.errors.lines().collect::<Vec<_>>(), "warning": i.warning,
                     "deliveries": per_issue.get(i.slug.as_str()).cloned().unwrap_or_default(),
@@ -140,7 +140,7 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         say!(
             "{:<32} {:<10} {:<17} {}",
             i.slug,
-            i.status,
+            i.hold.shown(i.status),
             local(i.send_at),
             d
         );

@@ -245,10 +245,11 @@ impl Engine {
                     }
                     let next = db.next_delivery_due().await.ok().flatten();
                     // Other processes on the same PostgreSQL queue work this
-                    // one hears nothing about: look again every 2 s.
+                    // one hears nothing about, and `postbode resume` runs in
+                    // a process of its own: look again every 2 s.
                     let idle = match db.backend {
-                        Backend::Sqlite => BEAT_SECS,
-                        Backend::Postgres => 2,
+                        Backend::Sqlite if !db.sending_paused().await.unwrap_or(false) => BEAT_SECS,
+                        _ => 2,
                     };
                     Duration::from_secs(next.map_or(idle, |t| (t - now).clamp(1, idle)) as u64)
                 }

@@ -1,6 +1,7 @@
 //! The two delivery ledgers and the life of one row in them:
 //! `queued → claimed → sending → sent | failed | unknown | skipped`, or back to
-//! `queued` for a retry.
+//! `queued` for a retry; a row not yet sent when the operator cancels its
+//! issue becomes `cancelled`.
 
 use serde::Serialize;
 use std::fmt;
@@ -46,6 +47,8 @@ pub enum DeliveryState {
     Unknown,
     /// Not sent and never will be, for a reason that is not a failure.
     Skipped,
+    /// Not sent: the operator cancelled its issue (`postbode cancel`).
+    Cancelled,
 }
 
 impl DeliveryState {
@@ -58,6 +61,7 @@ impl DeliveryState {
             DeliveryState::Failed => "failed",
             DeliveryState::Unknown => "unknown",
             DeliveryState::Skipped => "skipped",
+            DeliveryState::Cancelled => "cancelled",
         }
     }
 }
@@ -79,6 +83,7 @@ impl FromStr for DeliveryState {
             "failed" => DeliveryState::Failed,
             "unknown" => DeliveryState::Unknown,
             "skipped" => DeliveryState::Skipped,
+            "cancelled" => DeliveryState::Cancelled,
             _ => return Err(format!("unknown delivery state {s:?}")),
         })
     }
@@ -149,6 +154,7 @@ mod tests {
             DeliveryState::Failed,
             DeliveryState::Unknown,
             DeliveryState::Skipped,
+            DeliveryState::Cancelled,
         ] {
             assert_eq!(s.as_str().parse::<DeliveryState>(), Ok(s));
         }

@@ -145,6 +145,49 @@ impl IssueStatus {
     }
 }
 
+/// The operator's stop on an issue (`postbode pause|resume|cancel`), kept
+/// beside its [`IssueStatus`] so that a resumed issue goes on where it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Hold {
+    #[default]
+    None,
+    /// No message of it is claimed, nor does it start, until resumed.
+    Paused,
+    /// For good: its file no longer brings it back.
+    Cancelled,
+}
+
+impl Hold {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hold::None => "",
+            Hold::Paused => "paused",
+            Hold::Cancelled => "cancelled",
+        }
+    }
+
+    /// As stored; a value this version does not know stops the issue.
+    pub fn parse(s: &str) -> Hold {
+        match s {
+            "" => Hold::None,
+            "paused" => Hold::Paused,
+            _ => Hold::Cancelled,
+        }
+    }
+
+    /// The status people are shown: `paused` while an issue that would
+    /// otherwise start or go on sending is held.
+    pub fn shown(self, status: IssueStatus) -> &'static str {
+        match (self, status) {
+            (Hold::Paused, IssueStatus::Draft | IssueStatus::Scheduled | IssueStatus::Sending) => {
+                "paused"
+            }
+            _ => status.as_str(),
+        }
+    }
+}
+
 impl fmt::Display for IssueStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())

@@ -9,7 +9,7 @@ use super::agenda_checks::agenda_warnings;
 use super::file::IssueName;
 use super::pipeline::{IssuePipeline, LoadedIssue, content_hash};
 use crate::domain::diagnostic::Diagnostic;
-use crate::domain::issue::IssueStatus;
+use crate::domain::issue::{Hold, IssueStatus};
 use crate::linkcheck::tracked_urls;
 use crate::reminders::agenda::take_agenda;
 use crate::storage::Db;
@@ -53,6 +53,9 @@ impl Intake<'_> {
         let hash = content_hash(raw);
         let existing = db.issue_by_slug(name.slug.as_str()).await?;
         if let Some(e) = &existing {
+            if e.hold == Hold::Cancelled {
+                return self.cancelled_edit(e, name, &hash).await;
+            }
             if e.content_hash == hash && e.status != IssueStatus::Cancelled {
                 return Ok(Ingested::Unchanged);
             }
@@ -157,6 +160,9 @@ impl Intake<'_> {
         let hash = content_hash(&format!("refused: {why}"));
         let existing = self.db.issue_by_slug(name.slug.as_str()).await?;
         if let Some(e) = &existing {
+            if e.hold == Hold::Cancelled {
+                return self.cancelled_edit(e, name, &hash).await;
+            }
             if e.content_hash == hash {
                 return Ok(Ingested::Unchanged);
             }
@@ -184,6 +190,26 @@ impl Intake<'_> {
         }
         tracing::warn!("{why}");
         Ok(Ingested::Invalid(vec![why]))
+    }
+
+    /// The operator cancelled the issue (`postbode cancel`): that is final,
+    /// so its file no longer brings it back and an edit is refused with a
+    /// warning, shown by `postbode status`.
+    async fn cancelled_edit(&self, e: &IssueRow, name: &IssueName, hash: &str) -> Result<Ingested> {
+        if e.content_hash == hash {
+            return Ok(Ingested::Unchanged);
+        }
+        let lang = self.pipeline.language();
+        let warning = crate::domain::texts::tr!(
+            lang,
+            "ops.edit_after_cancel",
+            file = name.shown,
+            slug = name.slug
+        );
+        tracing::warn!("{warning}");
+        self.db.set_issue_warning(e.id, &warning).await?;
+        self.db.set_issue_hash(e.id, hash).await?;
+        Ok(Ingested::Refused)
     }
 
     /// A file edited after its issue started sending: the content as sent is

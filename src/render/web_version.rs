@@ -8,7 +8,8 @@
 //! event handlers, forms, frames, comments (Outlook's conditional parts) and
 //! every other URL scheme (`javascript:`, `data:` …) go. The cleaned body is
 //! put in a fresh document with the issue's subject as its title and the
-//! mail's `<body>` style (MJML's background colour), cleaned the same way.
+//! mail's `<body>` style (MJML's background colour), cleaned the same way,
+//! and the mail's language (`<mjml lang>`).
 
 use std::collections::HashSet;
 
@@ -16,15 +17,30 @@ use std::collections::HashSet;
 /// HTML document) cleaned, under `title`.
 pub fn web_version(mail_html: &str, title: &str) -> String {
     let body = cleaner().clean(mail_html).to_string();
+    let lang = mail_language(mail_html).unwrap_or("nl");
     let body_style = body_style(mail_html)
         .map(|s| format!(" style=\"{s}\""))
         .unwrap_or_default();
     format!(
-        "<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title></head><body{body_style}>{body}</body></html>\n",
         html_escape::encode_text(title)
     )
+}
+
+/// The language the mail declares on its `<html>` (MJML writes
+/// `<mjml lang>` there), if it is a plain language tag.
+pub fn mail_language(mail_html: &str) -> Option<&str> {
+    let start = mail_html.find("<html")?;
+    let tag = &mail_html[start..];
+    let tag = &tag[..tag.find('>')?];
+    let value = tag.split_once(" lang=\"")?.1.split_once('"')?.0;
+    let plain = (2..=12).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    plain.then_some(value)
 }
 
 /// The `style` of the mail's `<body>`, which a cleaned fragment has no
@@ -151,6 +167,14 @@ mod tests {
             1,
             "only the new title: {page}"
         );
+    }
+
+    #[test]
+    fn the_page_speaks_the_mails_language() {
+        let page = web_version(r#"<html lang="en" dir="auto"><body>t</body></html>"#, "t");
+        assert!(page.contains(r#"<html lang="en">"#), "{page}");
+        let page = web_version(r#"<html lang="x"><script>"><body>t</body></html>"#, "t");
+        assert!(page.contains(r#"<html lang="nl">"#), "{page}");
     }
 
     #[test]

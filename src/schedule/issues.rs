@@ -103,10 +103,13 @@ impl IssueScheduler {
             self.wake_sender.notify_one();
         }
         let now = epoch(self.clock.now());
-        let next = [db.next_send_at().await?, db.next_reminder_due(now).await?]
-            .into_iter()
-            .flatten()
-            .min();
+        let next = [
+            db.next_send_at(now).await?,
+            db.next_reminder_due(now).await?,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         Ok(
             Duration::from_secs(next.map_or(3600, |t| (t - now).clamp(0, 3600) as u64))
                 .max(Duration::from_millis(50)),

@@ -8,6 +8,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use super::Db;
+use super::holds::held_check;
 pub use crate::domain::delivery::Ledger;
 use crate::domain::delivery::{DeliveryState, MailKind};
 
@@ -73,14 +74,19 @@ impl Db {
         now: i64,
         process: i64,
     ) -> Result<Vec<Claimed>> {
-        let returning = match ledger {
-            Ledger::Issues => "id, issue_id, subscriber_id, attempts, 'issue', ''",
-            Ledger::Agenda => "id, item_id, subscriber_id, attempts, kind, slot",
+        // A paused or cancelled issue's rows stay where they are: the hold is
+        // read in the claim itself, so it holds for every process.
+        let (returning, held) = match ledger {
+            Ledger::Issues => (
+                "id, issue_id, subscriber_id, attempts, 'issue', ''",
+                " AND issue_id NOT IN (SELECT id FROM issues WHERE hold <> '')",
+            ),
+            Ledger::Agenda => ("id, item_id, subscriber_id, attempts, kind, slot", ""),
         };
         let table = ledger.table();
         let sql = format!(
             "UPDATE {table} SET state = 'claimed', claimed_at = $1, updated_at = $1, claimed_by = $3
-             WHERE id IN (SELECT id FROM {table} WHERE state = 'queued' AND next_attempt_at <= $1 ORDER BY id LIMIT $2)
+             WHERE id IN (SELECT id FROM {table} WHERE state = 'queued' AND next_attempt_at <= $1{held} ORDER BY id LIMIT $2)
                AND state = 'queued'
              RETURNING {returning}"
         );
@@ -116,7 +122,9 @@ impl Db {
     }
 
     /// The last step before the message goes out: marks the row `sending` only
-    /// if the subscriber is still active. False = do not send (unsubscribed since).
+    /// if the subscriber is still active and its issue not held. False = do
+    /// not send (unsubscribed since, or the issue was paused: then the row is
+    /// queued again; or cancelled: then it already is `cancelled`).
     pub async fn mark_sending(
         &self,
         ledger: Ledger,
@@ -128,7 +136,8 @@ impl Db {
         let sql = format!(
             "UPDATE {table} SET state = 'sending', attempts = attempts + 1, message_id = $1, updated_at = $2
              WHERE id = $3 AND state = 'claimed'
-               AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = {table}.subscriber_id AND s.status = 'active')"
+               AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = {table}.subscriber_id AND s.status = 'active'){}",
+            held_check(ledger)
         );
         let done = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(message_id)
@@ -137,6 +146,9 @@ impl Db {
             .execute(&self.pool)
             .await?;
         if done.rows_affected() == 0 {
+            if self.release_if_paused(ledger, id, now).await? {
+                return Ok(false);
+            }
             let sql = format!(
                 "UPDATE {table} SET state = 'skipped', last_reply = 'not active', updated_at = $1 WHERE id = $2 AND state = 'claimed'"
             );
@@ -215,10 +227,11 @@ impl Db {
         retry_at: Option<i64>,
         now: i64,
     ) -> Result<()> {
+        // Only a row in hand: one cancelled meanwhile stays `cancelled`.
         let reply: String = reply.chars().take(500).collect();
         let sql = format!(
             "UPDATE {} SET state = $1, last_reply = $2, next_attempt_at = COALESCE($3, next_attempt_at), updated_at = $4
-             WHERE id = $5",
+             WHERE id = $5 AND state IN ('claimed', 'sending')",
             ledger.table()
         );
         sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -283,7 +296,7 @@ impl Db {
     pub async fn expire_issue_deliveries(&self, now: i64, max_age: i64) -> Result<u64> {
         Ok(sqlx::query(
             "UPDATE deliveries SET state = 'failed', last_reply = 'expired: not delivered in time', updated_at = $1
-             WHERE state = 'queued' AND issue_id IN (SELECT id FROM issues WHERE started_at <= $2)",
+             WHERE state = 'queued' AND issue_id IN (SELECT id FROM issues WHERE started_at <= $2 AND hold = '')",
         )
         .bind(now)
         .bind(now - max_age)
@@ -357,6 +370,7 @@ impl Db {
     pub async fn next_delivery_due(&self) -> Result<Option<i64>> {
         let row = sqlx::query(
             "SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE state = 'queued'
+               AND issue_id NOT IN (SELECT id FROM issues WHERE hold <> '')
              UNION ALL SELECT MIN(next_attempt_at) AS t FROM agenda_deliveries WHERE state = 'queued') due",
         )
         .fetch_one(&self.pool)

@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use super::{Db, segment_filter};
 use crate::domain::issue::AgendaItem;
-use crate::domain::issue::IssueStatus;
+use crate::domain::issue::{Hold, IssueStatus};
 use crate::domain::segments::Segments;
 
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +24,8 @@ pub struct IssueRow {
     pub warning: String,
     pub started_at: Option<i64>,
     pub sent_at: Option<i64>,
+    /// The operator's stop, if any: see [`Hold`].
+    pub hold: Hold,
     /// Who it is for and which agenda items it announces, as taken in; None
     /// for a row taken in by an older version (the upgrade fills it).
     #[serde(skip)]
@@ -54,7 +56,7 @@ pub struct IssueWrite<'a> {
     pub plan: Option<&'a SendPlan>,
 }
 
-const COLUMNS: &str = "id, slug, file, source, content_hash, subject, status, send_at, errors, warning, started_at, sent_at, audience, agenda";
+const COLUMNS: &str = "id, slug, file, source, content_hash, subject, status, send_at, errors, warning, started_at, sent_at, audience, agenda, hold";
 
 fn from_row(r: &sqlx::any::AnyRow) -> IssueRow {
     let audience = r
@@ -80,6 +82,7 @@ fn from_row(r: &sqlx::any::AnyRow) -> IssueRow {
         warning: r.get(9),
         started_at: r.get(10),
         sent_at: r.get(11),
+        hold: Hold::parse(&r.get::<String, _>(14)),
         plan: match (audience, agenda) {
             (Some(audience), Some(agenda)) => Some(SendPlan { audience, agenda }),
             _ => None,
@@ -136,7 +139,7 @@ impl Db {
                  content_hash = excluded.content_hash, subject = excluded.subject, status = excluded.status,
                  send_at = excluded.send_at, errors = excluded.errors, warning = '', updated_at = excluded.updated_at,
                  audience = excluded.audience, agenda = excluded.agenda, archive_html = NULL
-             WHERE issues.status NOT IN ('sending', 'sent')",
+             WHERE issues.status NOT IN ('sending', 'sent') AND issues.hold <> 'cancelled'",
         )
         .bind(w.slug)
         .bind(w.file)
@@ -228,7 +231,7 @@ impl Db {
     /// Scheduled issues whose time has come.
     pub async fn due_issues(&self, now: i64) -> Result<Vec<IssueRow>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM issues WHERE status = 'scheduled' AND send_at <= $1 ORDER BY send_at"
+            "SELECT {COLUMNS} FROM issues WHERE status = 'scheduled' AND hold = '' AND send_at <= $1 ORDER BY send_at"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
@@ -237,10 +240,17 @@ impl Db {
         Ok(rows.iter().map(from_row).collect())
     }
 
-    pub async fn next_send_at(&self) -> Result<Option<i64>> {
-        let row = sqlx::query("SELECT MIN(send_at) FROM issues WHERE status = 'scheduled'")
-            .fetch_one(&self.pool)
-            .await?;
+    /// When the scheduler should look next. A paused issue whose time has
+    /// come is looked at every 2 s: `postbode resume` runs in another
+    /// process, which cannot wake this one.
+    pub async fn next_send_at(&self, now: i64) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT MIN(CASE WHEN hold = '' OR send_at > $1 THEN send_at ELSE $1 + 2 END)
+             FROM issues WHERE status = 'scheduled'",
+        )
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.get(0))
     }
 
@@ -321,14 +331,25 @@ impl Db {
         Ok(())
     }
 
-    /// Sent issues, newest first, for the web archive.
-    pub async fn sent_issues(&self) -> Result<Vec<IssueRow>> {
+    /// Up to `limit` sent issues after the newest `skip`, newest first: a
+    /// page of the web archive, or the feed.
+    pub async fn sent_issues(&self, limit: i64, skip: i64) -> Result<Vec<IssueRow>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM issues WHERE status IN ('sending', 'sent') ORDER BY started_at DESC"
+            "SELECT {COLUMNS} FROM issues WHERE status IN ('sending', 'sent')
+             ORDER BY started_at DESC, id DESC LIMIT $1 OFFSET $2"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(limit)
+            .bind(skip)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(from_row).collect())
+    }
+
+    pub async fn count_sent_issues(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT COUNT(*) FROM issues WHERE status IN ('sending', 'sent')")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.get(0))
     }
 }

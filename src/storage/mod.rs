@@ -7,6 +7,7 @@ pub mod bounces;
 pub mod cleanup;
 pub mod clicks;
 pub mod deliveries;
+pub mod holds;
 pub mod issues;
 pub mod links;
 pub mod privacy;

@@ -8,6 +8,7 @@ pub mod clicks;
 pub mod client;
 pub mod confirm;
 pub mod error;
+mod feed;
 pub mod forms;
 pub mod headers;
 pub mod health;
@@ -102,6 +103,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/confirm/{token}/resend", post(confirm::resend))
         .route("/archive", get(archive::index))
+        .route("/archive.atom", get(feed::feed))
         .route("/archive/{slug}", get(archive::show))
         .route("/l/{issue}/{link}", get(clicks::follow))
         .fallback(error::not_found)

@@ -41,6 +41,17 @@ impl PageStyle {
 }
 
 pub fn page(s: &AppState, lang: Language, title: &str, body: Markup) -> Markup {
+    page_with_head(s, lang, title, html! {}, body)
+}
+
+/// [`page`] with more in its `<head>` (e.g. a feed's `<link>`).
+pub fn page_with_head(
+    s: &AppState,
+    lang: Language,
+    title: &str,
+    head: Markup,
+    body: Markup,
+) -> Markup {
     let platform = &s.config.platform;
     html! {
         (DOCTYPE)
@@ -51,6 +62,7 @@ pub fn page(s: &AppState, lang: Language, title: &str, body: Markup) -> Markup {
                 meta name="robots" content="noindex";
                 title { (title) " · " (platform.name) }
                 style { (PreEscaped(&s.style.css)) }
+                (head)
             }
             body {
                 header { p.brand { (platform.name) } }
@@ -68,7 +80,19 @@ pub fn respond(
     title: &str,
     body: Markup,
 ) -> Response {
-    (status, Html(page(s, lang, title, body).into_string())).into_response()
+    respond_with_head(s, status, lang, title, html! {}, body)
+}
+
+pub fn respond_with_head(
+    s: &AppState,
+    status: StatusCode,
+    lang: Language,
+    title: &str,
+    head: Markup,
+    body: Markup,
+) -> Response {
+    let page = page_with_head(s, lang, title, head, body);
+    (status, Html(page.into_string())).into_response()
 }
 
 fn css(accent: &str) -> String {

@@ -122,6 +122,11 @@ impl SmtpServer {
         senders.zip(Self::read_messages(files.clone())).collect()
     }
 
+    /// How many messages arrived, without reading them.
+    pub fn count(&self) -> usize {
+        self.message_files().len()
+    }
+
     pub fn messages(&self) -> Vec<Received> {
         Self::read_messages(self.message_files())
     }

@@ -7,6 +7,7 @@ mod common;
 
 mod archive;
 mod connections;
+mod feed;
 mod headers;
 
 use common::{Postbode, Received, SmtpServer, soon};

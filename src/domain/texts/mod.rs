@@ -48,6 +48,7 @@ static NL: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("nl/issues.toml"),
         include_str!("nl/links.toml"),
         include_str!("nl/validate.toml"),
+        include_str!("nl/ops.toml"),
     ])
 });
 static EN: LazyLock<Catalogue> = LazyLock::new(|| {
@@ -55,6 +56,7 @@ static EN: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("en/issues.toml"),
         include_str!("en/links.toml"),
         include_str!("en/validate.toml"),
+        include_str!("en/ops.toml"),
     ])
 });
 
