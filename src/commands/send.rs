@@ -12,6 +12,7 @@ use crate::logging::{say, say_err};
 use crate::mail::Mailer;
 use crate::newsletters::IssuePipeline;
 use crate::newsletters::editorial::send_proof;
+use crate::newsletters::proof_summary::proof_summary;
 use crate::storage::Db;
 
 pub struct Proof<'a> {
@@ -48,7 +49,9 @@ impl Proof<'_> {
                 return Ok(ExitCode::FAILURE);
             }
         };
-        match send_proof(self.mailer, self.links, &loaded, &to).await? {
+        let now = chrono::Utc::now();
+        let summary = proof_summary(self.db, self.issues, &loaded, now).await?;
+        match send_proof(self.mailer, self.links, &loaded, &to, &summary).await? {
             Outcome::Sent(reply) => {
                 say!("proof of {slug} sent ({reply})");
                 Ok(ExitCode::SUCCESS)

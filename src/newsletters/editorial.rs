@@ -4,6 +4,7 @@
 use anyhow::Result;
 
 use super::pipeline::LoadedIssue;
+use super::proof_summary::{ProofSummary, with_summary_html};
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::email::SubscriberEmail;
 use crate::domain::links::Links;
@@ -15,12 +16,14 @@ use crate::domain::texts::tr;
 use crate::mail::{Kind, Mailer};
 use crate::render::MergeValues;
 
-/// Sends a proof of the full issue (every section) to `to`.
+/// Sends a proof of the full issue (every section) to `to`, with `summary`
+/// at the top.
 pub async fn send_proof(
     mailer: &Mailer,
     links: &Links,
     loaded: &LoadedIssue,
     to: &SubscriberEmail,
+    summary: &ProofSummary,
 ) -> Result<Outcome> {
     let issue = loaded.issue();
     let variant = loaded.full_variant().map_err(|d| anyhow::anyhow!("{d}"))?;
@@ -34,7 +37,13 @@ pub async fn send_proof(
         archive_url: links.archive(issue.slug.as_str()),
     };
     let (html, text) = variant.personalise(&values);
-    let subject = format!("[Proef] {}", variant.subject(&values));
+    let html = with_summary_html(&html, &summary.html);
+    let text = if summary.text.is_empty() {
+        text
+    } else {
+        format!("{}\n\n{}\n\n{text}", summary.text, "=".repeat(40))
+    };
+    let subject = format!("[PROEF] {}", variant.subject(&values));
     let kind = Kind::Bulk {
         unsubscribe_url: values.unsubscribe_url.clone(),
         auto_submitted: false,
@@ -46,16 +55,18 @@ pub async fn send_proof(
     Ok(mailer.send_now(&out).await)
 }
 
-/// Proofs to every editor.
+/// Proofs to every editor, each with the summary (send time, readers per
+/// variant, warnings).
 pub async fn send_proofs(
     mailer: &Mailer,
     links: &Links,
     editors: &[SubscriberEmail],
     loaded: &LoadedIssue,
+    summary: &ProofSummary,
 ) {
     let slug = &loaded.issue().slug;
     for to in editors {
-        match send_proof(mailer, links, loaded, to).await {
+        match send_proof(mailer, links, loaded, to, summary).await {
             Ok(Outcome::Sent(_)) => {}
             Ok(o) => tracing::warn!(
                 issue = %slug,

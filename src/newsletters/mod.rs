@@ -12,6 +12,7 @@ pub mod ingest;
 pub mod locate;
 pub mod parse;
 pub mod pipeline;
+pub mod proof_summary;
 mod raw;
 mod rules;
 mod section_tag;

@@ -73,6 +73,11 @@ impl IssuePipeline {
         }
     }
 
+    /// The platform's zone, in which editors write their times.
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.parse.tz
+    }
+
     /// The language of what is said to the editors about their files.
     pub fn language(&self) -> crate::domain::language::Language {
         self.parse.language

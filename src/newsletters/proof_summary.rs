@@ -69,7 +69,10 @@ pub async fn proof_summary(
             } else {
                 titles.join(", ")
             };
-            lines.push(format!("- {}", tr!(lang, "issues.proof_variant", n = n, sections = list)));
+            lines.push(format!(
+                "- {}",
+                tr!(lang, "issues.proof_variant", n = n, sections = list)
+            ));
         }
     }
     let shown = loaded.name.shown.as_str();

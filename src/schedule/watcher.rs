@@ -11,7 +11,7 @@ use anyhow::Result;
 use notify::{RecursiveMode, Watcher};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -23,12 +23,16 @@ use crate::mail::Mailer;
 use crate::newsletters::editorial;
 use crate::newsletters::file::{Judged, Misnamed, judge};
 use crate::newsletters::ingest::{Ingested, Intake};
-use crate::newsletters::pipeline::content_hash;
+use crate::newsletters::pipeline::{LoadedIssue, content_hash};
+use crate::newsletters::proof_summary::{ProofSummary, proof_summary};
 use crate::newsletters::{IssueName, IssuePipeline};
 use crate::storage::Db;
 
 /// How long a file's content must stay the same before it is taken.
 pub const SETTLE: Duration = Duration::from_millis(400);
+/// How long an issue must stay unchanged before its proof goes out: an
+/// editor who saves five times in a minute gets one proof, of the last.
+pub const PROOF_SETTLE: Duration = Duration::from_secs(10);
 /// A rescan now and then, in case the file system drops an event (network shares).
 const FALLBACK_SCAN: Duration = Duration::from_secs(10);
 
@@ -52,6 +56,9 @@ pub struct FolderWatcher {
     settling: HashMap<PathBuf, (String, Instant)>,
     /// Files not read as issues, since when they were first seen.
     misnamed: HashMap<PathBuf, Instant>,
+    /// Per issue, the number of its latest change: a proof waiting for an
+    /// older one is dropped.
+    proof_rounds: Arc<Mutex<HashMap<String, u64>>>,
     first_scan_done: bool,
 }
 
@@ -68,6 +75,7 @@ impl FolderWatcher {
             taken: HashMap::new(),
             settling: HashMap::new(),
             misnamed: HashMap::new(),
+            proof_rounds: Arc::new(Mutex::new(HashMap::new())),
             first_scan_done: false,
         }
     }
@@ -191,13 +199,7 @@ impl FolderWatcher {
                 p.wake_scheduler.notify_one();
                 p.wake_sender.notify_one();
                 if !p.editors.is_empty() {
-                    // Proofs go out in the background: a slow or absent SMTP
-                    // server must not hold up the next file.
-                    let (mailer, links, editors) =
-                        (p.mailer.clone(), p.links.clone(), p.editors.clone());
-                    tokio::spawn(async move {
-                        editorial::send_proofs(&mailer, &links, &editors, &loaded).await
-                    });
+                    self.proof_later(loaded);
                 }
             }
             Ok(Ingested::Invalid(errors)) => {
@@ -222,6 +224,41 @@ impl FolderWatcher {
             }
         }
         true
+    }
+
+    /// Sends the proofs of `loaded` once it has stayed unchanged for
+    /// [`PROOF_SETTLE`], in the background: a slow or absent SMTP server
+    /// must not hold up the next file.
+    fn proof_later(&self, loaded: Arc<LoadedIssue>) {
+        let p = &self.parts;
+        let slug = loaded.issue().slug.to_string();
+        let round = {
+            let mut rounds = self.proof_rounds.lock().unwrap_or_else(|e| e.into_inner());
+            let r = rounds.entry(slug.clone()).or_default();
+            *r += 1;
+            *r
+        };
+        let rounds = self.proof_rounds.clone();
+        let (mailer, links, editors) = (p.mailer.clone(), p.links.clone(), p.editors.clone());
+        let (db, issues, clock) = (p.db.clone(), p.issues.clone(), p.clock.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(PROOF_SETTLE).await;
+            let latest = rounds
+                .lock()
+                .map(|r| r.get(&slug).copied())
+                .unwrap_or_default();
+            if latest != Some(round) {
+                return;
+            }
+            let summary = match proof_summary(&db, &issues, &loaded, clock.now()).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!(issue = %slug, "the proof goes without its summary: {e:#}");
+                    ProofSummary::none()
+                }
+            };
+            editorial::send_proofs(&mailer, &links, &editors, &loaded, &summary).await
+        });
     }
 
     /// Lists the files not read as issues, once they have stayed a moment

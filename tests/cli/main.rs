@@ -234,7 +234,7 @@ fn send_test_to_delivers_a_proof_with_every_section() {
     assert!(out.contains("proof of proef sent"), "{out}");
     let got = smtp.wait_for(1, 10);
     assert_eq!(got[0].rcpt, "redactie@kus.example.nl");
-    assert_eq!(got[0].subject(), "[Proef] Proefnummer");
+    assert_eq!(got[0].subject(), "[PROEF] Proefnummer");
     assert!(got[0].html().contains("Jeugdnieuws."));
     let out = pb.cli(&[
         "send",

@@ -186,7 +186,7 @@ async fn editors_get_a_proof_of_a_valid_issue_and_the_errors_of_an_invalid_one()
     );
     let proof = smtp.wait_for(1, 20).remove(0);
     assert_eq!(proof.rcpt, "redactie@kus.example.nl");
-    assert_eq!(proof.subject(), "[Proef] Concept december");
+    assert_eq!(proof.subject(), "[PROEF] Concept december");
     assert!(
         proof.html().contains("Jeugdnieuws."),
         "a proof shows every section"

@@ -7,6 +7,7 @@
 mod common;
 mod corpus;
 mod leaks;
+mod proofs;
 mod unread;
 
 use common::Postbode;
