@@ -833,7 +833,7 @@ fn check_with_a_good_and_a_deep_file_reports_both_in_either_order() {
             // Warnings (no preheader) are no errors.
             !c.stderr
                 .iter()
-                .any(|l| l.contains("goed.md") && !l.contains(": warning: ")),
+                .any(|l| l.contains("goed.md") && !l.contains(": waarschuwing: ")),
             "{files:?}: {:?}",
             c.stderr
         );
@@ -918,7 +918,7 @@ fn markdown_just_under_the_limit_is_never_blamed_on_the_layout() {
         assert_eq!(c.signal, None, "{name}: {:?}", c.stderr);
         // 60 levels is within the limit: the issue passes, or (if the layout's own
         // levels count) it is refused at its own line, never at the layout.
-        for l in c.stderr.iter().filter(|l| !l.contains(": warning: ")) {
+        for l in c.stderr.iter().filter(|l| !l.contains(": waarschuwing: ")) {
             assert!(
                 l.starts_with(&format!("newsletters/{name}:{DEEP_LINE}:")),
                 "{name}: a message not at the issue's deep line: {l}"

@@ -246,7 +246,7 @@ fn strict_or_links_strict_makes_a_broken_link_fail_the_check() {
     assert_eq!(code, Some(1), "{out:?}");
     assert!(
         out.iter()
-            .any(|l| l.contains("links: strict in de front matter")),
+            .any(|l| l.contains("links: strict in de kop van het bestand")),
         "{out:?}"
     );
 

@@ -65,7 +65,7 @@ async fn a_password_quoted_in_a_log_line_is_masked() {
         "2026-12-platformnieuws.md",
         "---\nsubject: December\nsend_at: smtp://relay:Geheim-4@mx.example.org\n---\nHallo.\n",
     );
-    wait_for_log(&pb, "is not a date and time");
+    wait_for_log(&pb, "is geen datum en tijd");
     let log = pb.log();
     assert!(
         log.contains("\"smtp://relay:***@mx.example.org\""),

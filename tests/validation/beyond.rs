@@ -60,8 +60,9 @@ fn a_missing_preview_text_is_a_warning() {
     let (code, err) = check(&pb, "2026-12-preview.mjml", &base::issue(&doc));
     assert_eq!(code, Some(0), "{err:#?}");
     let line = line_of(&doc, "<mj-head") + OFFSET;
-    let want =
-        format!("newsletters/2026-12-preview.mjml:{line}:3: warning: er is geen voorvertoning");
+    let want = format!(
+        "newsletters/2026-12-preview.mjml:{line}:3: waarschuwing: er is geen voorvertoning"
+    );
     assert!(err.iter().any(|e| e.starts_with(&want)), "{err:#?}");
 
     // A Markdown issue without preheader: the warning points at the front matter.
@@ -71,7 +72,7 @@ fn a_missing_preview_text_is_a_warning() {
     assert!(
         err.iter()
             .any(|e| e.starts_with("newsletters/2026-12-kaal.md:2:")
-                && e.contains("warning: ")
+                && e.contains("waarschuwing: ")
                 && e.contains("preheader:")),
         "{err:#?}"
     );
@@ -94,7 +95,7 @@ fn html_over_gmails_clipping_limit_is_a_warning_with_its_size() {
     assert_eq!(code, Some(0), "{err:#?}");
     let warning = err
         .iter()
-        .find(|e| e.contains("warning: de HTML van deze mail is"))
+        .find(|e| e.contains("waarschuwing: de HTML van deze mail is"))
         .unwrap_or_else(|| panic!("{err:#?}"));
     let kb: usize = warning
         .split("is ")
