@@ -274,10 +274,13 @@ impl FolderWatcher {
                 .misnamed
                 .entry(path.clone())
                 .or_insert_with(Instant::now);
-            // The name alone: the editors know the folder.
-            let shown = path
+            // The name alone (the editors know the folder), on one line:
+            // it goes into a mail's subject, the database and `status`, and
+            // a file name may hold line breaks and direction overrides.
+            let name = path
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+            let shown = crate::domain::text::cleaned(&name, 255);
             listed.push(shown.clone());
             if since.elapsed() < SETTLE {
                 continue;

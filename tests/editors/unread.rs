@@ -86,3 +86,28 @@ fn files_the_folder_will_not_read_are_mailed_about_and_listed() {
     assert_eq!(reports.len(), 2, "{reports:?}");
     pb.stop();
 }
+
+/// A file name is typed by whoever can write to the folder: line breaks and
+/// direction overrides in it reach neither the mail's headers nor `status`.
+#[test]
+fn a_file_name_with_line_breaks_stays_on_one_line() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+    let cfg = cfg.replace("editors = []", &format!("editors = [\"{EDITOR}\"]"));
+    std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+    pb.serve();
+    pb.write_issue("Nieuws\r\nBcc: buiten@example.org\u{202E}.md", VALID);
+    let mail = smtp.wait_for(1, 30).remove(0);
+    assert_eq!(mail.rcpt, EDITOR);
+    assert_eq!(
+        mail.subject(),
+        "[postbode] Nieuws Bcc: buiten@example.org .md wordt niet gelezen"
+    );
+    assert!(mail.header("Bcc").is_none());
+    let listed = pb.status_json()["unread_files"][0]["file"].clone();
+    assert_eq!(listed, "Nieuws Bcc: buiten@example.org .md");
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(smtp.messages().len(), 1, "one mail, to the editor only");
+    pb.stop();
+}
