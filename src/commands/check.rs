@@ -16,7 +16,6 @@ use crate::domain::texts::tr;
 use crate::logging::{say, say_err};
 use crate::mail::{Composer, Kind};
 use crate::newsletters::IssuePipeline;
-use crate::newsletters::agenda_checks::agenda_warnings;
 use crate::newsletters::ingest::find_key;
 use crate::newsletters::validation;
 use crate::render::MergeValues;
@@ -45,8 +44,7 @@ pub fn check(config: &Config, files: &[std::path::PathBuf]) -> Result<ExitCode> 
         };
         let issue = loaded.issue();
         let shown = &loaded.name.shown;
-        let mut warnings = agenda_warnings(shown, &loaded.text, issue, now, tz, lang);
-        warnings.extend(validation::warnings(&loaded, lang));
+        let warnings = validation::all_warnings(&loaded, now, tz, lang);
         let sections = match &issue.body {
             Body::Markdown { sections, .. } => sections.len(),
             Body::Mjml(_) => 0,

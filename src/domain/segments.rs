@@ -130,17 +130,9 @@ impl Catalogue {
     /// what the editor meant (a typo, a missing letter, a Dutch ending).
     pub fn closest(&self, kind: SegmentKind, given: &str) -> Option<&Slug> {
         let given = given.trim().to_lowercase();
-        self.list(kind)
-            .iter()
-            .map(|s| {
-                (
-                    strsim::normalized_damerau_levenshtein(&given, s.slug.as_str()),
-                    &s.slug,
-                )
-            })
-            .filter(|(score, _)| *score >= 0.6)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, slug)| slug)
+        let list = self.list(kind);
+        let meant = super::text::closest(&given, list.iter().map(|s| s.slug.as_str()))?;
+        list.iter().map(|s| &s.slug).find(|s| s.as_str() == meant)
     }
 
     pub fn offers(&self, kind: SegmentKind, slug: &str) -> bool {

@@ -71,6 +71,18 @@ pub fn cleaned(s: &str, max_chars: usize) -> String {
     cut.trim_end().to_string()
 }
 
+/// The candidate most like `given`, when one is close enough to be what
+/// was meant (a typo, a missing letter): the "did you mean" of every
+/// message that names a wrong name.
+pub fn closest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::normalized_damerau_levenshtein(given, c), c))
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 fn describe(c: char) -> String {
     match c {
         '\n' => "a line break".into(),

@@ -6,7 +6,6 @@ use anyhow::Result;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-use super::agenda_checks::agenda_warnings;
 use super::pipeline::{IssuePipeline, LoadedIssue};
 use super::validation;
 use crate::domain::issue::Body;
@@ -75,9 +74,7 @@ pub async fn proof_summary(
             ));
         }
     }
-    let shown = loaded.name.shown.as_str();
-    let mut warnings = agenda_warnings(shown, &loaded.text, issue, now, tz, lang);
-    warnings.extend(validation::warnings(loaded, lang));
+    let warnings = validation::all_warnings(loaded, now, tz, lang);
     if !warnings.is_empty() {
         lines.push(tr!(lang, "issues.proof_warnings"));
         lines.extend(warnings.iter().map(|w| format!("- {}", w.as_warning(lang))));

@@ -55,6 +55,21 @@ pub fn layout_errors(
         .collect()
 }
 
+/// Everything `check` and the proof warn about in a valid issue: its agenda
+/// (see `agenda_checks`), then what a reader would miss.
+pub fn all_warnings(
+    loaded: &LoadedIssue,
+    now: chrono::DateTime<chrono::Utc>,
+    tz: chrono_tz::Tz,
+    lang: Language,
+) -> Vec<Diagnostic> {
+    let shown = loaded.name.shown.as_str();
+    let mut out =
+        super::agenda_checks::agenda_warnings(shown, &loaded.text, loaded.issue(), now, tz, lang);
+    out.extend(warnings(loaded, lang));
+    out
+}
+
 /// What a reader would miss: a preview text next to the subject, and the
 /// end of a mail Gmail clips.
 pub fn warnings(loaded: &LoadedIssue, lang: Language) -> Vec<Diagnostic> {

@@ -3,6 +3,7 @@
 //! editor needs to hear "put the subject in quotes".
 
 use crate::domain::language::Language;
+use crate::domain::text::closest;
 use crate::domain::texts::text;
 use crate::domain::texts::tr;
 
@@ -70,7 +71,7 @@ pub fn advice(msg: &str, line: &str, lang: Language) -> String {
         let known = rest
             .split_once("expected one of ")
             .map_or_else(|| TOP_KEYS.join(", "), |(_, k)| k.replace('`', ""));
-        let meant = closest(name).map_or_else(String::new, |m| {
+        let meant = closest(name, ALL_KEYS.iter().copied()).map_or_else(String::new, |m| {
             text(lang, "issues.yaml_meant", &[("meant", &m)])
         });
         return tr!(
@@ -155,15 +156,6 @@ fn key_of(line: &str) -> Option<String> {
     let k = k.trim();
     (!k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .then(|| k.to_string())
-}
-
-fn closest(name: &str) -> Option<String> {
-    ALL_KEYS
-        .iter()
-        .map(|k| (strsim::normalized_damerau_levenshtein(name, k), *k))
-        .filter(|(score, _)| *score >= 0.6)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k.to_string())
 }
 
 #[cfg(test)]

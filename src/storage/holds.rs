@@ -138,41 +138,40 @@ impl Db {
     /// No new message of the issue is claimed from now on; a scheduled issue
     /// does not start.
     pub async fn pause_issue(&self, slug: &str, now: i64) -> Result<HoldOutcome> {
-        let Some(row) = self.issue_by_slug(slug).await? else {
-            return Ok(HoldOutcome::NoSuchIssue);
-        };
-        if row.hold == Hold::Paused && live(row.status) {
-            return self.outcome(row.id, false).await;
-        }
         let sql = format!(
             "UPDATE issues SET hold = 'paused', held_at = $1, updated_at = $1
              WHERE id = $2 AND hold = '' AND status IN {LIVE}"
         );
-        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(row.id)
-            .execute(&self.pool)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Ok(HoldOutcome::NotNow(row.hold.shown(row.status)));
-        }
-        self.outcome(row.id, true).await
+        self.change_hold(slug, now, Hold::Paused, sql).await
     }
 
     /// Claiming goes on where it stopped. The time paused does not count
     /// towards the expiry of the issue's messages.
     pub async fn resume_issue(&self, slug: &str, now: i64) -> Result<HoldOutcome> {
-        let Some(row) = self.issue_by_slug(slug).await? else {
-            return Ok(HoldOutcome::NoSuchIssue);
-        };
-        if row.hold == Hold::None && live(row.status) {
-            return self.outcome(row.id, false).await;
-        }
         let sql = format!(
             "UPDATE issues SET hold = '', started_at = started_at + ($1 - COALESCE(held_at, $1)),
                  held_at = NULL, updated_at = $1
              WHERE id = $2 AND hold = 'paused' AND status IN {LIVE}"
         );
+        self.change_hold(slug, now, Hold::None, sql).await
+    }
+
+    /// Runs `sql` (binding `now`, the issue id) to bring the live issue
+    /// `slug` to hold `to`; nothing changes when it is there already, and
+    /// an issue the statement does not match cannot take that hold now.
+    async fn change_hold(
+        &self,
+        slug: &str,
+        now: i64,
+        to: Hold,
+        sql: String,
+    ) -> Result<HoldOutcome> {
+        let Some(row) = self.issue_by_slug(slug).await? else {
+            return Ok(HoldOutcome::NoSuchIssue);
+        };
+        if row.hold == to && live(row.status) {
+            return self.outcome(row.id, false).await;
+        }
         let done = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
             .bind(row.id)

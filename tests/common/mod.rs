@@ -79,23 +79,9 @@ impl Received {
 impl SmtpServer {
     pub fn start(args: &[&str]) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut child = Command::new(python())
-            .arg(Path::new(ROOT).join("tests/support/smtp_server.py"))
-            .arg(dir.path())
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (pip install aiosmtpd)");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("PORT line");
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("smtp_server.py did not start: {line:?}"));
+        let mut all = vec![dir.path().display().to_string()];
+        all.extend(args.iter().map(|a| a.to_string()));
+        let (child, port) = python_server("smtp_server.py", &all);
         Self { child, port, dir }
     }
 
@@ -183,6 +169,28 @@ impl Drop for SmtpServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts `tests/support/{script}` with `args`; it prints `PORT n` once it
+/// listens. Returns the process and that port.
+pub fn python_server(script: &str, args: &[String]) -> (Child, u16) {
+    let mut child = Command::new(python())
+        .arg(Path::new(ROOT).join("tests/support").join(script))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python3 {script} (see .ci/run for its packages): {e}"));
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("PORT line");
+    let port = line
+        .trim()
+        .strip_prefix("PORT ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{script} did not start: {line:?}"));
+    (child, port)
 }
 
 pub fn free_port() -> u16 {

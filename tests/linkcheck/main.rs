@@ -7,11 +7,9 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::{Postbode, ROOT, free_port, python};
-use std::io::{BufRead, BufReader};
+use common::{Postbode, free_port, python_server};
 use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 /// The Python web server, killed when dropped.
 struct WebServer {
@@ -25,21 +23,7 @@ impl WebServer {
     fn start() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let log = dir.path().join("requests.log");
-        let mut child = Command::new(python())
-            .arg(Path::new(ROOT).join("tests/support/link_server.py"))
-            .arg(&log)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start link_server.py");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("PORT line");
-        let port = line
-            .trim()
-            .strip_prefix("PORT ")
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {line:?}"));
+        let (child, port) = python_server("link_server.py", &[log.display().to_string()]);
         Self {
             child,
             port,
