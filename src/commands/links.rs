@@ -89,7 +89,10 @@ fn print_one(
 ) {
     let (line, col) = at.unwrap_or((1, 1));
     let d = Diagnostic::new(file, line, col, describe(lang, r, timeout_secs));
-    if !r.outcome.is_broken() {
+    if let Some(w) = r.image_warning(lang) {
+        say!("{d}");
+        say_err!("{}", Diagnostic::new(file, line, col, w).as_warning(lang));
+    } else if !r.outcome.is_broken() {
         say!("{d}");
     } else if as_error {
         say_err!("{d}");

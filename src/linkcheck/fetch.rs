@@ -8,8 +8,9 @@ use reqwest::{Client, Method, StatusCode, redirect};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
 
+use super::images::{HEADER_BYTES, ImageFacts, READ_AT_MOST};
 use super::outcome::{Broken, Outcome};
 
 /// How links are fetched.
@@ -110,21 +111,32 @@ impl Fetcher {
         }
     }
 
-    /// One hop: the status and `Location`, holding the host's turn and a
-    /// place among the requests in flight.
-    async fn fetch(&self, url: &url::Url) -> Result<(StatusCode, Option<String>), Broken> {
+    /// The host's turn and a place among the requests in flight, held
+    /// while the returned guards live.
+    async fn turn(
+        &self,
+        url: &url::Url,
+    ) -> Result<(OwnedMutexGuard<()>, OwnedSemaphorePermit), Broken> {
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let lane = {
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
             hosts.entry(host).or_default().clone()
         };
         // The host's turn first: waiting for it must not hold a place others could use.
-        let _turn = lane.lock().await;
-        let _place = self
+        let turn = lane.lock_owned().await;
+        let place = self
             .in_flight
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| Broken::Other(e.to_string()))?;
+        Ok((turn, place))
+    }
+
+    /// One hop: the status and `Location`, holding the host's turn and a
+    /// place among the requests in flight.
+    async fn fetch(&self, url: &url::Url) -> Result<(StatusCode, Option<String>), Broken> {
+        let (_turn, _place) = self.turn(url).await?;
         let response = match self.request(Method::HEAD, url).await {
             Ok(r) if !matches!(r.status().as_u16(), 405 | 501) => Ok(r),
             // Refused HEAD, or a server that drops the connection on it.
@@ -140,6 +152,37 @@ impl Fetcher {
             .map(str::to_string);
         // The body is not needed: dropping the response closes it.
         Ok((r.status(), location))
+    }
+
+    /// The width and weight of the image at `url` (where its redirects
+    /// ended), under the same limits as [`Self::check`]; None when it
+    /// cannot be fetched.
+    pub async fn image(&self, url: &url::Url) -> Option<ImageFacts> {
+        let (_turn, _place) = self.turn(url).await.ok()?;
+        let mut r = self.request(Method::GET, url).await.ok()?;
+        if !r.status().is_success() {
+            return None;
+        }
+        let declared = r.content_length();
+        let mut start = Vec::new();
+        let mut read: u64 = 0;
+        while read < READ_AT_MOST {
+            let Ok(Some(chunk)) = r.chunk().await else {
+                break;
+            };
+            read += chunk.len() as u64;
+            if start.len() < HEADER_BYTES {
+                let room = HEADER_BYTES - start.len();
+                start.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            if declared.is_some() && start.len() >= HEADER_BYTES {
+                break;
+            }
+        }
+        Some(ImageFacts::measure(
+            &start,
+            declared.unwrap_or(read).max(read),
+        ))
     }
 
     async fn request(&self, method: Method, url: &url::Url) -> reqwest::Result<reqwest::Response> {

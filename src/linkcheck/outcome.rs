@@ -1,6 +1,7 @@
 //! What checking a link found, and how it reads for an editor.
 
 use super::extract::{FoundLink, Skipped};
+use super::images::ImageFacts;
 use crate::domain::language::Language;
 
 /// Why a link does not work.
@@ -54,6 +55,15 @@ impl Outcome {
 pub struct LinkResult {
     pub link: FoundLink,
     pub outcome: Outcome,
+    /// For an image that works: its width and weight.
+    pub image: Option<ImageFacts>,
+}
+
+impl LinkResult {
+    /// What to tell about an image that works but is too wide or heavy.
+    pub fn image_warning(&self, lang: Language) -> Option<String> {
+        self.image?.warning(lang, &self.link.url)
+    }
 }
 
 /// One line about one link, without its place: `https://… — in orde (200)`.
@@ -152,6 +162,10 @@ pub fn summary(lang: Language, results: &[LinkResult], timeout_secs: u64) -> Str
         ) {
             out.push_str("\n- ");
             out.push_str(&describe(lang, r, timeout_secs));
+        }
+        if let Some(w) = r.image_warning(lang) {
+            out.push_str("\n- ");
+            out.push_str(&w);
         }
     }
     out

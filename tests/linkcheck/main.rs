@@ -277,3 +277,46 @@ fn english_editors_read_english() {
         "{all}"
     );
 }
+
+#[test]
+fn images_wider_than_the_column_or_heavier_than_200_kb_get_a_warning() {
+    let web = WebServer::start();
+    let issue = format!(
+        "---\nsubject: Beelden\n---\nIntro.\n\n## Foto's\n\n![breed]({wide})\n\n![zwaar]({heavy})\n\n![klein]({small})\n",
+        wide = web.url("/wide.png"),
+        heavy = web.url("/heavy.png"),
+        small = web.url("/image.png"),
+    );
+    let pb = Postbode::new("smtp://127.0.0.1:1", "");
+    std::fs::write(pb.path(FILE), &issue).expect("write issue");
+    let (code, out) = check_links(&pb, &[]);
+    let all = out.join("\n");
+    assert_eq!(
+        code,
+        Some(0),
+        "image warnings do not fail the check:\n{all}"
+    );
+    let warning_at = |url: &str, line: usize| -> &str {
+        let prefix = format!("{FILE}:{line}:");
+        out.iter()
+            .find(|l| l.starts_with(&prefix) && l.contains("waarschuwing") && l.contains(url))
+            .unwrap_or_else(|| panic!("no warning about {url} at {prefix} in:\n{all}"))
+    };
+    let wide = warning_at(&web.url("/wide.png"), 8);
+    assert!(
+        wide.contains("1200 px breed") && wide.contains("kolom van 552 px"),
+        "{wide}"
+    );
+    let heavy = warning_at(&web.url("/heavy.png"), 10);
+    assert!(
+        heavy.contains("352 KB") && heavy.contains("200 KB"),
+        "{heavy}"
+    );
+    assert!(
+        !out.iter()
+            .any(|l| l.contains("waarschuwing") && l.contains("/image.png")),
+        "a small image is fine:\n{all}"
+    );
+    let most = web.requests().iter().map(|(_, _, n)| *n).max().unwrap_or(0);
+    assert_eq!(most, 1, "measuring images keeps to one request per host");
+}

@@ -14,13 +14,17 @@ Each answer takes a little while, so that overlapping requests would show.
   /error                   500
   /no-head                 405 to HEAD, 200 to GET
   /reset-head              the connection is reset on HEAD, 200 to GET
+  /wide.png                a real PNG of 1200 x 600 px (small in bytes)
+  /heavy.png               a real PNG of 400 x 300 px of noise (about 360 KB)
   anything else            404
 """
+import os
 import socket
 import struct
 import sys
 import threading
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = sys.argv[1]
@@ -29,6 +33,26 @@ ACTIVE = 0
 # Long enough that a second request to this host, were it sent at once,
 # would arrive while the first is still being answered.
 ANSWER_DELAY = 0.15
+
+
+def png(width, height, pixels):
+    """A PNG of `pixels` (RGB bytes, row by row), built by hand with zlib."""
+
+    def chunk(kind, data):
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    row = width * 3
+    raw = b"".join(b"\x00" + pixels[y * row:(y + 1) * row] for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(raw, 0 if width < 1000 else 9)) + chunk(b"IEND", b""))
+
+
+IMAGES = {
+    "/wide.png": png(1200, 600, b"\x99\xaa\xbb" * 1200 * 600),
+    "/heavy.png": png(400, 300, os.urandom(400 * 300 * 3)),
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -60,6 +84,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path == "/no-head" and method == "HEAD":
             return self.reply(405)
+        if path in IMAGES:
+            return self.reply(200, IMAGES[path], content_type="image/png")
         if path in ("/ok", "/image.png", "/agenda", "/no-head", "/reset-head"):
             return self.reply(200, b"fine\n")
         if path == "/moved":
@@ -68,8 +94,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(500)
         return self.reply(404)
 
-    def reply(self, status, body=b"", location=None):
+    def reply(self, status, body=b"", location=None, content_type=None):
         self.send_response(status)
+        if content_type:
+            self.send_header("Content-Type", content_type)
         if location:
             self.send_header("Location", location)
         self.send_header("Content-Length", str(len(body)))
