@@ -85,6 +85,9 @@ pub enum Command {
     /// Stop an issue for good, also while it is being sent: what was not
     /// sent yet is recorded cancelled; its file does not bring it back.
     Cancel { slug: String },
+    /// Approve an issue as it is now (with platform.require_approval): it
+    /// goes out at its send_at, or at once when that has passed.
+    Approve { slug: String },
     /// Create or upgrade the database schema.
     Migrate,
     /// Queue again the messages recorded `unknown` (interrupted while being

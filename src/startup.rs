@@ -47,6 +47,11 @@ impl Daemon {
         let mailer = Arc::new(Mailer::new(&config)?);
         let issues = Arc::new(IssuePipeline::new(&config));
         fill_send_plans(&db, &issues, epoch(clock.now())).await?;
+        if !config.platform.require_approval {
+            for slug in db.release_awaiting_approval(epoch(clock.now())).await? {
+                tracing::warn!(issue = %slug, "platform.require_approval is off: the issue that waited for approval is scheduled");
+            }
+        }
         let liveness = Arc::new(Liveness::new(
             config.smtp.connections.max(1),
             config.smtp.timeout_secs,

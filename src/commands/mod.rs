@@ -1,5 +1,6 @@
 //! One function per subcommand; each opens only what it uses.
 
+pub mod approve;
 pub mod bounce;
 pub mod check;
 pub mod dkim;
@@ -74,6 +75,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Pause { slug } => stop_issue(&config, clock, stop::Stop::Pause, &slug).await,
         Command::Resume { slug } => stop_issue(&config, clock, stop::Stop::Resume, &slug).await,
         Command::Cancel { slug } => stop_issue(&config, clock, stop::Stop::Cancel, &slug).await,
+        Command::Approve { slug } => {
+            let db = open(&config).await?;
+            approve::approve(&db, &config, clock.now().timestamp(), &slug).await
+        }
         Command::Status { json } => status::status(&open(&config).await?, &config, json).await,
         Command::Send { slug, test_to } => {
             let db = open(&config).await?;

@@ -8,11 +8,12 @@ use crate::domain::email::SubscriberEmail;
 use crate::domain::links::Links;
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
+use crate::linkcheck::report_for_proof;
 use crate::logging::{say, say_err};
 use crate::mail::Mailer;
 use crate::newsletters::IssuePipeline;
 use crate::newsletters::editorial::send_proof;
-use crate::newsletters::proof_summary::proof_summary;
+use crate::newsletters::proof_summary::{ProofFacts, proof_summary};
 use crate::storage::Db;
 
 pub struct Proof<'a> {
@@ -50,7 +51,16 @@ impl Proof<'_> {
             }
         };
         let now = chrono::Utc::now();
-        let summary = proof_summary(self.db, self.issues, &loaded, now).await?;
+        let link_report = report_for_proof(loaded.issue(), self.issues.language()).await;
+        let facts = ProofFacts {
+            db: self.db,
+            pipeline: self.issues,
+            links: self.links,
+            loaded: &loaded,
+            now,
+            link_report,
+        };
+        let summary = proof_summary(&facts).await?;
         match send_proof(self.mailer, self.links, &loaded, &to, &summary).await? {
             Outcome::Sent(reply) => {
                 say!("proof of {slug} sent ({reply})");

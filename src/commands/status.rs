@@ -122,7 +122,7 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         );
     }
     say!(
-        "{:<32} {:<10} {:<17} deliveries",
+        "{:<32} {:<17} {:<17} deliveries",
         "issue",
         "status",
         "send at"
@@ -138,7 +138,7 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
             })
             .unwrap_or_default();
         say!(
-            "{:<32} {:<10} {:<17} {}",
+            "{:<32} {:<17} {:<17} {}",
             i.slug,
             i.hold.shown(i.status),
             local(i.send_at),

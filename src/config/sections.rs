@@ -29,6 +29,10 @@ pub struct Platform {
     /// error mails, proofs, status): `nl` (default) or `en`.
     #[serde(default)]
     pub language: Language,
+    /// A new or changed issue waits in `awaiting_approval` until an editor
+    /// approves it (the link in its proof, or `postbode approve SLUG`).
+    #[serde(default)]
+    pub require_approval: bool,
 }
 
 fn default_timezone() -> chrono_tz::Tz {

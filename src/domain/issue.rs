@@ -120,6 +120,10 @@ impl Issue {
 #[serde(rename_all = "lowercase")]
 pub enum IssueStatus {
     Draft,
+    /// Valid and timed, but not sent before an editor approves this version
+    /// (`platform.require_approval`).
+    #[serde(rename = "awaiting_approval")]
+    AwaitingApproval,
     Scheduled,
     Sending,
     Sent,
@@ -131,6 +135,7 @@ impl IssueStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             IssueStatus::Draft => "draft",
+            IssueStatus::AwaitingApproval => "awaiting_approval",
             IssueStatus::Scheduled => "scheduled",
             IssueStatus::Sending => "sending",
             IssueStatus::Sent => "sent",
@@ -180,9 +185,13 @@ impl Hold {
     /// otherwise start or go on sending is held.
     pub fn shown(self, status: IssueStatus) -> &'static str {
         match (self, status) {
-            (Hold::Paused, IssueStatus::Draft | IssueStatus::Scheduled | IssueStatus::Sending) => {
-                "paused"
-            }
+            (
+                Hold::Paused,
+                IssueStatus::Draft
+                | IssueStatus::AwaitingApproval
+                | IssueStatus::Scheduled
+                | IssueStatus::Sending,
+            ) => "paused",
             _ => status.as_str(),
         }
     }
@@ -199,6 +208,7 @@ impl FromStr for IssueStatus {
     fn from_str(s: &str) -> Result<Self, String> {
         Ok(match s {
             "draft" => IssueStatus::Draft,
+            "awaiting_approval" => IssueStatus::AwaitingApproval,
             "scheduled" => IssueStatus::Scheduled,
             "sending" => IssueStatus::Sending,
             "sent" => IssueStatus::Sent,

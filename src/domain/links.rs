@@ -6,6 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::clock::{SharedClock, epoch};
+use super::editor_link::{EDITOR_LINK_SECS, EditorAction, EditorLink, version_of};
 use super::token::{Claims, MIN_MAC_LEN, Purpose, TokenSigner};
 
 /// A counted link's MAC: truncated, as short as is still unguessable.
@@ -155,6 +156,36 @@ impl Links {
         self.signer
             .verify_mac(&click_data(slug, index), &tag, CLICK_MAC_LEN)
             .then_some(index)
+    }
+
+    /// An editor's link to `action` issue `issue_id` as its text now is
+    /// (`content_hash`), showing `sections` (a preview); None when the issue
+    /// has too many sections to name in a link.
+    pub fn editor(
+        &self,
+        action: EditorAction,
+        issue_id: i64,
+        content_hash: &str,
+        sections: Vec<bool>,
+    ) -> Option<String> {
+        let path = match action {
+            EditorAction::Preview => "preview",
+            EditorAction::Approve => "approve",
+        };
+        let token = EditorLink {
+            action,
+            issue_id,
+            version: version_of(content_hash),
+            expires_at: epoch(self.clock.now()) + EDITOR_LINK_SECS,
+            sections,
+        }
+        .sign(&self.signer)?;
+        Some(format!("{}/{path}/{token}", self.base_url))
+    }
+
+    /// What a genuine editor link for `action` says (expired or not).
+    pub fn verify_editor(&self, token: &str, action: EditorAction) -> Option<EditorLink> {
+        EditorLink::verify(token, action, &self.signer)
     }
 
     pub fn archive(&self, slug: &str) -> String {

@@ -5,6 +5,7 @@ pub mod clock;
 pub mod delivery;
 pub mod diagnostic;
 pub mod dns;
+pub mod editor_link;
 pub mod email;
 pub mod issue;
 pub mod language;

@@ -10,6 +10,7 @@ use super::file::IssueName;
 use super::pipeline::{IssuePipeline, LoadedIssue, content_hash};
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::{Hold, IssueStatus};
+use crate::domain::texts::tr;
 use crate::linkcheck::tracked_urls;
 use crate::reminders::agenda::take_agenda;
 use crate::storage::Db;
@@ -72,7 +73,11 @@ impl Intake<'_> {
                 match issue.send_at {
                     None => (IssueStatus::Draft, None, issue.subject.clone(), Vec::new()),
                     Some(t) if t.timestamp() > now => (
-                        IssueStatus::Scheduled,
+                        if self.pipeline.require_approval() {
+                            IssueStatus::AwaitingApproval
+                        } else {
+                            IssueStatus::Scheduled
+                        },
                         Some(t.timestamp()),
                         issue.subject.clone(),
                         Vec::new(),
@@ -80,13 +85,12 @@ impl Intake<'_> {
                     Some(t) => {
                         let (line, col) = find_key(raw, "send_at");
                         let local = t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M");
+                        let lang = self.pipeline.language();
                         let d = Diagnostic::new(
                             &name.shown,
                             line,
                             col,
-                            format!(
-                                "send_at lies in the past ({local}): set a future time, or remove send_at to keep the issue as a draft"
-                            ),
+                            tr!(lang, "issues.send_at_past_at", at = local),
                         );
                         (
                             IssueStatus::Invalid,
@@ -120,7 +124,10 @@ impl Intake<'_> {
             return Ok(Ingested::Refused);
         }
         let loaded = match (loaded, status) {
-            (Ok(l), IssueStatus::Draft | IssueStatus::Scheduled) => l,
+            (
+                Ok(l),
+                IssueStatus::Draft | IssueStatus::AwaitingApproval | IssueStatus::Scheduled,
+            ) => l,
             _ => {
                 for d in &errors {
                     tracing::warn!("{d}");

@@ -4,6 +4,7 @@
 
 pub mod agenda_checks;
 mod agenda_item;
+pub mod approval;
 pub mod editorial;
 pub mod file;
 pub mod front_matter;

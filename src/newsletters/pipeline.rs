@@ -58,6 +58,7 @@ pub struct IssuePipeline {
     platform: PlatformInfo,
     templates_dir: PathBuf,
     max_bytes: u64,
+    require_approval: bool,
     /// Most recently used first.
     kept: Mutex<Vec<(String, Arc<LoadedIssue>)>>,
 }
@@ -69,6 +70,7 @@ impl IssuePipeline {
             platform: PlatformInfo::from_config(config),
             templates_dir: config.templates_dir(),
             max_bytes: config.limits.issue_file_bytes,
+            require_approval: config.platform.require_approval,
             kept: Mutex::new(Vec::new()),
         }
     }
@@ -81,6 +83,11 @@ impl IssuePipeline {
     /// The language of what is said to the editors about their files.
     pub fn language(&self) -> crate::domain::language::Language {
         self.parse.language
+    }
+
+    /// Whether a new or changed timed issue waits for an editor's approval.
+    pub fn require_approval(&self) -> bool {
+        self.require_approval
     }
 
     /// Reads an issue file within the limits (size, kind, UTF-8).

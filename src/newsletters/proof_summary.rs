@@ -1,6 +1,8 @@
 //! What an editor needs to know before an issue goes out, at the top of its
-//! proof: when it is sent (local time), who gets which sections (readers per
-//! variant, counted on today's subscribers) and what `check` warns about.
+//! proof: when it is sent (local time), whether it waits for approval (with
+//! the signed approval link), who gets which sections (readers per variant,
+//! counted on today's subscribers, each with a signed preview link), what
+//! `check` warns about and what the link check found.
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -8,9 +10,12 @@ use std::collections::BTreeMap;
 
 use super::pipeline::{IssuePipeline, LoadedIssue};
 use super::validation;
-use crate::domain::issue::Body;
+use crate::domain::editor_link::EditorAction;
+use crate::domain::issue::{Body, IssueStatus};
+use crate::domain::links::Links;
 use crate::domain::texts::tr;
 use crate::storage::Db;
+use crate::storage::issues::IssueRow;
 
 /// The summary as plain text and as HTML, in the editors' language.
 pub struct ProofSummary {
@@ -28,38 +33,77 @@ impl ProofSummary {
     }
 }
 
-pub async fn proof_summary(
-    db: &Db,
-    pipeline: &IssuePipeline,
-    loaded: &LoadedIssue,
-    now: DateTime<Utc>,
-) -> Result<ProofSummary> {
-    let (lang, tz) = (pipeline.language(), pipeline.timezone());
-    let issue = loaded.issue();
-    let mut lines = vec![tr!(lang, "issues.proof_intro")];
-    lines.push(match issue.send_at {
+/// One line of the summary: words, or words that link somewhere.
+enum Line {
+    Text(String),
+    Link { label: String, url: String },
+}
+
+/// What the summary is made from.
+pub struct ProofFacts<'a> {
+    pub db: &'a Db,
+    pub pipeline: &'a IssuePipeline,
+    pub links: &'a Links,
+    pub loaded: &'a LoadedIssue,
+    pub now: DateTime<Utc>,
+    /// What the link check found, as editors read it; None: not checked.
+    pub link_report: Option<String>,
+}
+
+pub async fn proof_summary(f: &ProofFacts<'_>) -> Result<ProofSummary> {
+    let (lang, tz) = (f.pipeline.language(), f.pipeline.timezone());
+    let issue = f.loaded.issue();
+    // Links to the issue as stored: only when that is the version proofed.
+    let stored =
+        f.db.issue_by_slug(issue.slug.as_str())
+            .await?
+            .filter(|r| r.content_hash == f.loaded.hash);
+    let mut lines = vec![Line::Text(tr!(lang, "issues.proof_intro"))];
+    lines.push(Line::Text(match issue.send_at {
         Some(t) => {
             let at = t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z");
             tr!(lang, "issues.proof_send_at", at = at)
         }
         None => tr!(lang, "issues.proof_draft"),
-    });
+    }));
+    if let Some(row) = stored
+        .as_ref()
+        .filter(|r| r.status == IssueStatus::AwaitingApproval)
+    {
+        lines.push(Line::Text(tr!(lang, "approval.proof_waiting")));
+        if let Some(url) =
+            f.links
+                .editor(EditorAction::Approve, row.id, &row.content_hash, Vec::new())
+        {
+            let label = tr!(lang, "approval.proof_link");
+            lines.push(Line::Link { label, url });
+        }
+    }
+    let preview = |key: Vec<bool>| -> Option<String> {
+        let row: &IssueRow = stored.as_ref()?;
+        f.links
+            .editor(EditorAction::Preview, row.id, &row.content_hash, key)
+    };
+    if let Some(url) = preview(issue.full_key()) {
+        let label = tr!(lang, "issues.proof_preview_full");
+        lines.push(Line::Link { label, url });
+    }
     // Readers per variant: the sections each set of followers gets.
     let mut per_key: BTreeMap<Vec<bool>, i64> = BTreeMap::new();
-    for (segments, n) in db.active_segment_sets().await? {
+    for (segments, n) in f.db.active_segment_sets().await? {
         if issue.audience.is_empty() || segments.follows_any(&issue.audience) {
             *per_key.entry(issue.variant_key(&segments)).or_default() += n;
         }
     }
     let total: i64 = per_key.values().sum();
-    lines.push(tr!(lang, "issues.proof_readers", total = total));
+    lines.push(Line::Text(tr!(lang, "issues.proof_readers", total = total)));
     let mut variants: Vec<(Vec<bool>, i64)> = per_key.into_iter().collect();
     variants.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     if let Body::Markdown { sections, .. } = &issue.body {
-        for (key, n) in &variants {
+        for (key, n) in variants {
             let titles: Vec<&str> = sections
                 .iter()
-                .zip(key)
+                .zip(&key)
                 .filter(|(_, on)| **on)
                 .map(|(s, _)| s.title.as_str())
                 .collect();
@@ -68,23 +112,63 @@ pub async fn proof_summary(
             } else {
                 titles.join(", ")
             };
-            lines.push(format!(
+            let said = format!(
                 "- {}",
                 tr!(lang, "issues.proof_variant", n = n, sections = list)
-            ));
+            );
+            lines.push(match preview(key) {
+                Some(url) => Line::Link {
+                    label: format!("{said} · {}", tr!(lang, "issues.proof_preview")),
+                    url,
+                },
+                None => Line::Text(said),
+            });
         }
     }
-    let warnings = validation::all_warnings(loaded, now, tz, lang);
+    let warnings = validation::all_warnings(f.loaded, f.now, tz, lang);
     if !warnings.is_empty() {
-        lines.push(tr!(lang, "issues.proof_warnings"));
-        lines.extend(warnings.iter().map(|w| format!("- {}", w.as_warning(lang))));
+        lines.push(Line::Text(tr!(lang, "issues.proof_warnings")));
+        lines.extend(
+            warnings
+                .iter()
+                .map(|w| Line::Text(format!("- {}", w.as_warning(lang)))),
+        );
     }
-    let text = lines.join("\n");
-    let html = format!(
-        "<div style=\"max-width:600px;margin:0 auto;padding:12px 16px;background:#fff7d6;border:2px solid #e0b000;font:14px/1.5 Arial,sans-serif;color:#222;white-space:pre-wrap;\">{}</div>",
-        html_escape::encode_text(&text)
-    );
-    Ok(ProofSummary { text, html })
+    if let Some(report) = &f.link_report {
+        lines.push(Line::Text(report.clone()));
+    }
+    Ok(written(&lines))
+}
+
+/// The lines as text (a link after its words) and as HTML (the words as
+/// the link), every value escaped.
+fn written(lines: &[Line]) -> ProofSummary {
+    let mut text = Vec::new();
+    let mut html = String::new();
+    for line in lines {
+        match line {
+            Line::Text(t) => {
+                text.push(t.clone());
+                html.push_str(&html_escape::encode_text(t));
+            }
+            Line::Link { label, url } => {
+                text.push(format!("{label}: {url}"));
+                html.push_str(&format!(
+                    "<a href=\"{}\" style=\"color:#0645ad;text-decoration:underline;word-break:break-all;\">{}</a>",
+                    html_escape::encode_double_quoted_attribute(url),
+                    html_escape::encode_text(label)
+                ));
+            }
+        }
+        html.push('\n');
+    }
+    ProofSummary {
+        text: text.join("\n"),
+        html: format!(
+            "<div style=\"max-width:600px;margin:0 auto;padding:12px 16px;background:#fff7d6;border:2px solid #e0b000;font:14px/1.5 Arial,sans-serif;color:#222;white-space:pre-wrap;overflow-wrap:anywhere;\">{}</div>",
+            html.trim_end()
+        ),
+    }
 }
 
 /// `html` with `summary` placed right after its `<body …>` tag.

@@ -19,12 +19,13 @@ use tokio_util::sync::CancellationToken;
 use crate::domain::clock::{SharedClock, epoch};
 use crate::domain::email::SubscriberEmail;
 use crate::domain::links::Links;
+use crate::linkcheck::report_for_proof;
 use crate::mail::Mailer;
 use crate::newsletters::editorial;
 use crate::newsletters::file::{Judged, Misnamed, judge};
 use crate::newsletters::ingest::{Ingested, Intake};
 use crate::newsletters::pipeline::{LoadedIssue, content_hash};
-use crate::newsletters::proof_summary::{ProofSummary, proof_summary};
+use crate::newsletters::proof_summary::{ProofFacts, ProofSummary, proof_summary};
 use crate::newsletters::{IssueName, IssuePipeline};
 use crate::storage::Db;
 
@@ -250,7 +251,16 @@ impl FolderWatcher {
             if latest != Some(round) {
                 return;
             }
-            let summary = match proof_summary(&db, &issues, &loaded, clock.now()).await {
+            let link_report = report_for_proof(loaded.issue(), issues.language()).await;
+            let facts = ProofFacts {
+                db: &db,
+                pipeline: &issues,
+                links: &links,
+                loaded: &loaded,
+                now: clock.now(),
+                link_report,
+            };
+            let summary = match proof_summary(&facts).await {
                 Ok(s) => s,
                 Err(e) => {
                     tracing::warn!(issue = %slug, "the proof goes without its summary: {e:#}");

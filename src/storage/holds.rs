@@ -42,12 +42,15 @@ pub struct Progress {
 }
 
 /// The statuses in which an issue may still start or go on sending.
-const LIVE: &str = "('draft', 'scheduled', 'sending')";
+const LIVE: &str = "('draft', 'awaiting_approval', 'scheduled', 'sending')";
 
 fn live(status: IssueStatus) -> bool {
     matches!(
         status,
-        IssueStatus::Draft | IssueStatus::Scheduled | IssueStatus::Sending
+        IssueStatus::Draft
+            | IssueStatus::AwaitingApproval
+            | IssueStatus::Scheduled
+            | IssueStatus::Sending
     )
 }
 

@@ -138,7 +138,9 @@ impl Db {
              ON CONFLICT (slug) DO UPDATE SET file = excluded.file, source = excluded.source,
                  content_hash = excluded.content_hash, subject = excluded.subject, status = excluded.status,
                  send_at = excluded.send_at, errors = excluded.errors, warning = '', updated_at = excluded.updated_at,
-                 audience = excluded.audience, agenda = excluded.agenda, archive_html = NULL
+                 audience = excluded.audience, agenda = excluded.agenda, archive_html = NULL,
+                 approved_hash = CASE WHEN issues.content_hash = excluded.content_hash
+                                      THEN issues.approved_hash ELSE '' END
              WHERE issues.status NOT IN ('sending', 'sent') AND issues.hold <> 'cancelled'",
         )
         .bind(w.slug)
@@ -213,7 +215,7 @@ impl Db {
     pub async fn cancel_issue(&self, slug: &str, now: i64) -> Result<bool> {
         let row = sqlx::query(
             "UPDATE issues SET status = 'cancelled', updated_at = $1
-             WHERE slug = $2 AND status IN ('draft', 'scheduled', 'invalid')
+             WHERE slug = $2 AND status IN ('draft', 'awaiting_approval', 'scheduled', 'invalid')
              RETURNING id",
         )
         .bind(now)
@@ -241,12 +243,15 @@ impl Db {
     }
 
     /// When the scheduler should look next. A paused issue whose time has
-    /// come is looked at every 2 s: `postbode resume` runs in another
+    /// come is looked at every 2 s, and one that waits for approval past
+    /// its time every 5 s: `postbode resume` and `approve` run in another
     /// process, which cannot wake this one.
     pub async fn next_send_at(&self, now: i64) -> Result<Option<i64>> {
         let row = sqlx::query(
-            "SELECT MIN(CASE WHEN hold = '' OR send_at > $1 THEN send_at ELSE $1 + 2 END)
-             FROM issues WHERE status = 'scheduled'",
+            "SELECT MIN(CASE WHEN send_at > $1 THEN send_at
+                             WHEN status = 'awaiting_approval' THEN $1 + 5
+                             WHEN hold = '' THEN send_at ELSE $1 + 2 END)
+             FROM issues WHERE status IN ('scheduled', 'awaiting_approval')",
         )
         .bind(now)
         .fetch_one(&self.pool)

@@ -3,6 +3,7 @@
 
 pub mod agenda;
 pub mod alerts;
+pub mod approval;
 pub mod audience;
 pub mod bounces;
 pub mod cleanup;

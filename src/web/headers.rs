@@ -20,7 +20,13 @@ pub const ARCHIVE_POLICY: &str = "default-src 'none'; img-src https: http: data:
      style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /// Paths whose last part is a signed link's token.
-const TOKEN_PATHS: &[&str] = &["/preferences/", "/unsubscribe/", "/confirm/"];
+const TOKEN_PATHS: &[&str] = &[
+    "/preferences/",
+    "/unsubscribe/",
+    "/confirm/",
+    "/preview/",
+    "/approve/",
+];
 
 pub async fn add(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let carries_token = TOKEN_PATHS.iter().any(|p| req.uri().path().starts_with(p));

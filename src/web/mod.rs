@@ -3,6 +3,7 @@
 //! types, a link into a [`verified::Verified`] subscriber, and every failure
 //! is one [`error::AppError`].
 
+pub mod approve;
 pub mod archive;
 pub mod clicks;
 pub mod client;
@@ -16,6 +17,7 @@ pub mod limits;
 pub mod origin;
 pub mod page;
 pub mod preferences;
+pub mod preview;
 pub mod privacy;
 pub mod server;
 pub mod signup_pages;
@@ -106,6 +108,11 @@ pub fn router(state: AppState) -> Router {
         .route("/archive.atom", get(feed::feed))
         .route("/archive/{slug}", get(archive::show))
         .route("/l/{issue}/{link}", get(clicks::follow))
+        .route("/preview/{token}", get(preview::show))
+        .route(
+            "/approve/{token}",
+            get(approve::show).post(approve::approve),
+        )
         .fallback(error::not_found)
         .layer(map_response_with_state(state.clone(), error::render))
         .layer(TimeoutLayer::with_status_code(

@@ -7,6 +7,7 @@ mod browser;
 #[path = "../common/mod.rs"]
 mod common;
 mod images;
+mod proof;
 
 use common::{anouk_gets_an_issue, serving};
 

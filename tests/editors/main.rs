@@ -3,14 +3,26 @@
 //! line and column; targeted text never reaches a reader it was not meant
 //! for; files the folder will not read are reported, not passed over.
 
+mod approval;
 #[path = "../common/mod.rs"]
 mod common;
 mod corpus;
 mod leaks;
+mod preview;
 mod proofs;
 mod unread;
 
 use common::Postbode;
+
+/// The editor of the tests' installations.
+pub const EDITOR: &str = "redactie@kus.example.nl";
+
+/// Makes [`EDITOR`] the editor of `pb`, with `more` lines of `[platform]`.
+pub fn with_editors(pb: &Postbode, more: &str) {
+    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+    let cfg = cfg.replace("editors = []", &format!("editors = [\"{EDITOR}\"]\n{more}"));
+    std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+}
 
 /// The lines of `stderr` about `file`.
 fn about<'a>(stderr: &'a str, file: &str) -> Vec<&'a str> {
