@@ -98,34 +98,39 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(ExitCode::SUCCESS);
     }
+    let lang = config.platform.language;
+    let t = |key: &str| tr!(lang, key);
     if !unread.is_empty() {
-        say!("{}", tr!(config.platform.language, "issues.status_unread"));
+        say!("{}", t("issues.status_unread"));
         for f in &unread {
             say!("  {}: {}", f.file, f.reason);
         }
         say!();
     }
     if !alerts.is_empty() {
-        say!("alerts (newest first):");
+        say!("{}", t("status.alerts"));
         for a in &alerts {
             say!("  {}  {}", local(Some(a.at)), a.message);
         }
         say!();
     }
     if let Some(p) = &paused {
-        say!(
-            "sending paused at {} after {} failed attempts in a row, trying again from {}; last reply: {}\n",
-            local(Some(p.since)),
-            p.failures,
-            local(Some(p.until)),
-            p.last_reply
+        let said = tr!(
+            lang,
+            "status.paused",
+            since = local(Some(p.since)),
+            failures = p.failures,
+            until = local(Some(p.until)),
+            reply = p.last_reply
         );
+        say!("{said}\n");
     }
     say!(
-        "{:<32} {:<17} {:<17} deliveries",
-        "issue",
-        "status",
-        "send at"
+        "{:<32} {:<17} {:<17} {}",
+        t("status.col_issue"),
+        t("status.col_status"),
+        t("status.col_send_at"),
+        t("status.col_deliveries")
     );
     for i in &issues {
         let d = per_issue
@@ -145,27 +150,25 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
             d
         );
         for e in i.errors.lines() {
-            say!("    error: {e}");
+            say!("    {}", tr!(lang, "status.error", text = e));
         }
         for w in i.warning.lines() {
-            say!("    warning: {w}");
+            say!("    {}", tr!(lang, "status.warning", text = w));
         }
         if let Some(n) = per_issue
             .get(i.slug.as_str())
             .and_then(|m| m.get("unknown"))
         {
-            say!(
-                "    {n} message(s) were being sent during a crash: they may or may not have arrived (`postbode resend-unknown --issue {}` queues them again)",
-                i.slug
-            );
+            say!("    {}", tr!(lang, "status.unknown", n = n, slug = i.slug));
         }
     }
     if !agenda.is_empty() {
         say!(
-            "\n{:<32} {:<10} {:<17} agenda mails",
-            "agenda item",
-            "status",
-            "starts"
+            "\n{:<32} {:<10} {:<17} {}",
+            t("status.col_agenda"),
+            t("status.col_status"),
+            t("status.col_starts"),
+            t("status.col_agenda_mails")
         );
         for a in &agenda {
             let mails = a
@@ -191,13 +194,21 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         .map(|(s, n)| format!("{s} {n}"))
         .collect::<Vec<_>>()
         .join(", ");
-    say!(
-        "\nsubscribers: {}",
-        if subs.is_empty() { "none".into() } else { subs }
-    );
+    let subs = if subs.is_empty() {
+        t("status.none")
+    } else {
+        subs
+    };
+    say!("\n{}", tr!(lang, "status.subscribers", list = subs));
     if !unsubscribes.is_empty() {
-        say!("unsubscribes:");
-        say!("  {:<32} {:<12} {:<17} count", "issue", "source", "reason");
+        say!("{}", t("status.unsubscribes"));
+        say!(
+            "  {:<32} {:<12} {:<17} {}",
+            t("status.col_issue"),
+            t("status.col_source"),
+            t("status.col_reason"),
+            t("status.col_count")
+        );
         for u in &unsubscribes {
             say!(
                 "  {:<32} {:<12} {:<17} {}",
@@ -213,20 +224,34 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        say!("  per issue:  {}", line(&per_issue_unsub));
-        say!("  per source: {}", line(&per_source));
-        say!("  per reason: {}", line(&per_reason));
+        say!(
+            "  {}",
+            tr!(lang, "status.per_issue", list = line(&per_issue_unsub))
+        );
+        say!(
+            "  {}",
+            tr!(lang, "status.per_source", list = line(&per_source))
+        );
+        say!(
+            "  {}",
+            tr!(lang, "status.per_reason", list = line(&per_reason))
+        );
     }
     if !clicks.is_empty() {
-        say!("clicks (counted per link, nothing per person):");
-        say!("  {:<32} {:>6}  link", "issue", "clicks");
+        say!("{}", t("status.clicks"));
+        say!(
+            "  {:<32} {:>6}  {}",
+            t("status.col_issue"),
+            t("status.col_clicks"),
+            t("status.col_link")
+        );
         for c in &clicks {
             say!("  {:<32} {:>6}  {}", c.issue, c.clicks, c.url);
         }
     }
     if !bounces.is_empty() {
         let b: Vec<_> = bounces.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        say!("bounces and complaints: {}", b.join(", "));
+        say!("{}", tr!(lang, "status.bounces", list = b.join(", ")));
     }
     Ok(ExitCode::SUCCESS)
 }

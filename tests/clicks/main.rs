@@ -195,7 +195,7 @@ async fn a_counted_link_counts_once_per_click_and_lands_on_the_issues_own_addres
         ]
     );
     let text = pb.ok(&["status"]);
-    assert!(text.contains("clicks (counted per link"), "{text}");
+    assert!(text.contains("kliks (geteld per link"), "{text}");
     assert!(
         text.lines()
             .any(|l| l.contains("2026-12-nieuws")

@@ -139,7 +139,8 @@ fn a_run_of_failures_pauses_sending_and_status_says_why_until_it_recovers() {
     assert!(!reply.contains("@example.nl"), "no addresses: {reply}");
     let text = pb.ok(&["status"]);
     assert!(
-        text.contains("sending paused at") && text.contains("after 3 failed attempts in a row"),
+        text.contains("verzenden gepauzeerd sinds")
+            && text.contains("na 3 mislukte pogingen op rij"),
         "{text}"
     );
     assert!(

@@ -148,7 +148,7 @@ async fn a_worker_that_fails_on_one_message_fails_that_message_only() {
 
     // The operator sees both in `postbode status`.
     let status = pb.ok(&["status"]);
-    assert!(status.contains("alerts"), "{status}");
+    assert!(status.contains("meldingen (nieuwste eerst)"), "{status}");
     assert!(status.contains("a delivery worker stopped"), "{status}");
     assert!(status.contains("the other messages go on"), "{status}");
     let json = pb.status_json();

@@ -530,7 +530,7 @@ async fn unsubscribes_record_source_issue_and_a_reason_asked_afterwards() {
     assert_eq!(totals["per_reason"]["other"], 1);
     assert_eq!(totals["per_reason"]["-"], 1);
     let text = pb.ok(&["status"]);
-    assert!(text.contains("per reason:"), "{text}");
+    assert!(text.contains("per reden: "), "{text}");
 
     // The free text is kept as typed, at most 500 characters, in the person's data.
     let data: serde_json::Value =
