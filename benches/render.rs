@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use postbode::config::Config;
 use postbode::domain::email::SubscriberEmail;
+use postbode::domain::language::Language;
 use postbode::domain::name::SubscriberName;
 use postbode::mail::{Composer, Kind};
 use postbode::newsletters::IssueName;
@@ -67,18 +68,18 @@ fn main() {
     // (a) One compile of the full variant, from a fresh renderer each time.
     let compile = measure(COMPILE_RUNS, || {
         let r = renderer();
-        black_box(r.variant(&full).expect("compiles"));
+        black_box(r.variant(&full, Language::Nl).expect("compiles"));
     });
     rows.push(row("compile issue: layout + mrml + text", &compile, ms));
     let r = renderer();
-    let mjml = layout_mjml::layout_mjml(&config, &r, &full);
+    let mjml = layout_mjml::layout_mjml(&config, &r, &full, Language::Nl);
     let mrml = measure(COMPILE_RUNS, || {
         black_box(postbode::render::compile::compile(&mjml).expect("compiles"));
     });
     rows.push(row("  of which mrml on the layout's MJML", &mrml, ms));
 
     // (b) Per recipient: merge values in, a complete MIME message out.
-    let variant = r.variant(&full).expect("compiles");
+    let variant = r.variant(&full, Language::Nl).expect("compiles");
     let composer = Composer::new(&config).expect("composer");
     let recipient = |i: usize| MergeValues {
         name: format!("Lezer {i}"),

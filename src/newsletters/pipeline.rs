@@ -14,6 +14,7 @@ use super::validation::layout_errors;
 use crate::config::Config;
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::Issue;
+use crate::domain::language::Language;
 use crate::domain::texts::tr;
 use crate::render::IssueRenderer;
 use crate::render::layout::Layouts;
@@ -47,9 +48,11 @@ impl LoadedIssue {
         }
     }
 
-    /// Every section: what editors and the archive see.
+    /// Every section, with the words around them in the subscribers'
+    /// default language: what editors and the archive see.
     pub fn full_variant(&self) -> Result<Arc<Variant>, Diagnostic> {
-        self.renderer.variant(&self.issue().full_key())
+        self.renderer
+            .variant(&self.issue().full_key(), Language::default())
     }
 }
 
@@ -79,7 +82,7 @@ impl IssuePipeline {
     }
 
     /// The language of what is said to the editors about their files.
-    pub fn language(&self) -> crate::domain::language::Language {
+    pub fn language(&self) -> Language {
         self.parse.language
     }
 

@@ -49,6 +49,7 @@ static NL: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("nl/links.toml"),
         include_str!("nl/validate.toml"),
         include_str!("nl/ops.toml"),
+        include_str!("nl/mail.toml"),
     ])
 });
 static EN: LazyLock<Catalogue> = LazyLock::new(|| {
@@ -57,6 +58,7 @@ static EN: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("en/links.toml"),
         include_str!("en/validate.toml"),
         include_str!("en/ops.toml"),
+        include_str!("en/mail.toml"),
     ])
 });
 
