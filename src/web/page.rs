@@ -72,6 +72,13 @@ pub fn page_with_head(
     }
 }
 
+/// A catalogue text with `{link}` where `link` goes: the text escaped,
+/// the link as made.
+pub fn with_link(text: &str, link: Markup) -> Markup {
+    let (before, after) = text.split_once("{link}").unwrap_or((text, ""));
+    html! { (before) (link) (after) }
+}
+
 /// A whole page as an answer.
 pub fn respond(
     s: &AppState,

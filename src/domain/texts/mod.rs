@@ -50,6 +50,7 @@ static NL: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("nl/validate.toml"),
         include_str!("nl/ops.toml"),
         include_str!("nl/mail.toml"),
+        include_str!("nl/pages.toml"),
     ])
 });
 static EN: LazyLock<Catalogue> = LazyLock::new(|| {
@@ -59,6 +60,7 @@ static EN: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("en/validate.toml"),
         include_str!("en/ops.toml"),
         include_str!("en/mail.toml"),
+        include_str!("en/pages.toml"),
     ])
 });
 
