@@ -2,8 +2,9 @@
 //! every link); `POST` confirms the subscription and records time and IP.
 //! Links expire after [`CONFIRM_VALID_SECS`]; an expired one offers a new mail.
 //! A link whose token names a held sign-up (an address that had unsubscribed
-//! and signed up again) confirms that sign-up, once. The pages are in
-//! the subscriber's language.
+//! and signed up again) confirms that sign-up, once. A confirmation that
+//! changed something is followed by the optional welcome mail. The pages are
+//! in the subscriber's language.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -16,7 +17,9 @@ use super::error::AppError;
 use super::page::respond;
 use super::subscribe::MAIL_WINDOW_SECS;
 use super::verified::{ConfirmLink, Verified};
-use crate::domain::subscriber::{Language, Status};
+use crate::domain::redact::redact_addresses;
+use crate::domain::reply::Outcome;
+use crate::domain::subscriber::{Language, Status, Subscriber};
 use crate::domain::texts::tr;
 use crate::signup::{CONFIRM_VALID_SECS, SignupMail};
 
@@ -84,6 +87,9 @@ pub async fn show(
     Ok(respond(&s, StatusCode::OK, lang, &t("title"), body))
 }
 
+/// Confirms, then (only when this request made the change, so a second
+/// click or a replayed link sends nothing) the welcome goes out in the
+/// background: the confirmation never waits for it nor fails with it.
 pub async fn confirm(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -94,22 +100,26 @@ pub async fn confirm(
     }
     let ip = ip.to_string();
     let request = v.claims.context;
-    if request > 0 {
+    let confirmed = if request > 0 {
         let confirmed =
             s.db.confirm_signup_request(request, v.subscriber.id, &ip, s.now())
                 .await?;
         if !confirmed {
             return Err(AppError::InvalidLink);
         }
+        confirmed
     } else {
         s.db.confirm_subscriber(v.subscriber.id, &ip, s.now())
-            .await?;
-    }
+            .await?
+    };
     // The held sign-up may have changed the language (and name).
     let sub =
         s.db.subscriber_by_id(v.subscriber.id)
             .await?
             .unwrap_or(v.subscriber);
+    if confirmed {
+        welcome_in_background(&s, &sub);
+    }
     let t = words(sub.language);
     let body = html! {
         h1 { (t("done")) }
@@ -122,6 +132,38 @@ pub async fn confirm(
         &t("done_title"),
         body,
     ))
+}
+
+/// Sends the welcome mail (when `mjml/welcome.mjml` exists) without
+/// holding up the answer; the log names the subscriber, not the address.
+fn welcome_in_background(s: &AppState, sub: &Subscriber) {
+    if !s.signup.welcomes() {
+        return;
+    }
+    let s = s.clone();
+    let (id, holder, email, name, lang) = (
+        sub.id,
+        sub.holder(),
+        sub.email.clone(),
+        sub.name.clone(),
+        sub.language,
+    );
+    tokio::spawn(async move {
+        match s.signup.welcome(holder, &email, &name, lang).await {
+            Ok(Some(Outcome::Sent(_))) => tracing::info!(subscriber = id, "welcome mail sent"),
+            Ok(Some(other)) => tracing::warn!(
+                subscriber = id,
+                "welcome mail not delivered: {}",
+                redact_addresses(other.reply())
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::error!(
+                subscriber = id,
+                "welcome mail failed: {}",
+                redact_addresses(&format!("{e:#}"))
+            ),
+        }
+    });
 }
 
 /// `POST /confirm/{token}/resend`: an expired (but genuine) confirmation link of a
