@@ -68,7 +68,7 @@ fn main() {
     // (a) One compile of the full variant, from a fresh renderer each time.
     let compile = measure(COMPILE_RUNS, || {
         let r = renderer();
-        black_box(r.variant(&full, Language::Nl).expect("compiles"));
+        black_box(r.variant(&full).expect("compiles"));
     });
     rows.push(row("compile issue: layout + mrml + text", &compile, ms));
     let r = renderer();
@@ -79,7 +79,7 @@ fn main() {
     rows.push(row("  of which mrml on the layout's MJML", &mrml, ms));
 
     // (b) Per recipient: merge values in, a complete MIME message out.
-    let variant = r.variant(&full, Language::Nl).expect("compiles");
+    let variant = r.variant(&full).expect("compiles");
     let composer = Composer::new(&config).expect("composer");
     let recipient = |i: usize| MergeValues {
         name: format!("Lezer {i}"),

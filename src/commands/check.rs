@@ -116,7 +116,7 @@ pub fn render(
     let issue = loaded.issue();
     let variant = loaded
         .renderer
-        .variant(&issue.variant_key(&segments), Language::Nl)
+        .variant(&issue.variant_key(&segments))
         .map_err(|d| anyhow::anyhow!("{d}"))?;
     let base = config.base_url();
     let values = MergeValues {

@@ -162,7 +162,7 @@ fn compose_issue(
                     .collect()
             })
     } else {
-        loaded.renderer.variant(&key, recipient.language)
+        loaded.renderer.variant_in(&key, recipient.language)
     }
     .map_err(|d| NotBuilt::Retry(format!("cannot compile issue {}: {d}", issue.slug)))?;
     let values = MergeValues {

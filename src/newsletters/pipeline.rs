@@ -14,7 +14,6 @@ use super::validation::layout_errors;
 use crate::config::Config;
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::Issue;
-use crate::domain::language::Language;
 use crate::domain::texts::tr;
 use crate::render::IssueRenderer;
 use crate::render::layout::Layouts;
@@ -48,11 +47,9 @@ impl LoadedIssue {
         }
     }
 
-    /// Every section, with the words around them in the subscribers'
-    /// default language: what editors and the archive see.
+    /// Every section: what editors and the archive see.
     pub fn full_variant(&self) -> Result<Arc<Variant>, Diagnostic> {
-        self.renderer
-            .variant(&self.issue().full_key(), Language::default())
+        self.renderer.variant(&self.issue().full_key())
     }
 }
 
@@ -82,7 +79,7 @@ impl IssuePipeline {
     }
 
     /// The language of what is said to the editors about their files.
-    pub fn language(&self) -> Language {
+    pub fn language(&self) -> crate::domain::language::Language {
         self.parse.language
     }
 

@@ -101,8 +101,15 @@ impl IssueRenderer {
     }
 
     /// The variant with the sections on in `key` (see [`Issue::variant_key`])
+    /// with the words around them in the subscribers' default language:
+    /// what proofs, previews, `render` and the archive show.
+    pub fn variant(&self, key: &[bool]) -> Result<Arc<Variant>, Diagnostic> {
+        self.variant_in(key, Language::default())
+    }
+
+    /// The variant with the sections on in `key` (see [`Issue::variant_key`])
     /// for readers of `lang`, compiled on first use.
-    pub fn variant(&self, key: &[bool], lang: Language) -> Result<Arc<Variant>, Diagnostic> {
+    pub fn variant_in(&self, key: &[bool], lang: Language) -> Result<Arc<Variant>, Diagnostic> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         let key = (key.to_vec(), lang);
         if let Some(v) = cache.get(&key) {
@@ -121,7 +128,7 @@ impl IssueRenderer {
         lang: Language,
         targets: impl FnOnce() -> Vec<(String, String)>,
     ) -> Result<Arc<Variant>, Diagnostic> {
-        let plain = self.variant(key, lang)?;
+        let plain = self.variant_in(key, lang)?;
         let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
         let key = (key.to_vec(), lang);
         if let Some(v) = counted.get(&key) {

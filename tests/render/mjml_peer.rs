@@ -67,7 +67,7 @@ fn layout_mjml_is_what_postbode_compiles() {
             let mjml = layout_mjml(&config, &r, &key, lang);
             let ours = postbode::render::compile::compile(&mjml).expect("mrml compiles");
             let (sent, _) = r
-                .variant(&key, lang)
+                .variant_in(&key, lang)
                 .expect("compiles")
                 .personalise(&unfilled());
             assert!(
@@ -115,7 +115,7 @@ fn reference_mjml_accepts_every_sample_strictly_and_shows_the_same_content() {
                 "{slug} ({who}): mjml --config.validationLevel=strict failed:\n{stderr}"
             );
             let (ours, _) = r
-                .variant(&key, lang)
+                .variant_in(&key, lang)
                 .expect("compiles")
                 .personalise(&unfilled());
             assert_eq!(

@@ -2,7 +2,6 @@
 //! is; a broken document is reported at the line an editor has to fix.
 
 use crate::support;
-use postbode::domain::language::Language;
 
 const FRONT_MATTER: &str = "---\nsubject: Losse MJML-editie\n---\n";
 
@@ -29,9 +28,7 @@ fn raw_mjml_issue_renders_with_merge_tags_filled() {
         &format!("{FRONT_MATTER}{GOOD}"),
     );
     let r = support::parse(&config, &path).expect("the issue parses");
-    let variant = r
-        .variant(&r.issue.full_key(), Language::Nl)
-        .expect("compiles");
+    let variant = r.variant(&r.issue.full_key()).expect("compiles");
     let (html, text) = variant.personalise(&support::anouk());
 
     let seen = support::visible(&html);

@@ -3,7 +3,6 @@
 //! Welzijn. Explicit checks come first, so a failure names what a reader would
 //! miss; the snapshots then catch every other change in the mail.
 
-use postbode::domain::language::Language;
 use postbode::render::IssueRenderer;
 
 use crate::support::{self, SectionSpec};
@@ -45,7 +44,7 @@ fn check_and_snapshot(slug: &str) {
     let specs = support::section_specs(slug);
 
     let full = r
-        .variant(&r.issue.full_key(), Language::Nl)
+        .variant(&r.issue.full_key())
         .expect("full variant compiles");
     let (html, text) = full.personalise(&support::anouk());
     let every: Vec<&SectionSpec> = specs.iter().collect();
@@ -55,7 +54,7 @@ fn check_and_snapshot(slug: &str) {
 
     let anouk = support::follows(ANOUK_WORKSHOPS, ANOUK_INTERESTS);
     let variant = r
-        .variant(&r.issue.variant_key(&anouk), Language::Nl)
+        .variant(&r.issue.variant_key(&anouk))
         .expect("Anouk's variant compiles");
     let (html, text) = variant.personalise(&support::anouk());
     let hers: Vec<&SectionSpec> = specs
@@ -175,7 +174,7 @@ fn anouk_gets_her_workshop_sections_and_not_the_others() {
         .issue
         .variant_key(&support::follows(ANOUK_WORKSHOPS, ANOUK_INTERESTS));
     let (_, text) = r
-        .variant(&key, Language::Nl)
+        .variant(&key)
         .expect("compiles")
         .personalise(&support::anouk());
     let headings = support::text_headings(&text);

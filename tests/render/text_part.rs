@@ -3,7 +3,6 @@
 //! and the footer links a reader needs to change or stop the mail.
 
 use crate::support;
-use postbode::domain::language::Language;
 
 const WIDTH: usize = 76;
 
@@ -61,9 +60,7 @@ fn links_are_written_out_after_their_text() {
     let config = support::config();
     let (_dir, path) = support::issue_file("2026-12-platformnieuws.md", ISSUE_WITH_LINKS);
     let r = support::parse(&config, &path).expect("the issue parses");
-    let variant = r
-        .variant(&r.issue.full_key(), Language::Nl)
-        .expect("compiles");
+    let variant = r.variant(&r.issue.full_key()).expect("compiles");
     let (html, text) = variant.personalise(&support::anouk());
     let flow = flowing(&text);
     for phrase in [
@@ -99,7 +96,7 @@ fn sample_issues_read_well_without_html() {
     for slug in support::ISSUES {
         let r = support::sample(&config, slug);
         let (_, text) = r
-            .variant(&r.issue.full_key(), Language::Nl)
+            .variant(&r.issue.full_key())
             .expect("compiles")
             .personalise(&support::anouk());
         assert_eq!(badly_wrapped(&text), Vec::<&str>::new(), "{slug}");
@@ -119,7 +116,7 @@ fn text_part_ends_with_preferences_unsubscribe_and_online_links() {
         .issue
         .variant_key(&support::follows(&["arbeid-en-inclusie"], &[]));
     let (_, text) = r
-        .variant(&key, Language::Nl)
+        .variant(&key)
         .expect("compiles")
         .personalise(&support::anouk());
     assert!(
