@@ -20,7 +20,6 @@ use super::verified::{ConfirmLink, Verified};
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
 use crate::domain::subscriber::{Language, Status, Subscriber};
-use crate::domain::texts::tr;
 use crate::signup::{CONFIRM_VALID_SECS, SignupMail};
 
 fn expired(s: &AppState, v: &Verified<ConfirmLink>) -> bool {
@@ -35,7 +34,7 @@ async fn waiting_request(s: &AppState, v: &Verified<ConfirmLink>) -> Result<bool
 
 /// The texts of the confirmation pages in `lang`.
 fn words(lang: Language) -> impl Fn(&str) -> String {
-    move |key| tr!(lang, &format!("pages.confirm.{key}"))
+    super::page::words(lang, "pages.confirm")
 }
 
 fn button(lang: Language) -> Markup {

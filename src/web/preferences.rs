@@ -32,7 +32,7 @@ pub async fn show(State(s): State<AppState>, v: Verified<PreferencesLink>) -> Re
 
 /// The texts of the preference centre in `lang`.
 fn words(lang: Language) -> impl Fn(&str) -> String {
-    move |key| tr!(lang, &format!("pages.preferences.{key}"))
+    super::page::words(lang, "pages.preferences")
 }
 
 /// The preference form, with an optional notice above it.

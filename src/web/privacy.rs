@@ -23,7 +23,7 @@ use crate::signup::SignupMail;
 
 /// The texts of these pages in `lang`.
 fn words(lang: Language) -> impl Fn(&str) -> String {
-    move |key| tr!(lang, &format!("pages.privacy.{key}"))
+    super::page::words(lang, "pages.privacy")
 }
 
 /// The person's data as a JSON download. Changes nothing.

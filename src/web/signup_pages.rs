@@ -38,7 +38,7 @@ pub fn consent_text(s: &AppState, c: &Choices) -> String {
 
 /// The texts of the sign-up pages in `lang`.
 fn words(lang: Language) -> impl Fn(&str) -> String {
-    move |key| tr!(lang, &format!("pages.signup.{key}"))
+    super::page::words(lang, "pages.signup")
 }
 
 pub fn form_page(s: &AppState, lang: Language, v: &SubscribeForm, errors: &[String]) -> Markup {

@@ -12,11 +12,10 @@ use super::error::AppError;
 use super::page::respond;
 use super::verified::{UnsubscribeLink, Verified};
 use crate::domain::subscriber::{Language, UnsubscribeSource};
-use crate::domain::texts::tr;
 
 /// The texts of the unsubscribe pages in `lang`.
 fn words(lang: Language) -> impl Fn(&str) -> String {
-    move |key| tr!(lang, &format!("pages.unsubscribe.{key}"))
+    super::page::words(lang, "pages.unsubscribe")
 }
 
 pub async fn show(State(s): State<AppState>, v: Verified<UnsubscribeLink>) -> Response {
