@@ -183,3 +183,34 @@ async fn without_the_welcome_layout_a_confirmation_sends_no_welcome() {
         "the confirmation only"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_welcome_that_fails_leaves_the_confirmation_standing_and_the_address_out_of_the_log() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    // A layout an operator broke while editing it.
+    std::fs::write(pb.path("mjml/welcome.mjml"), "<mjml>{% if %}</mjml>").expect("layout");
+    pb.serve();
+
+    let link = sign_up(&pb, &smtp, "hanna@example.nl", "Hanna", "nl").await;
+    let (status, page) = confirm(&link).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Je aanmelding is bevestigd"), "{page}");
+    assert_eq!(pb.subscriber("hanna@example.nl")["status"], "active");
+
+    let end = Instant::now() + Duration::from_secs(20);
+    while !pb.log().contains("welcome mail failed") {
+        assert!(Instant::now() < end, "no failure logged:\n{}", pb.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = pb.log();
+    assert!(
+        !log.contains("hanna@example.nl"),
+        "the address in the log:\n{log}"
+    );
+    assert_eq!(
+        mails_for(&smtp, "hanna@example.nl").len(),
+        1,
+        "the confirmation only"
+    );
+}
