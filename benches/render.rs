@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use postbode::config::Config;
 use postbode::domain::email::SubscriberEmail;
+use postbode::domain::language::Language;
 use postbode::domain::name::SubscriberName;
 use postbode::mail::{Composer, Kind};
 use postbode::newsletters::IssueName;
@@ -71,7 +72,7 @@ fn main() {
     });
     rows.push(row("compile issue: layout + mrml + text", &compile, ms));
     let r = renderer();
-    let mjml = layout_mjml::layout_mjml(&config, &r, &full);
+    let mjml = layout_mjml::layout_mjml(&config, &r, &full, Language::Nl);
     let mrml = measure(COMPILE_RUNS, || {
         black_box(postbode::render::compile::compile(&mjml).expect("compiles"));
     });

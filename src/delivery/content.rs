@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::domain::delivery::MailKind;
+use crate::domain::language::Language;
 use crate::domain::subscriber::Recipient;
 use crate::linkcheck::tracked_urls;
 use crate::mail::{Kind, Outgoing};
@@ -35,10 +36,10 @@ pub enum Content {
 }
 
 /// An agenda item as loaded for one batch, with its mail bodies compiled
-/// once per kind and reason sentence rather than once per recipient.
+/// once per kind, language and reason sentence rather than once per recipient.
 pub struct AgendaContent {
     pub stored: StoredItem,
-    bodies: Mutex<HashMap<(ReminderKind, String), Arc<ReminderBody>>>,
+    bodies: Mutex<HashMap<(ReminderKind, Language, String), Arc<ReminderBody>>>,
 }
 
 impl AgendaContent {
@@ -53,25 +54,32 @@ impl AgendaContent {
         &self,
         mails: &AgendaMails,
         kind: ReminderKind,
+        lang: Language,
         reason: String,
     ) -> Result<Arc<ReminderBody>> {
         let mut bodies = self.bodies.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(b) = bodies.get(&(kind, reason.clone())) {
+        let key = (kind, lang, reason);
+        if let Some(b) = bodies.get(&key) {
             return Ok(b.clone());
         }
-        let body = Arc::new(ReminderBody::new(mails, &self.stored.item, kind, &reason)?);
-        bodies.insert((kind, reason), body.clone());
+        let item = &self.stored.item;
+        let body = Arc::new(ReminderBody::new(mails, item, kind, &key.2, lang)?);
+        bodies.insert(key, body.clone());
         Ok(body)
     }
 }
 
 /// The meetings of the digest period as loaded for one batch, with one
-/// compiled digest per distinct selection of them (subscribers who follow the
-/// same meetings share it, as issue variants are shared).
+/// compiled digest per distinct selection of them and language (subscribers
+/// who follow the same meetings and read the same language share it, as
+/// issue variants are shared).
 pub struct DigestContent {
     pub items: Vec<StoredItem>,
-    bodies: Mutex<HashMap<Vec<i64>, Arc<DigestBody>>>,
+    bodies: Mutex<HashMap<DigestKey, Arc<DigestBody>>>,
 }
+
+/// The ids of the meetings in a digest and its reader's language.
+type DigestKey = (Vec<i64>, Language);
 
 impl DigestContent {
     pub fn new(items: Vec<StoredItem>) -> Self {
@@ -81,14 +89,19 @@ impl DigestContent {
         }
     }
 
-    fn body(&self, mails: &AgendaMails, mine: &[&StoredItem]) -> Result<Arc<DigestBody>> {
-        let key: Vec<i64> = mine.iter().map(|i| i.id).collect();
+    fn body(
+        &self,
+        mails: &AgendaMails,
+        mine: &[&StoredItem],
+        lang: Language,
+    ) -> Result<Arc<DigestBody>> {
+        let key = (mine.iter().map(|i| i.id).collect::<Vec<i64>>(), lang);
         let mut bodies = self.bodies.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(b) = bodies.get(&key) {
             return Ok(b.clone());
         }
         let items: Vec<_> = mine.iter().map(|i| i.item.clone()).collect();
-        let body = Arc::new(DigestBody::new(mails, &items)?);
+        let body = Arc::new(DigestBody::new(mails, &items, lang)?);
         bodies.insert(key, body.clone());
         Ok(body)
     }
@@ -139,15 +152,17 @@ fn compose_issue(
     let key = issue.variant_key(&recipient.segments);
     let variant = if mails.count_clicks {
         let slug = issue.slug.as_str();
-        loaded.renderer.counted_variant(&key, || {
-            tracked_urls(issue)
-                .into_iter()
-                .enumerate()
-                .map(|(i, url)| (url, links.click(slug, i)))
-                .collect()
-        })
+        loaded
+            .renderer
+            .counted_variant(&key, recipient.language, || {
+                tracked_urls(issue)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, url)| (url, links.click(slug, i)))
+                    .collect()
+            })
     } else {
-        loaded.renderer.variant(&key)
+        loaded.renderer.variant_in(&key, recipient.language)
     }
     .map_err(|d| NotBuilt::Retry(format!("cannot compile issue {}: {d}", issue.slug)))?;
     let values = MergeValues {
@@ -186,7 +201,7 @@ fn compose_agenda(
     let stored = &content.stored;
     let reason = reason(mails, recipient, stored, kind);
     let body = content
-        .body(mails, kind, reason)
+        .body(mails, kind, recipient.language, reason)
         .map_err(|e| NotBuilt::Retry(format!("{e:#}")))?;
     compose_from(
         mails,
@@ -218,7 +233,7 @@ fn compose_digest(
         return Err(NotBuilt::Skip("no upcoming meetings to tell about".into()));
     }
     let body = content
-        .body(mails, &mine)
+        .body(mails, &mine, recipient.language)
         .map_err(|e| NotBuilt::Retry(format!("{e:#}")))?;
     compose_digest_from(mails, &body, recipient, 0).map_err(|e| NotBuilt::Retry(format!("{e:#}")))
 }

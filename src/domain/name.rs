@@ -41,10 +41,7 @@ impl SubscriberName {
         if !self.0.is_empty() {
             return self.0.clone();
         }
-        match lang {
-            Language::Nl => "lezer".into(),
-            Language::En => "reader".into(),
-        }
+        crate::domain::texts::tr!(lang, "mail.reader")
     }
 }
 

@@ -11,6 +11,7 @@ use super::links::Holder;
 use super::name::SubscriberName;
 use super::segments::{Catalogue, SegmentKind, Segments, UnknownSegment};
 use super::text::TextError;
+use crate::domain::texts::tr;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -178,47 +179,22 @@ impl SubscriberFields {
 impl FieldError {
     /// What to change, in the reader's language.
     pub fn message(&self, lang: Language) -> String {
-        let en = lang.is_en();
         match self {
-            FieldError::MissingEmail if en => "Fill in your e-mail address.".into(),
-            FieldError::MissingEmail => "Vul je e-mailadres in.".into(),
-            FieldError::Email(e) if en => format!("{} is not a valid e-mail address.", e.shown),
-            FieldError::Email(e) => format!("{} is geen geldig e-mailadres.", e.shown),
-            FieldError::Name(TextError::TooLong { max }) if en => {
-                format!("The name is longer than {max} characters.")
-            }
+            FieldError::MissingEmail => tr!(lang, "pages.fields.missing_email"),
+            FieldError::Email(e) => tr!(lang, "pages.fields.bad_email", email = e.shown),
             FieldError::Name(TextError::TooLong { max }) => {
-                format!("De naam is langer dan {max} tekens.")
+                tr!(lang, "pages.fields.name_too_long", max = max)
             }
-            FieldError::Name(TextError::Forbidden { position, .. }) if en => format!(
-                "The name contains an invisible or line-breaking character (at position {position}); type it on one line."
-            ),
-            FieldError::Name(TextError::Forbidden { position, .. }) => format!(
-                "De naam bevat een onzichtbaar teken of een regeleinde (op positie {position}); typ hem op één regel."
-            ),
-            FieldError::Segment(u) => match (u.kind, en) {
-                (SegmentKind::Workshop, true) => {
-                    format!("Unknown workshop “{}”: choose one from the list.", u.given)
+            FieldError::Name(TextError::Forbidden { position, .. }) => {
+                tr!(lang, "pages.fields.name_forbidden", position = position)
+            }
+            FieldError::Segment(u) => match u.kind {
+                SegmentKind::Workshop => {
+                    tr!(lang, "pages.fields.unknown_workshop", given = u.given)
                 }
-                (SegmentKind::Workshop, false) => {
-                    format!(
-                        "Onbekende werkplaats “{}”: kies er een uit de lijst.",
-                        u.given
-                    )
-                }
-                (SegmentKind::Interest, true) => {
-                    format!("Unknown theme “{}”: choose one from the list.", u.given)
-                }
-                (SegmentKind::Interest, false) => {
-                    format!("Onbekend thema “{}”: kies er een uit de lijst.", u.given)
-                }
+                SegmentKind::Interest => tr!(lang, "pages.fields.unknown_theme", given = u.given),
             },
-            FieldError::Language(l) if en => {
-                format!("Unknown language “{l}”: choose Nederlands or English.")
-            }
-            FieldError::Language(l) => {
-                format!("Onbekende taal “{l}”: kies Nederlands of English.")
-            }
+            FieldError::Language(l) => tr!(lang, "pages.fields.unknown_language", given = l),
         }
     }
 

@@ -1,32 +1,33 @@
 //! The weekly agenda digest for one recipient (SPEC §3 `agenda_digest`, §6):
-//! `mjml/digest.mjml` and a Dutch text part with the same facts, as bulk mail
-//! with one-click unsubscribe. Which items go in, and in what order, is the
+//! `mjml/digest.mjml` and a text part with the same facts, in the recipient's
+//! language, as bulk mail with one-click unsubscribe. Which items go in, and in what order, is the
 //! caller's choice; this file only shows them.
 
 use anyhow::{Result, anyhow, bail};
 use minijinja::context;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 use super::AgendaMails;
 use crate::domain::issue::AgendaItem;
+use crate::domain::language::Language;
 use crate::domain::segments::SegmentKind;
-use crate::domain::subscriber::{Language, Recipient};
+use crate::domain::subscriber::Recipient;
+use crate::domain::texts::tr;
 use crate::mail::{Kind, Outgoing};
+use crate::render::chrome::words;
 use crate::render::compile::compile;
 use crate::render::dates::when_item;
 use crate::render::layout::Layouts;
 use crate::render::{MergeTemplate, MergeValues};
 
 /// How far ahead the digest looks. The subject and the introduction name this
-/// period, so the caller selects items that start within it.
+/// period (`mail.digest.period`), so the caller selects items that start
+/// within it.
 pub const DIGEST_DAYS: i64 = 14;
 
-/// [`DIGEST_DAYS`] as the mail says it.
-const PERIOD: &str = "de komende twee weken";
-
-const REASON: &str = "Je krijgt dit overzicht omdat je in je voorkeuren hebt gekozen voor het wekelijkse agenda-overzicht.";
-
-/// One item as the reader sees it: names instead of slugs, the date in Dutch.
+/// One item as the reader sees it: names instead of slugs, the date in the
+/// reader's language.
 #[derive(Debug, Serialize)]
 struct Entry {
     title: String,
@@ -52,7 +53,8 @@ pub fn compose_digest(
     items: &[AgendaItem],
     issue_context: i64,
 ) -> Result<Outgoing> {
-    compose_digest_from(ctx, &DigestBody::new(ctx, items)?, r, issue_context)
+    let body = DigestBody::new(ctx, items, r.language)?;
+    compose_digest_from(ctx, &body, r, issue_context)
 }
 
 /// What is the same in every digest of the same meetings: the layout
@@ -62,19 +64,24 @@ pub struct DigestBody {
     subject: String,
     html: MergeTemplate,
     text: MergeTemplate,
+    lang: Language,
 }
 
 impl DigestBody {
-    /// Refuses an empty list: a digest without meetings is not worth a mail.
-    pub fn new(ctx: &AgendaMails, items: &[AgendaItem]) -> Result<Self> {
+    /// The digest for readers of `lang`. Refuses an empty list: a digest
+    /// without meetings is not worth a mail.
+    pub fn new(ctx: &AgendaMails, items: &[AgendaItem], lang: Language) -> Result<Self> {
         const NAME: &str = "{{ subscriber.name }}";
         const PREFERENCES: &str = "{{ preferences_url }}";
         const UNSUBSCRIBE: &str = "{{ unsubscribe_url }}";
         if items.is_empty() {
             bail!("an agenda digest needs at least one item");
         }
-        let entries: Vec<Entry> = items.iter().map(|it| entry(ctx, it)).collect();
-        let subject = subject(entries.len());
+        let entries: Vec<Entry> = items.iter().map(|it| entry(ctx, it, lang)).collect();
+        let period = tr!(lang, "mail.digest.period");
+        let subject = subject(lang, entries.len(), &period);
+        let reason = tr!(lang, "mail.digest.reason");
+        let t = words(lang, "mail.digest", &[("name", &NAME), ("period", &period)]);
         let mjml = Layouts::new(&ctx.templates_dir)
             .render(
                 "digest",
@@ -82,20 +89,23 @@ impl DigestBody {
                     platform => ctx.platform,
                     subject => subject,
                     greeting => NAME,
-                    period => PERIOD,
+                    period => period,
                     items => entries,
-                    reason => REASON,
+                    reason => reason,
                     preferences_url => PREFERENCES,
                     unsubscribe_url => UNSUBSCRIBE,
+                    language => lang.as_str(),
+                    t => t,
                 },
             )
             .map_err(|d| anyhow!("{d}"))?;
         let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/digest.mjml: {m}"))?;
-        let text = text_part(&subject, NAME, &entries, PREFERENCES, UNSUBSCRIBE);
+        let text = text_part(&t, &subject, &entries, PREFERENCES, UNSUBSCRIBE);
         Ok(Self {
             subject,
             html: MergeTemplate::new(&html),
             text: MergeTemplate::new(&text),
+            lang,
         })
     }
 }
@@ -108,8 +118,8 @@ pub fn compose_digest_from(
     issue_context: i64,
 ) -> Result<Outgoing> {
     let values = MergeValues {
-        // The mail is in Dutch whatever the subscriber's language, like reminders.
-        name: r.name.greeting(Language::Nl),
+        // "reader" for a nameless reader of an English digest.
+        name: r.name.greeting(body.lang),
         preferences_url: ctx.links.preferences(r.holder()),
         unsubscribe_url: ctx.links.unsubscribe(r.holder(), issue_context),
         archive_url: String::new(),
@@ -132,19 +142,18 @@ pub fn compose_digest_from(
 }
 
 /// "Agenda: 3 bijeenkomsten in de komende twee weken".
-fn subject(n: usize) -> String {
-    let noun = if n == 1 {
-        "bijeenkomst"
+fn subject(lang: Language, n: usize, period: &str) -> String {
+    if n == 1 {
+        tr!(lang, "mail.digest.subject_one", period = period)
     } else {
-        "bijeenkomsten"
-    };
-    format!("Agenda: {n} {noun} in {PERIOD}")
+        tr!(lang, "mail.digest.subject_many", n = n, period = period)
+    }
 }
 
-fn entry(ctx: &AgendaMails, it: &AgendaItem) -> Entry {
+fn entry(ctx: &AgendaMails, it: &AgendaItem, lang: Language) -> Entry {
     Entry {
         title: it.title.trim().to_string(),
-        when: when_item(it, ctx.tz),
+        when: when_item(it, ctx.tz, lang),
         location: it.location.trim().to_string(),
         url: it.url.trim().to_string(),
         workshop: it
@@ -167,41 +176,45 @@ fn entry(ctx: &AgendaMails, it: &AgendaItem) -> Entry {
     }
 }
 
-/// The plain-text part: the same facts as the HTML, links written out.
+/// The plain-text part: the same facts as the HTML, links written out;
+/// `t` holds the digest's words (see [`words`]).
 fn text_part(
+    t: &BTreeMap<String, String>,
     subject: &str,
-    greeting: &str,
     entries: &[Entry],
     preferences_url: &str,
     unsubscribe_url: &str,
 ) -> String {
-    let mut t = format!(
-        "{subject}\n\nBeste {greeting},\n\nDit staat {PERIOD} op de agenda van je werkplaatsen en thema's.\n"
-    );
+    let mut out = format!("{subject}\n\n{}\n\n{}\n", t["greeting"], t["intro"]);
     for (i, e) in entries.iter().enumerate() {
-        let status = if e.cancelled { "Gaat niet door: " } else { "" };
-        t.push_str(&format!("\n{}. {status}{}\n", i + 1, e.title));
-        t.push_str(&format!("   Wanneer: {}\n", e.when));
+        let status = if e.cancelled {
+            format!("{} ", t["cancelled"])
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("\n{}. {status}{}\n", i + 1, e.title));
+        out.push_str(&format!("   {}: {}\n", t["label_when"], e.when));
         if !e.location.is_empty() {
-            t.push_str(&format!("   Waar: {}\n", e.location));
+            out.push_str(&format!("   {}: {}\n", t["label_where"], e.location));
         }
         if !e.workshop.is_empty() {
-            t.push_str(&format!("   Werkplaats: {}\n", e.workshop));
+            out.push_str(&format!("   {}: {}\n", t["label_workshop"], e.workshop));
         }
         if !e.themes.is_empty() {
             let label = if e.themes.len() == 1 {
-                "Thema"
+                &t["label_theme"]
             } else {
-                "Thema's"
+                &t["label_themes"]
             };
-            t.push_str(&format!("   {label}: {}\n", e.themes.join(", ")));
+            out.push_str(&format!("   {label}: {}\n", e.themes.join(", ")));
         }
         if !e.url.is_empty() {
-            t.push_str(&format!("   Meer informatie: {}\n", e.url));
+            out.push_str(&format!("   {}: {}\n", t["more"], e.url));
         }
     }
-    t.push_str(&format!(
-        "\n{REASON}\n\nVoorkeuren aanpassen of dit overzicht uitzetten:\n{preferences_url}\n\nAfmelden:\n{unsubscribe_url}\n"
+    out.push_str(&format!(
+        "\n{}\n\n{}:\n{preferences_url}\n\n{}:\n{unsubscribe_url}\n",
+        t["reason"], t["preferences"], t["unsubscribe"]
     ));
-    t
+    out
 }

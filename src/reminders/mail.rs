@@ -1,7 +1,7 @@
 //! One reminder, update or cancellation mail for one recipient (SPEC §5, §6):
-//! `mjml/reminder.mjml` and a Dutch text part in `multipart/alternative`
-//! together with a `text/calendar` part, followed by the same calendar as the
-//! attachment `<id>.ics`, all in `multipart/mixed`.
+//! `mjml/reminder.mjml` and a text part in the recipient's language in
+//! `multipart/alternative` together with a `text/calendar` part, followed by
+//! the same calendar as the attachment `<id>.ics`, all in `multipart/mixed`.
 
 use anyhow::{Result, anyhow};
 use lettre::message::header::ContentType;
@@ -11,8 +11,11 @@ use minijinja::context;
 use super::AgendaMails;
 use crate::domain::delivery::AgendaMailKind;
 use crate::domain::issue::AgendaItem;
+use crate::domain::language::Language;
 use crate::domain::subscriber::Recipient;
+use crate::domain::texts::tr;
 use crate::mail::{Kind, Outgoing};
+use crate::render::chrome::words;
 use crate::render::compile::compile;
 use crate::render::dates::when_item;
 use crate::render::ics::{IcsKind, Organizer, item_ics};
@@ -41,20 +44,13 @@ impl ReminderKind {
         }
     }
 
-    /// The `kind` value `mjml/reminder.mjml` expects.
+    /// The `kind` value `mjml/reminder.mjml` expects, also the end of its
+    /// texts' keys (`mail.reminder.subject_update`).
     fn layout_kind(self) -> &'static str {
         match self {
             ReminderKind::Reminder => "reminder",
             ReminderKind::Update => "update",
             ReminderKind::Cancel => "cancel",
-        }
-    }
-
-    fn subject_prefix(self) -> &'static str {
-        match self {
-            ReminderKind::Reminder => "Herinnering",
-            ReminderKind::Update => "Gewijzigd",
-            ReminderKind::Cancel => "Geannuleerd",
         }
     }
 
@@ -80,17 +76,24 @@ pub struct ReminderBody {
 }
 
 impl ReminderBody {
-    /// Renders `mjml/reminder.mjml` for `item`; `reason` is the sentence
-    /// telling why the recipient gets it.
+    /// Renders `mjml/reminder.mjml` for `item` for readers of `lang`;
+    /// `reason` is the sentence telling why the recipient gets it.
     pub fn new(
         ctx: &AgendaMails,
         item: &AgendaItem,
         kind: ReminderKind,
         reason: &str,
+        lang: Language,
     ) -> Result<Self> {
         const PREFERENCES: &str = "{{ preferences_url }}";
         const UNSUBSCRIBE: &str = "{{ unsubscribe_url }}";
-        let when = when_item(item, ctx.tz);
+        let when = when_item(item, ctx.tz, lang);
+        let t = words(
+            lang,
+            "mail.reminder",
+            &[("title", &item.title), ("when", &when)],
+        );
+        let subject = t[&format!("subject_{}", kind.layout_kind())].clone();
         let mjml = Layouts::new(&ctx.templates_dir)
             .render(
                 "reminder",
@@ -107,14 +110,17 @@ impl ReminderBody {
                     kind => kind.layout_kind(),
                     preferences_url => PREFERENCES,
                     unsubscribe_url => UNSUBSCRIBE,
+                    language => lang.as_str(),
+                    t => t,
                 },
             )
             .map_err(|d| anyhow!("{d}"))?;
         let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/reminder.mjml: {m}"))?;
-        let text = text_part(item, kind, &when, reason, PREFERENCES, UNSUBSCRIBE);
+        let links = (PREFERENCES, UNSUBSCRIBE);
+        let text = text_part(item, kind, &when, reason, links, lang);
         Ok(Self {
             kind,
-            subject: format!("{}: {} op {when}", kind.subject_prefix(), item.title),
+            subject,
             html: MergeTemplate::new(&html),
             text: MergeTemplate::new(&text),
             organizer: ctx.organizer.clone(),
@@ -135,7 +141,7 @@ pub fn compose_reminder(
     reason: &str,
     issue_id: i64,
 ) -> Result<Outgoing> {
-    let body = ReminderBody::new(ctx, item, kind, reason)?;
+    let body = ReminderBody::new(ctx, item, kind, reason, r.language)?;
     compose_from(ctx, &body, r, item, sequence, issue_id)
 }
 
@@ -204,56 +210,54 @@ pub fn compose_from(
 }
 
 /// The plain-text part: the same facts as the HTML, readable as is.
+/// `links`: the preferences and unsubscribe links.
 fn text_part(
     item: &AgendaItem,
     kind: ReminderKind,
     when: &str,
     reason: &str,
-    preferences_url: &str,
-    unsubscribe_url: &str,
+    links: (&str, &str),
+    lang: Language,
 ) -> String {
-    let mut t = String::new();
+    let t = |key: &str| tr!(lang, &format!("mail.reminder.{key}"), title = item.title);
+    let mut out = String::new();
     match kind {
-        ReminderKind::Reminder => t.push_str(&format!("Herinnering: {}\n\n", item.title)),
-        ReminderKind::Update => t.push_str(&format!(
-            "Gewijzigd: {}\n\nDe gegevens van deze bijeenkomst zijn aangepast. Hieronder staan de nieuwe tijd en plaats.\n\n",
-            item.title
+        ReminderKind::Reminder => out.push_str(&format!("{}\n\n", t("title_reminder"))),
+        ReminderKind::Update => out.push_str(&format!(
+            "{}\n\n{}\n\n",
+            t("title_update"),
+            t("changed_sentence")
         )),
-        ReminderKind::Cancel => t.push_str(&format!(
-            "Geannuleerd: {}\n\nDeze bijeenkomst gaat niet door.\n\n",
-            item.title
+        ReminderKind::Cancel => out.push_str(&format!(
+            "{}\n\n{}\n\n",
+            t("title_cancel"),
+            t("cancelled_sentence")
         )),
     }
-    t.push_str(&format!("Wanneer: {when}\n"));
+    out.push_str(&format!("{}: {when}\n", t("label_when")));
     if !item.location.trim().is_empty() {
-        t.push_str(&format!("Waar: {}\n", item.location.trim()));
+        out.push_str(&format!("{}: {}\n", t("label_where"), item.location.trim()));
     }
     if !item.url.trim().is_empty() {
         let label = match kind {
-            ReminderKind::Cancel => "Agenda",
-            _ => "Meer informatie",
+            ReminderKind::Cancel => t("label_agenda"),
+            _ => t("more"),
         };
-        t.push_str(&format!("{label}: {}\n", item.url.trim()));
+        out.push_str(&format!("{label}: {}\n", item.url.trim()));
     }
     if !item.description.trim().is_empty() {
-        t.push_str(&format!("\n{}\n", item.description.trim()));
+        out.push_str(&format!("\n{}\n", item.description.trim()));
     }
-    t.push('\n');
-    t.push_str(match kind {
-        ReminderKind::Reminder => {
-            "De agenda-uitnodiging (.ics) zit als bijlage bij deze e-mail. Open de bijlage om de bijeenkomst in je agenda te zetten.\n"
-        }
-        ReminderKind::Update => {
-            "De bijgewerkte agenda-uitnodiging (.ics) zit als bijlage bij deze e-mail. Open de bijlage om de afspraak in je agenda aan te passen.\n"
-        }
-        ReminderKind::Cancel => {
-            "De agenda-uitnodiging (.ics) zit als bijlage bij deze e-mail. Open de bijlage om de afspraak uit je agenda te verwijderen.\n"
-        }
-    });
-    t.push_str(&format!(
-        "\n{reason}\n\nVoorkeuren aanpassen of herinneringen uitzetten:\n{preferences_url}\n\nAfmelden:\n{unsubscribe_url}\n"
+    out.push('\n');
+    out.push_str(&t(&format!("ics_{}", kind.layout_kind())));
+    out.push('\n');
+    let (preferences_url, unsubscribe_url) = links;
+    out.push_str(&format!(
+        "\n{reason}\n\n{}:\n{preferences_url}\n\n{}:\n{unsubscribe_url}\n",
+        t("preferences"),
+        t("unsubscribe")
     ));
-    t
+    out
 }
 
 /// A value for a quoted MIME parameter: no quotes, backslashes or line breaks.

@@ -5,12 +5,14 @@ use super::AgendaMails;
 use super::mail::ReminderKind;
 use crate::domain::segments::SegmentKind;
 use crate::domain::subscriber::Recipient;
+use crate::domain::texts::tr;
 use crate::storage::agenda::StoredItem;
 
+/// The sentence, in `r`'s language.
 pub fn reason(m: &AgendaMails, r: &Recipient, stored: &StoredItem, kind: ReminderKind) -> String {
+    let lang = r.language;
     if kind != ReminderKind::Reminder {
-        return "Je krijgt dit bericht omdat je eerder een herinnering voor deze bijeenkomst kreeg."
-            .into();
+        return tr!(lang, "mail.reminder.reason_again");
     }
     let item = &stored.item;
     let followed = item
@@ -23,19 +25,16 @@ pub fn reason(m: &AgendaMails, r: &Recipient, stored: &StoredItem, kind: Reminde
                 .iter()
                 .find(|i| r.segments.interests().contains(i))
                 .map(|i| {
-                    format!(
-                        "het thema {}",
-                        m.catalogue.name_of(SegmentKind::Interest, i.as_str())
-                    )
+                    let theme = m.catalogue.name_of(SegmentKind::Interest, i.as_str());
+                    tr!(lang, "mail.reminder.reason_theme", theme = theme)
                 })
         });
     match followed {
-        Some(what) => format!(
-            "Je krijgt deze herinnering omdat je {what} volgt en herinneringen aan hebt staan."
-        ),
-        None => format!(
-            "Je krijgt deze herinnering omdat je de nieuwsbrief van {} ontvangt en herinneringen aan hebt staan.",
-            m.platform.name
+        Some(what) => tr!(lang, "mail.reminder.reason_follows", what = what),
+        None => tr!(
+            lang,
+            "mail.reminder.reason_newsletter",
+            platform = m.platform.name
         ),
     }
 }

@@ -47,7 +47,8 @@ impl IssueRenderer {
         let chosen: Vec<&Section> = sections.iter().collect();
         let intro = super::variant::with_section_list(intro, &chosen);
         let mark = |id, html: String| safe(mark_piece(id, &html));
-        let ctx = self.context(&intro, &chosen, closing, &mark);
+        // The words around the text are the same markup in every language.
+        let ctx = self.context(&intro, &chosen, closing, Language::default(), &mark);
         let name = self.issue.template.as_str();
         let Ok(traced) = self.layouts.render_traced(name, ctx) else {
             return Vec::new();

@@ -1,6 +1,7 @@
 //! Issues to mail: layout (minijinja) → MJML → HTML (mrml) and plain text,
 //! compiled once per variant and personalised per recipient by merge tags.
 
+pub mod chrome;
 pub mod compile;
 pub mod dates;
 pub mod ics;

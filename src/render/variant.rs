@@ -1,11 +1,15 @@
-//! One compiled variant per distinct set of sections: subscribers who get the
-//! same sections share it, so MJML is compiled per variant, never per recipient.
+//! One compiled variant per distinct set of sections and reader's language:
+//! subscribers who get the same sections in the same language share it, so
+//! MJML is compiled per variant, never per recipient, and only for the
+//! languages someone reads. The language changes the words around the
+//! editors' text (see [`super::chrome`]), never the text itself.
 
 use chrono_tz::Tz;
 use minijinja::context;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use super::chrome::words;
 use super::compile::{compile, html_to_text};
 use super::layout::{Layouts, safe};
 use super::markdown::to_html;
@@ -15,6 +19,8 @@ use super::tracking::{Targets, rewrite_html, rewrite_text};
 use super::{dates, merge::MergeValues};
 use crate::domain::diagnostic::Diagnostic;
 use crate::domain::issue::{Body, Issue, Section};
+use crate::domain::language::Language;
+use crate::domain::texts::tr;
 
 /// The platform facts every layout may show.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -73,10 +79,14 @@ pub struct IssueRenderer {
     platform: PlatformInfo,
     tz: Tz,
     pub(super) layouts: Arc<Layouts>,
-    cache: Mutex<HashMap<Vec<bool>, Arc<Variant>>>,
+    cache: Mutex<HashMap<VariantKey, Arc<Variant>>>,
     /// The same variants with counted links, made on first use.
-    counted: Mutex<HashMap<Vec<bool>, Arc<Variant>>>,
+    counted: Mutex<HashMap<VariantKey, Arc<Variant>>>,
 }
+
+/// What tells variants apart: the sections on (see [`Issue::variant_key`])
+/// and the language of the words around them.
+type VariantKey = (Vec<bool>, Language);
 
 impl IssueRenderer {
     pub fn new(issue: Arc<Issue>, platform: PlatformInfo, tz: Tz, layouts: Arc<Layouts>) -> Self {
@@ -90,31 +100,42 @@ impl IssueRenderer {
         }
     }
 
-    /// The variant for `key` (see [`Issue::variant_key`]), compiled on first use.
+    /// The variant with the sections on in `key` (see [`Issue::variant_key`])
+    /// with the words around them in the subscribers' default language:
+    /// what proofs, previews, `render` and the archive show.
     pub fn variant(&self, key: &[bool]) -> Result<Arc<Variant>, Diagnostic> {
+        self.variant_in(key, Language::default())
+    }
+
+    /// The variant with the sections on in `key` (see [`Issue::variant_key`])
+    /// for readers of `lang`, compiled on first use.
+    pub fn variant_in(&self, key: &[bool], lang: Language) -> Result<Arc<Variant>, Diagnostic> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(v) = cache.get(key) {
+        let key = (key.to_vec(), lang);
+        if let Some(v) = cache.get(&key) {
             return Ok(v.clone());
         }
-        let v = Arc::new(self.compile(key)?);
-        cache.insert(key.to_vec(), v.clone());
+        let v = Arc::new(self.compile(&key.0, lang)?);
+        cache.insert(key, v.clone());
         Ok(v)
     }
 
-    /// The variant for `key` with counted links; `targets` is asked for
-    /// only when the variant is made.
+    /// The variant for `key` and `lang` with counted links; `targets` is
+    /// asked for only when the variant is made.
     pub fn counted_variant(
         &self,
         key: &[bool],
+        lang: Language,
         targets: impl FnOnce() -> Vec<(String, String)>,
     ) -> Result<Arc<Variant>, Diagnostic> {
-        let plain = self.variant(key)?;
+        let plain = self.variant_in(key, lang)?;
         let mut counted = self.counted.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(v) = counted.get(key) {
+        let key = (key.to_vec(), lang);
+        if let Some(v) = counted.get(&key) {
             return Ok(v.clone());
         }
         let v = Arc::new(plain.counted(&targets()));
-        counted.insert(key.to_vec(), v.clone());
+        counted.insert(key, v.clone());
         Ok(v)
     }
 
@@ -123,7 +144,7 @@ impl IssueRenderer {
         self.cache.lock().map(|c| c.len()).unwrap_or(0)
     }
 
-    fn compile(&self, key: &[bool]) -> Result<Variant, Diagnostic> {
+    fn compile(&self, key: &[bool], lang: Language) -> Result<Variant, Diagnostic> {
         let issue = &self.issue;
         match &issue.body {
             Body::Mjml(doc) => {
@@ -132,7 +153,7 @@ impl IssueRenderer {
                 let text = html_to_text(&html)
                     .map_err(|m| Diagnostic::new(issue.slug.as_str(), 1, 1, m))?;
                 let text = wrap(&text);
-                let text = format!("{}\n\n{}", text.trim_end(), self.footer_text());
+                let text = format!("{}\n\n{}", text.trim_end(), self.footer_text(lang));
                 Ok(Variant {
                     html: MergeTemplate::new(&html),
                     text: MergeTemplate::new(&text),
@@ -146,7 +167,7 @@ impl IssueRenderer {
             } => {
                 let chosen = chosen(sections, key);
                 let intro = &with_section_list(intro, &chosen);
-                let mjml = self.layout(intro, &chosen, closing)?;
+                let mjml = self.layout(intro, &chosen, closing, lang)?;
                 let html = compile(&mjml).map_err(|(at, m)| {
                     let (line, _) = crate::domain::diagnostic::line_col(&mjml, at);
                     Diagnostic::new(
@@ -160,7 +181,7 @@ impl IssueRenderer {
                         format!("the layout produced {m} (line {line} of the generated MJML)"),
                     )
                 })?;
-                let text = self.text(intro, &chosen, closing);
+                let text = self.text(intro, &chosen, closing, lang);
                 Ok(Variant {
                     html: MergeTemplate::new(&html),
                     text: MergeTemplate::new(&text),
@@ -176,19 +197,22 @@ impl IssueRenderer {
         intro: &str,
         chosen: &[&Section],
         closing: &str,
+        lang: Language,
     ) -> Result<String, Diagnostic> {
-        let ctx = self.context(intro, chosen, closing, &|_, html| safe(html));
+        let ctx = self.context(intro, chosen, closing, lang, &|_, html| safe(html));
         self.layouts.render(self.issue.template.as_str(), ctx)
     }
 
     /// What the layout sees; `piece` turns the editor's text, rendered as
     /// HTML, into the value the layout gets (its number: 0 the intro, then
-    /// the sections, then the closing block).
+    /// the sections, then the closing block). `lang` is the reader's: the
+    /// words around the editors' text (`t`) and the agenda's dates.
     pub(super) fn context(
         &self,
         intro: &str,
         chosen: &[&Section],
         closing: &str,
+        lang: Language,
         piece: &dyn Fn(usize, String) -> minijinja::Value,
     ) -> minijinja::Value {
         let issue = &self.issue;
@@ -198,7 +222,7 @@ impl IssueRenderer {
             .map(|a| {
                 context! {
                     title => a.title,
-                    when => dates::when_item(a, self.tz),
+                    when => dates::when_item(a, self.tz, lang),
                     location => a.location,
                     url => a.url,
                     cancelled => a.cancelled,
@@ -216,10 +240,12 @@ impl IssueRenderer {
             preferences_url => "{{ preferences_url }}",
             unsubscribe_url => "{{ unsubscribe_url }}",
             archive_url => "{{ archive_url }}",
+            language => lang.as_str(),
+            t => words(lang, "mail.issue", &[("platform", &self.platform.name)]),
         }
     }
 
-    fn text(&self, intro: &str, sections: &[&Section], closing: &str) -> String {
+    fn text(&self, intro: &str, sections: &[&Section], closing: &str, lang: Language) -> String {
         let issue = &self.issue;
         let mut out = format!(
             "{}\n{}\n\n",
@@ -238,11 +264,12 @@ impl IssueRenderer {
             out.push('\n');
         }
         if !issue.agenda.is_empty() {
-            out.push_str("## Agenda\n\n");
+            out.push_str(&format!("## {}\n\n", tr!(lang, "mail.issue.agenda")));
             for a in &issue.agenda {
-                let mut line = format!("- {}: {}", dates::when_item(a, self.tz), a.title);
+                let mut line = format!("- {}: {}", dates::when_item(a, self.tz, lang), a.title);
                 if a.cancelled {
-                    line.push_str(" (vervalt)");
+                    line.push(' ');
+                    line.push_str(&tr!(lang, "mail.issue.cancelled"));
                 }
                 if !a.location.is_empty() {
                     line.push_str(&format!(", {}", a.location));
@@ -258,14 +285,17 @@ impl IssueRenderer {
             out.push_str(&markdown_to_text(closing));
             out.push('\n');
         }
-        out.push_str(&self.footer_text());
+        out.push_str(&self.footer_text(lang));
         out
     }
 
-    fn footer_text(&self) -> String {
+    fn footer_text(&self, lang: Language) -> String {
         format!(
-            "----\n{}\nVoorkeuren aanpassen: {{{{ preferences_url }}}}\nAfmelden: {{{{ unsubscribe_url }}}}\nOnline lezen: {{{{ archive_url }}}}\n",
-            self.platform.name
+            "----\n{}\n{}: {{{{ preferences_url }}}}\n{}: {{{{ unsubscribe_url }}}}\n{}: {{{{ archive_url }}}}\n",
+            self.platform.name,
+            tr!(lang, "mail.issue.preferences"),
+            tr!(lang, "mail.issue.unsubscribe"),
+            tr!(lang, "mail.issue.read_online"),
         )
     }
 }

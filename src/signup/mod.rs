@@ -1,8 +1,9 @@
 //! The mails the web pages send on a visitor's request: the double opt-in
 //! confirmation (`mjml/confirm.mjml`), the preferences link for an address
-//! that signs up again while active, and from the preference page the
+//! that signs up again while active, from the preference page the
 //! short-lived link to one's data and the fresh link after revoking the
-//! old ones (`mjml/links.mjml`).
+//! old ones (`mjml/links.mjml`), and the optional welcome after a confirmed
+//! sign-up (`mjml/welcome.mjml`). Each in the subscriber's language.
 
 mod texts;
 
@@ -21,6 +22,7 @@ use crate::domain::name::SubscriberName;
 use crate::domain::reply::Outcome;
 use crate::domain::subscriber::Language;
 use crate::mail::{Kind, Mailer};
+use crate::render::chrome::words;
 use crate::render::compile::compile;
 use crate::render::layout::Layouts;
 use crate::render::variant::PlatformInfo;
@@ -55,6 +57,9 @@ pub enum SignupMail {
     DataLink,
     /// Every older link was revoked on the preference page: the new one.
     NewLinks,
+    /// The sign-up was just confirmed: where to find the archive and one's
+    /// preferences. Sent only when `mjml/welcome.mjml` exists.
+    Welcome,
 }
 
 impl SignupMail {
@@ -65,6 +70,7 @@ impl SignupMail {
             SignupMail::Preferences => ("confirm", "preferences"),
             SignupMail::DataLink => ("links", "data"),
             SignupMail::NewLinks => ("links", "new-links"),
+            SignupMail::Welcome => ("welcome", "welcome"),
         }
     }
 
@@ -99,40 +105,98 @@ impl SignupMails {
         email: &SubscriberEmail,
         language: Language,
     ) -> Result<Outcome> {
+        let nobody = SubscriberName::default();
+        self.send_to(mail, holder, email, &nobody, language).await
+    }
+
+    /// Whether the operator wants a welcome mail: `mjml/welcome.mjml` is
+    /// in the templates folder (looked at each time, so adding or removing
+    /// the file takes effect without a restart).
+    pub fn welcomes(&self) -> bool {
+        self.templates_dir.join("welcome.mjml").is_file()
+    }
+
+    /// Sends the welcome to a subscriber who just confirmed, greeted by the
+    /// name they confirmed; None when [`Self::welcomes`] is false.
+    pub async fn welcome(
+        &self,
+        holder: Holder,
+        email: &SubscriberEmail,
+        name: &SubscriberName,
+        language: Language,
+    ) -> Result<Option<Outcome>> {
+        if !self.welcomes() {
+            return Ok(None);
+        }
+        let sent = self.send_to(SignupMail::Welcome, holder, email, name, language);
+        Ok(Some(sent.await?))
+    }
+
+    async fn send_to(
+        &self,
+        mail: SignupMail,
+        holder: Holder,
+        email: &SubscriberEmail,
+        name: &SubscriberName,
+        language: Language,
+    ) -> Result<Outcome> {
         let confirm = self.links.confirm(holder, mail.request());
         let preferences = self.links.preferences(holder);
         let data_base = self.links.data(holder);
         let (data, erase) = (format!("{data_base}/data"), format!("{data_base}/erase"));
+        let archive = archive_link(&self.links, language);
         let links = LinkSet {
             confirm: &confirm,
             preferences: &preferences,
             data: &data,
             erase: &erase,
+            archive: &archive,
             data_hours: self.data_link_hours,
         };
-        let mjml = mail_mjml(&self.templates_dir, &self.platform, mail, &links, language)
-            .map_err(|d| anyhow!("{d}"))?;
+        let greeting = name.greeting(language);
+        let mjml = mail_mjml(
+            &self.templates_dir,
+            &self.platform,
+            mail,
+            &links,
+            language,
+            &greeting,
+        )
+        .map_err(|d| anyhow!("{d}"))?;
         let layout = mail.layout().0;
         let html = compile(&mjml).map_err(|(_, m)| anyhow!("mjml/{layout}.mjml: {m}"))?;
-        let (subject, text) = subject_and_text(mail, language.is_en(), &self.platform.name, &links);
-        let nobody = SubscriberName::default();
-        let out =
-            self.mailer
-                .composer
-                .compose(email, &nobody, &subject, text, html, &Kind::Auto)?;
+        let (subject, text) =
+            subject_and_text(mail, language, &self.platform.name, &greeting, &links);
+        let out = self
+            .mailer
+            .composer
+            .compose(email, name, &subject, text, html, &Kind::Auto)?;
         Ok(self.mailer.send_now(&out).await)
     }
 }
 
-/// The MJML of `mail`: its layout in `templates_dir` rendered with `links`.
+/// The archive's first page, its words in `language`.
+fn archive_link(links: &Links, language: Language) -> String {
+    match language {
+        Language::Nl => links.page("/archive"),
+        Language::En => links.page("/archive?lang=en"),
+    }
+}
+
+/// The MJML of `mail` in `language`: its layout in `templates_dir` rendered
+/// with `links`, the layout's texts (`t`) and `greeting` (the reader's name,
+/// for the mails that greet).
 pub fn mail_mjml(
     templates_dir: &Path,
     platform: &PlatformInfo,
     mail: SignupMail,
     links: &LinkSet<'_>,
     language: Language,
+    greeting: &str,
 ) -> Result<String, Diagnostic> {
     let (layout, kind) = mail.layout();
+    let (table, _, _) = texts::keys(mail);
+    let args = links.args(&platform.name, greeting);
     Layouts::new(templates_dir).render(
         layout,
         context! {
@@ -141,9 +205,12 @@ pub fn mail_mjml(
             preferences_url => links.preferences,
             data_url => links.data,
             erase_url => links.erase,
+            archive_url => links.archive,
             hours => links.data_hours,
             kind => kind,
+            greeting => greeting,
             language => language.as_str(),
+            t => words(language, table, &texts::as_args(&args)),
         },
     )
 }

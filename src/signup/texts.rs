@@ -1,8 +1,14 @@
 //! The subjects and plain-text parts of the mails in [`super::SignupMail`],
-//! in Dutch and English. The HTML parts come from `mjml/confirm.mjml` and
-//! `mjml/links.mjml`.
+//! from the text catalogue (`mail.confirm`, `mail.links` and `mail.welcome`
+//! in src/domain/texts/{nl,en}/mail.toml). The HTML parts come from
+//! `mjml/confirm.mjml`, `mjml/links.mjml` and `mjml/welcome.mjml`, which get
+//! the same tables as `t`.
+
+use std::fmt::Display;
 
 use super::SignupMail;
+use crate::domain::language::Language;
+use crate::domain::texts::text;
 
 /// The links a mail's text may carry.
 pub struct LinkSet<'a> {
@@ -10,71 +16,60 @@ pub struct LinkSet<'a> {
     pub preferences: &'a str,
     pub data: &'a str,
     pub erase: &'a str,
+    /// The archive of sent issues (the welcome mail points there).
+    pub archive: &'a str,
     pub data_hours: u32,
 }
 
-/// Subject and plain text of `mail` for `platform`.
+impl LinkSet<'_> {
+    /// What the texts' placeholders stand for, with `platform` and the
+    /// greeting `name`. The name comes last: `{…}` typed in a name is never
+    /// taken for a placeholder.
+    pub fn args(&self, platform: &str, name: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("platform", platform.to_string()),
+            ("confirm", self.confirm.to_string()),
+            ("preferences", self.preferences.to_string()),
+            ("data", self.data.to_string()),
+            ("erase", self.erase.to_string()),
+            ("archive", self.archive.to_string()),
+            ("hours", self.data_hours.to_string()),
+            ("name", name.to_string()),
+        ]
+    }
+}
+
+/// `args` as the catalogue takes them.
+pub fn as_args<'a>(args: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a dyn Display)> {
+    args.iter().map(|(k, v)| (*k, v as &dyn Display)).collect()
+}
+
+/// The catalogue table of `mail`'s texts and its keys for the subject and
+/// the plain text.
+pub fn keys(mail: SignupMail) -> (&'static str, &'static str, &'static str) {
+    match mail {
+        SignupMail::Confirm | SignupMail::ConfirmRequest(_) => ("mail.confirm", "subject", "plain"),
+        SignupMail::Preferences => ("mail.confirm", "already_subject", "already_plain"),
+        SignupMail::DataLink => ("mail.links", "data_subject", "data_plain"),
+        SignupMail::NewLinks => ("mail.links", "new_subject", "new_plain"),
+        SignupMail::Welcome => ("mail.welcome", "subject", "plain"),
+    }
+}
+
+/// Subject and plain text of `mail` in `lang` for `platform`; `name` is
+/// the greeting, for the mails that greet.
 pub fn subject_and_text(
     mail: SignupMail,
-    en: bool,
+    lang: Language,
     platform: &str,
+    name: &str,
     l: &LinkSet<'_>,
 ) -> (String, String) {
-    let LinkSet {
-        confirm,
-        preferences,
-        data,
-        erase,
-        data_hours: hours,
-    } = l;
-    match (mail, en) {
-        (SignupMail::Confirm | SignupMail::ConfirmRequest(_), true) => (
-            format!("Confirm your subscription to {platform}"),
-            format!(
-                "Thank you for signing up for the newsletter of {platform}.\n\nConfirm your subscription by opening this link (valid for 7 days):\n{confirm}\n\nDid you not sign up? Then ignore this mail: nothing happens.\n"
-            ),
-        ),
-        (SignupMail::Confirm | SignupMail::ConfirmRequest(_), false) => (
-            format!("Bevestig je aanmelding bij het {platform}"),
-            format!(
-                "Bedankt voor je aanmelding voor de nieuwsbrief van het {platform}.\n\nBevestig je aanmelding met deze link (7 dagen geldig):\n{confirm}\n\nHeb je je niet aangemeld? Negeer deze mail dan: er gebeurt niets.\n"
-            ),
-        ),
-        (SignupMail::Preferences, true) => (
-            format!("You are already subscribed to {platform}"),
-            format!(
-                "Someone, probably you, just signed up again with this address for the newsletter of {platform}. This address is already subscribed, so nothing has changed.\n\nChange your workshops, themes, reminders or language here:\n{preferences}\n\nDid you not sign up again yourself? Then ignore this mail: your subscription stays as it is.\n"
-            ),
-        ),
-        (SignupMail::Preferences, false) => (
-            format!("Je bent al aangemeld bij het {platform}"),
-            format!(
-                "Iemand, waarschijnlijk jij, heeft zich zojuist opnieuw met dit adres aangemeld voor de nieuwsbrief van het {platform}. Dit adres is al aangemeld, er is dus niets veranderd.\n\nPas je werkplaatsen, thema's, herinneringen of taal hier aan:\n{preferences}\n\nHeb je je niet zelf opnieuw aangemeld? Negeer deze mail dan: je aanmelding blijft zoals die is.\n"
-            ),
-        ),
-        (SignupMail::DataLink, true) => (
-            format!("Your data at {platform}"),
-            format!(
-                "You asked for your data at {platform}. These links work for {hours} hours and only for you: do not forward this mail.\n\nDownload your data (JSON):\n{data}\n\nErase your data (you will be asked to confirm):\n{erase}\n\nDid you not ask for this? Then ignore this mail: nothing happens.\n"
-            ),
-        ),
-        (SignupMail::DataLink, false) => (
-            format!("Je gegevens bij het {platform}"),
-            format!(
-                "Je hebt je gegevens bij het {platform} opgevraagd. Deze links werken {hours} uur en alleen voor jou: stuur deze mail niet door.\n\nDownload je gegevens (JSON):\n{data}\n\nWis je gegevens (we vragen eerst om bevestiging):\n{erase}\n\nHeb je dit niet zelf gevraagd? Negeer deze mail dan: er gebeurt niets.\n"
-            ),
-        ),
-        (SignupMail::NewLinks, true) => (
-            format!("Your new link for {platform}"),
-            format!(
-                "As you asked, every earlier link to your subscription at {platform} has stopped working, also the ones in mails you forwarded.\n\nYour preferences, from now on:\n{preferences}\n\nNewsletters from now on carry the new links.\n"
-            ),
-        ),
-        (SignupMail::NewLinks, false) => (
-            format!("Je nieuwe link voor het {platform}"),
-            format!(
-                "Zoals je vroeg werken alle eerdere links naar je aanmelding bij het {platform} niet meer, ook die in mails die je hebt doorgestuurd.\n\nJe voorkeuren, vanaf nu:\n{preferences}\n\nNieuwe nieuwsbrieven bevatten de nieuwe links.\n"
-            ),
-        ),
-    }
+    let (table, subject, plain) = keys(mail);
+    let args = l.args(platform, name);
+    let args = as_args(&args);
+    (
+        text(lang, &format!("{table}.{subject}"), &args),
+        text(lang, &format!("{table}.{plain}"), &args),
+    )
 }

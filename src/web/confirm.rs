@@ -2,7 +2,9 @@
 //! every link); `POST` confirms the subscription and records time and IP.
 //! Links expire after [`CONFIRM_VALID_SECS`]; an expired one offers a new mail.
 //! A link whose token names a held sign-up (an address that had unsubscribed
-//! and signed up again) confirms that sign-up, once.
+//! and signed up again) confirms that sign-up, once. A confirmation that
+//! changed something is followed by the optional welcome mail. The pages are
+//! in the subscriber's language.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,7 +17,9 @@ use super::error::AppError;
 use super::page::respond;
 use super::subscribe::MAIL_WINDOW_SECS;
 use super::verified::{ConfirmLink, Verified};
-use crate::domain::subscriber::{Language, Status};
+use crate::domain::redact::redact_addresses;
+use crate::domain::reply::Outcome;
+use crate::domain::subscriber::{Language, Status, Subscriber};
 use crate::signup::{CONFIRM_VALID_SECS, SignupMail};
 
 fn expired(s: &AppState, v: &Verified<ConfirmLink>) -> bool {
@@ -28,18 +32,25 @@ async fn waiting_request(s: &AppState, v: &Verified<ConfirmLink>) -> Result<bool
     Ok(request > 0 && s.db.signup_waits(request, v.subscriber.id).await?)
 }
 
-fn button() -> Markup {
+/// The texts of the confirmation pages in `lang`.
+fn words(lang: Language) -> impl Fn(&str) -> String {
+    super::page::words(lang, "pages.confirm")
+}
+
+fn button(lang: Language) -> Markup {
+    let t = words(lang);
     html! {
-        h1 { "Bevestig je aanmelding" }
-        p { "Druk op de knop om je aanmelding voor de nieuwsbrief te bevestigen." }
-        form method="post" { button type="submit" { "Bevestig mijn aanmelding" } }
+        h1 { (t("heading")) }
+        p { (t("text")) }
+        form method="post" { button type="submit" { (t("button")) } }
     }
 }
 
-fn over() -> Markup {
+fn over(lang: Language) -> Markup {
+    let t = words(lang);
     html! {
-        h1 { "Deze link is verlopen" }
-        p { "Je hoeft niets meer te bevestigen. Wil je je opnieuw aanmelden? Gebruik dan het aanmeldformulier." }
+        h1 { (t("expired")) }
+        p { (t("nothing_to_confirm")) }
     }
 }
 
@@ -48,37 +59,36 @@ pub async fn show(
     v: Verified<ConfirmLink>,
 ) -> Result<Response, AppError> {
     let sub = &v.subscriber;
+    let lang = sub.language;
+    let t = words(lang);
     let body = if v.claims.context > 0 {
         if !expired(&s, &v) && waiting_request(&s, &v).await? {
-            button()
+            button(lang)
         } else {
-            over()
+            over(lang)
         }
     } else {
         match (expired(&s, &v), sub.status) {
             (true, Status::Pending) => html! {
-                h1 { "Deze link is verlopen" }
-                p { "Bevestigingslinks zijn 7 dagen geldig. Wil je je aanmelding nog bevestigen? Vraag dan een nieuwe mail aan." }
+                h1 { (t("expired")) }
+                p { (t("expired_text")) }
                 form method="post" action=(format!("/confirm/{}/resend", v.token)) {
-                    button type="submit" { "Stuur me een nieuwe bevestigingsmail" }
+                    button type="submit" { (t("resend_button")) }
                 }
             },
-            (true, _) => over(),
+            (true, _) => over(lang),
             (false, Status::Active) => {
-                html! { h1 { "Je aanmelding is al bevestigd" } p { "Je ontvangt onze nieuwsbrief." } }
+                html! { h1 { (t("already")) } p { (t("already_text")) } }
             }
-            (false, _) => button(),
+            (false, _) => button(lang),
         }
     };
-    Ok(respond(
-        &s,
-        StatusCode::OK,
-        sub.language,
-        "Aanmelding bevestigen",
-        body,
-    ))
+    Ok(respond(&s, StatusCode::OK, lang, &t("title"), body))
 }
 
+/// Confirms, then (only when this request made the change, so a second
+/// click or a replayed link sends nothing) the welcome goes out in the
+/// background: the confirmation never waits for it nor fails with it.
 pub async fn confirm(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -89,26 +99,70 @@ pub async fn confirm(
     }
     let ip = ip.to_string();
     let request = v.claims.context;
-    if request > 0 {
+    let confirmed = if request > 0 {
         let confirmed =
             s.db.confirm_signup_request(request, v.subscriber.id, &ip, s.now())
                 .await?;
         if !confirmed {
             return Err(AppError::InvalidLink);
         }
+        confirmed
     } else {
         s.db.confirm_subscriber(v.subscriber.id, &ip, s.now())
-            .await?;
-    }
-    let body = html! {
-        h1 { "Je aanmelding is bevestigd" }
-        p { "Dank je wel. Je ontvangt voortaan het Platformnieuws." }
+            .await?
     };
-    let lang =
+    // The held sign-up may have changed the language (and name).
+    let sub =
         s.db.subscriber_by_id(v.subscriber.id)
             .await?
-            .map_or(v.subscriber.language, |sub| sub.language);
-    Ok(respond(&s, StatusCode::OK, lang, "Bevestigd", body))
+            .unwrap_or(v.subscriber);
+    if confirmed {
+        welcome_in_background(&s, &sub);
+    }
+    let t = words(sub.language);
+    let body = html! {
+        h1 { (t("done")) }
+        p { (t("done_text")) }
+    };
+    Ok(respond(
+        &s,
+        StatusCode::OK,
+        sub.language,
+        &t("done_title"),
+        body,
+    ))
+}
+
+/// Sends the welcome mail (when `mjml/welcome.mjml` exists) without
+/// holding up the answer; the log names the subscriber, not the address.
+fn welcome_in_background(s: &AppState, sub: &Subscriber) {
+    if !s.signup.welcomes() {
+        return;
+    }
+    let s = s.clone();
+    let (id, holder, email, name, lang) = (
+        sub.id,
+        sub.holder(),
+        sub.email.clone(),
+        sub.name.clone(),
+        sub.language,
+    );
+    tokio::spawn(async move {
+        match s.signup.welcome(holder, &email, &name, lang).await {
+            Ok(Some(Outcome::Sent(_))) => tracing::info!(subscriber = id, "welcome mail sent"),
+            Ok(Some(other)) => tracing::warn!(
+                subscriber = id,
+                "welcome mail not delivered: {}",
+                redact_addresses(other.reply())
+            ),
+            Ok(None) => {}
+            Err(e) => tracing::error!(
+                subscriber = id,
+                "welcome mail failed: {}",
+                redact_addresses(&format!("{e:#}"))
+            ),
+        }
+    });
 }
 
 /// `POST /confirm/{token}/resend`: an expired (but genuine) confirmation link of a
@@ -118,6 +172,7 @@ pub async fn resend(
     v: Verified<ConfirmLink>,
 ) -> Result<Response, AppError> {
     let sub = v.subscriber;
+    let lang = sub.language;
     if sub.status != Status::Pending || v.claims.context > 0 {
         return Err(AppError::InvalidLink);
     }
@@ -141,15 +196,10 @@ pub async fn resend(
             "new confirmation mail held back: one was sent less than 10 minutes ago"
         );
     }
+    let t = words(lang);
     let body = html! {
-        h1 { "Kijk in je mailbox" }
-        p { "We hebben je een nieuwe bevestigingsmail gestuurd (hooguit één per 10 minuten). De link daarin is 7 dagen geldig." }
+        h1 { (t("resent")) }
+        p { (t("resent_text")) }
     };
-    Ok(respond(
-        &s,
-        StatusCode::OK,
-        Language::Nl,
-        "Nieuwe mail",
-        body,
-    ))
+    Ok(respond(&s, StatusCode::OK, lang, &t("resent_title"), body))
 }

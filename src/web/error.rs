@@ -11,6 +11,7 @@ use maud::html;
 use super::AppState;
 use super::page::page;
 use crate::domain::subscriber::Language;
+use crate::domain::texts::tr;
 
 #[derive(Debug)]
 pub enum AppError {
@@ -57,27 +58,22 @@ pub async fn render(State(s): State<AppState>, r: Response) -> Response {
     let Some(which) = r.extensions().get::<ErrorPage>().copied() else {
         return r;
     };
-    let (title, body) = match which {
-        ErrorPage::InvalidLink => (
-            "Link niet geldig",
-            html! {
-                h1 { "Deze link werkt niet" }
-                p { "De link is onvolledig, verlopen of niet (meer) geldig. Gebruik de link uit de meest recente e-mail, of neem contact op met de redactie." }
-                p lang="en" { "This link is incomplete, expired or no longer valid. Please use the link in the most recent e-mail." }
-            },
-        ),
-        ErrorPage::NotFound => (
-            "Niet gevonden",
-            html! { h1 { "Pagina niet gevonden" } p { "Deze pagina bestaat niet." } },
-        ),
-        ErrorPage::Internal => (
-            "Fout",
-            html! { h1 { "Er ging iets mis" } p { "Probeer het over een paar minuten opnieuw." } },
-        ),
+    // Nobody is known here, so the page speaks Dutch, then English.
+    let key = match which {
+        ErrorPage::InvalidLink => "invalid",
+        ErrorPage::NotFound => "not_found",
+        ErrorPage::Internal => "internal",
+    };
+    let t = |lang, part: &str| tr!(lang, &format!("pages.errors.{key}{part}"));
+    let title = t(Language::Nl, "_title");
+    let body = html! {
+        h1 { (t(Language::Nl, "")) }
+        p { (t(Language::Nl, "_text")) }
+        p lang="en" { (t(Language::En, "_text")) }
     };
     (
         r.status(),
-        Html(page(&s, Language::Nl, title, body).into_string()),
+        Html(page(&s, Language::Nl, &title, body).into_string()),
     )
         .into_response()
 }

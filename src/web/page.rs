@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::AppState;
 use crate::domain::subscriber::Language;
+use crate::domain::texts::tr;
 
 /// The one stylesheet of the pages, built once per process from the accent
 /// colour, and the Content-Security-Policy that allows exactly that
@@ -70,6 +71,19 @@ pub fn page_with_head(
             }
         }
     }
+}
+
+/// The texts of one table of `pages.toml` in `lang`, by the rest of their
+/// key: `words(lang, "pages.confirm")("title")`.
+pub fn words(lang: Language, table: &'static str) -> impl Fn(&str) -> String {
+    move |key| tr!(lang, &format!("{table}.{key}"))
+}
+
+/// A catalogue text with `{link}` where `link` goes: the text escaped,
+/// the link as made.
+pub fn with_link(text: &str, link: Markup) -> Markup {
+    let (before, after) = text.split_once("{link}").unwrap_or((text, ""));
+    html! { (before) (link) (after) }
 }
 
 /// A whole page as an answer.

@@ -17,7 +17,8 @@ use super::page::respond;
 use super::unsubscribe::unsubscribed_body;
 use super::verified::{PreferencesLink, Verified};
 use crate::domain::segments::SegmentKind;
-use crate::domain::subscriber::{Choices, Subscriber, UnsubscribeSource};
+use crate::domain::subscriber::{Choices, Language, Subscriber, UnsubscribeSource};
+use crate::domain::texts::tr;
 use crate::storage::privacy::Preferences;
 
 /// A page under this subscriber's preferences link.
@@ -29,47 +30,50 @@ pub async fn show(State(s): State<AppState>, v: Verified<PreferencesLink>) -> Re
     form_page(&s, &v.token, &v.subscriber, None)
 }
 
+/// The texts of the preference centre in `lang`.
+fn words(lang: Language) -> impl Fn(&str) -> String {
+    super::page::words(lang, "pages.preferences")
+}
+
 /// The preference form, with an optional notice above it.
 fn form_page(s: &AppState, token: &str, sub: &Subscriber, notice: Option<&str>) -> Response {
-    let title = if sub.language.is_en() {
-        "Your preferences"
-    } else {
-        "Je voorkeuren"
-    };
+    let title = words(sub.language)("title");
     respond(
         s,
         StatusCode::OK,
         sub.language,
-        title,
+        &title,
         form(s, token, sub, notice),
     )
 }
 
 /// The form with the subscriber's current choices ticked.
 fn form(s: &AppState, token: &str, sub: &Subscriber, notice: Option<&str>) -> Markup {
-    let en = sub.language.is_en();
+    let lang = sub.language;
+    let t = words(lang);
     let subscribed = sub.status.is_subscribed();
     let follows = |kind: SegmentKind, slug: &str| match kind {
         SegmentKind::Workshop => sub.segments.workshops().iter().any(|w| w.as_str() == slug),
         SegmentKind::Interest => sub.segments.interests().iter().any(|i| i.as_str() == slug),
     };
+    let hours = s.config.limits.data_link_hours;
     html! {
-        h1 { @if en { "Your preferences" } @else { "Je voorkeuren" } }
+        h1 { (t("title")) }
         @if let Some(n) = notice {
             p role="status" { strong { (n) } }
         }
         @if !subscribed {
-            p { @if en { "You are unsubscribed: you receive no mail from us." } @else { "Je bent afgemeld: je ontvangt geen mail van ons." } }
+            p { (t("unsubscribed")) }
         }
         form method="post" action=(link(s, token, "")) {
             p {
-                label for="name" { @if en { "Name" } @else { "Naam" } }
+                label for="name" { (t("name")) }
                 br;
                 input type="text" id="name" name="name" value=(sub.name.as_str()) maxlength=(crate::domain::name::SubscriberName::MAX_CHARS) autocomplete="name";
             }
             @if !s.config.workshops.is_empty() {
                 fieldset {
-                    legend { @if en { "Workshops" } @else { "Werkplaatsen" } }
+                    legend { (t("workshops")) }
                     @for w in &s.config.workshops {
                         @let id = format!("workshop-{}", w.slug);
                         div {
@@ -82,7 +86,7 @@ fn form(s: &AppState, token: &str, sub: &Subscriber, notice: Option<&str>) -> Ma
             }
             @if !s.config.interests.is_empty() {
                 fieldset {
-                    legend { @if en { "Interests" } @else { "Interesses" } }
+                    legend { (t("interests")) }
                     @for i in &s.config.interests {
                         @let id = format!("interest-{}", i.slug);
                         div {
@@ -95,53 +99,53 @@ fn form(s: &AppState, token: &str, sub: &Subscriber, notice: Option<&str>) -> Ma
             }
             // Both choices are about the agenda, so they share one group.
             fieldset {
-                legend { "Agenda" }
+                legend { (t("agenda")) }
                 div {
                     input type="checkbox" id="reminders" name="reminders" value="on" checked[sub.reminders];
                     " "
-                    label for="reminders" { @if en { "Send me reminders for agenda items" } @else { "Stuur me herinneringen voor agenda-items" } }
+                    label for="reminders" { (t("reminders")) }
                 }
                 div {
                     input type="checkbox" id="digest" name="digest" value="on" checked[sub.digest];
                     " "
-                    label for="digest" { @if en { "Send me a weekly overview of upcoming meetings in my workshops and themes" } @else { "Stuur me elke maandag een overzicht van de bijeenkomsten in mijn werkplaatsen en thema's" } }
+                    label for="digest" { (t("digest")) }
                 }
             }
             fieldset {
-                legend { @if en { "Language" } @else { "Taal" } }
+                legend { (t("language")) }
                 div {
-                    input type="radio" id="language-nl" name="language" value="nl" checked[!sub.language.is_en()];
+                    input type="radio" id="language-nl" name="language" value="nl" checked[!lang.is_en()];
                     " "
                     label for="language-nl" lang="nl" { "Nederlands" }
                 }
                 div {
-                    input type="radio" id="language-en" name="language" value="en" checked[sub.language.is_en()];
+                    input type="radio" id="language-en" name="language" value="en" checked[lang.is_en()];
                     " "
                     label for="language-en" lang="en" { "English" }
                 }
             }
-            p { button type="submit" { @if en { "Save" } @else { "Opslaan" } } }
+            p { button type="submit" { (t("save")) } }
         }
         @if subscribed {
             section {
-                h2 { @if en { "Unsubscribe" } @else { "Afmelden" } }
+                h2 { (t("unsubscribe")) }
                 form method="post" action=(link(s, token, "/unsubscribe")) {
-                    button type="submit" { @if en { "Unsubscribe" } @else { "Afmelden" } }
+                    button type="submit" { (t("unsubscribe")) }
                 }
             }
         }
         section {
-            h2 { @if en { "Your data" } @else { "Je gegevens" } }
-            p { @if en { "To download or erase your data, we mail a link to your address that works for " (s.config.limits.data_link_hours) " hours: this page's link is in every newsletter, also in forwarded ones." } @else { "Om je gegevens te downloaden of te wissen, mailen we een link naar je adres die " (s.config.limits.data_link_hours) " uur werkt: de link van deze pagina staat in elke nieuwsbrief, ook in doorgestuurde." } }
+            h2 { (t("data")) }
+            p { (tr!(lang, "pages.preferences.data_text", hours = hours)) }
             form method="post" action=(link(s, token, "/data-link")) {
-                p { button type="submit" { @if en { "Mail me a link to my data" } @else { "Mail me een link naar mijn gegevens" } } }
+                p { button type="submit" { (t("data_button")) } }
             }
         }
         section {
-            h2 { @if en { "Forwarded a newsletter?" } @else { "Een nieuwsbrief doorgestuurd?" } }
-            p { @if en { "Anyone with a copy can open this page. Make every earlier link stop working; we mail you a new one." } @else { "Wie een kopie heeft, kan deze pagina openen. Laat alle eerdere links ophouden met werken; we mailen je een nieuwe." } }
+            h2 { (t("forwarded")) }
+            p { (t("forwarded_text")) }
             form method="post" action=(link(s, token, "/revoke")) {
-                p { button type="submit" { @if en { "Revoke all my links" } @else { "Trek al mijn links in" } } }
+                p { button type="submit" { (t("revoke_button")) } }
             }
         }
     }
@@ -159,15 +163,15 @@ pub async fn save(
     let choices = match Choices::parse(&form.choices(lang.as_str()), &s.config.catalogue()) {
         Ok(c) => c,
         Err(errors) => {
-            let en = lang.is_en();
+            let t = words(lang);
             let body = html! {
-                h1 { @if en { "Your preferences were not saved" } @else { "Je voorkeuren zijn niet opgeslagen" } }
+                h1 { (t("not_saved")) }
                 @for e in &errors { p { (e.message(lang)) } }
-                p { @if en { "Nothing was changed." } @else { "Er is niets gewijzigd." } }
-                p { a href=(link(&s, &v.token, "")) { @if en { "Back to your preferences" } @else { "Terug naar je voorkeuren" } } }
+                p { (t("nothing_changed")) }
+                p { a href=(link(&s, &v.token, "")) { (t("back")) } }
             };
-            let title = if en { "Not saved" } else { "Niet opgeslagen" };
-            return Ok(respond(&s, StatusCode::BAD_REQUEST, lang, title, body));
+            let title = t("not_saved_title");
+            return Ok(respond(&s, StatusCode::BAD_REQUEST, lang, &title, body));
         }
     };
     let prefs = Preferences {
@@ -181,12 +185,9 @@ pub async fn save(
         s.db.subscriber_by_id(sub.id)
             .await?
             .ok_or(AppError::InvalidLink)?;
-    let notice = if sub.language.is_en() {
-        "Your preferences have been saved."
-    } else {
-        "Je voorkeuren zijn opgeslagen."
-    };
-    Ok(form_page(&s, &v.token, &sub, Some(notice)))
+    // In the language just chosen.
+    let notice = words(sub.language)("saved");
+    Ok(form_page(&s, &v.token, &sub, Some(&notice)))
 }
 
 pub async fn unsubscribe(
@@ -197,13 +198,12 @@ pub async fn unsubscribe(
     s.db.unsubscribe(sub.id, UnsubscribeSource::Preferences, None, s.now())
         .await?;
     tracing::info!(subscriber = sub.id, source = "preferences", "unsubscribed");
-    let en = sub.language.is_en();
     let reason_action = format!("{}/reason", s.links.unsubscribe(sub.holder(), 0));
     Ok(respond(
         &s,
         StatusCode::OK,
         sub.language,
-        if en { "Unsubscribed" } else { "Afgemeld" },
-        unsubscribed_body(en, Some(&reason_action)),
+        &tr!(sub.language, "pages.unsubscribe.done_title"),
+        unsubscribed_body(sub.language, Some(&reason_action)),
     ))
 }

@@ -17,8 +17,14 @@ use super::subscribe::MAIL_WINDOW_SECS;
 use super::verified::{DataLink, PreferencesLink, Verified};
 use crate::domain::links::Holder;
 use crate::domain::reply::Outcome;
-use crate::domain::subscriber::Subscriber;
+use crate::domain::subscriber::{Language, Subscriber};
+use crate::domain::texts::tr;
 use crate::signup::SignupMail;
+
+/// The texts of these pages in `lang`.
+fn words(lang: Language) -> impl Fn(&str) -> String {
+    super::page::words(lang, "pages.privacy")
+}
 
 /// The person's data as a JSON download. Changes nothing.
 pub async fn data(State(s): State<AppState>, v: Verified<DataLink>) -> Result<Response, AppError> {
@@ -27,14 +33,16 @@ pub async fn data(State(s): State<AppState>, v: Verified<DataLink>) -> Result<Re
             .await?
             .ok_or(AppError::InvalidLink)?;
     let json = serde_json::to_string_pretty(&data).map_err(anyhow::Error::from)?;
+    let file = words(v.subscriber.language)("data_file");
+    let disposition = format!("attachment; filename=\"{file}\"");
     Ok((
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "application/json; charset=utf-8"),
             (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"mijn-gegevens.json\"",
+                header::CONTENT_TYPE,
+                "application/json; charset=utf-8".to_string(),
             ),
+            (header::CONTENT_DISPOSITION, disposition),
         ],
         json,
     )
@@ -44,28 +52,18 @@ pub async fn data(State(s): State<AppState>, v: Verified<DataLink>) -> Result<Re
 /// Asks to confirm the erasure; changes nothing.
 pub async fn erase_page(State(s): State<AppState>, v: Verified<DataLink>) -> Response {
     let lang = v.subscriber.language;
-    let en = lang.is_en();
+    let t = words(lang);
     let action = s.links.page(&format!("/preferences/{}/erase", v.token));
     let body = html! {
-        h1 { @if en { "Erase your data" } @else { "Je gegevens wissen" } }
-        @if en {
-            p { "We delete your subscription, your choices, your consent history and the record of the mails you received. This cannot be undone." }
-            p { "Only a scrambled fingerprint of your address is kept, so that we never mail you again by accident." }
-        } @else {
-            p { "We verwijderen je aanmelding, je keuzes, je toestemmingsgeschiedenis en de lijst van mails die je kreeg. Dit kan niet ongedaan worden gemaakt." }
-            p { "We bewaren alleen een onleesbare vingerafdruk van je adres, zodat we je nooit per ongeluk opnieuw mailen." }
-        }
+        h1 { (t("erase")) }
+        p { (t("erase_what")) }
+        p { (t("erase_kept")) }
         form method="post" action=(action) {
-            p { button type="submit" { @if en { "Yes, erase my data" } @else { "Ja, wis mijn gegevens" } } }
+            p { button type="submit" { (t("erase_button")) } }
         }
-        p { @if en { "Changed your mind? Close this page: nothing is erased." } @else { "Toch niet? Sluit deze pagina: er wordt niets gewist." } }
+        p { (t("erase_cancel")) }
     };
-    let title = if en {
-        "Erase your data"
-    } else {
-        "Gegevens wissen"
-    };
-    respond(&s, StatusCode::OK, lang, title, body)
+    respond(&s, StatusCode::OK, lang, &t("erase_title"), body)
 }
 
 /// Erases. The row goes, so the same link cannot be used again.
@@ -75,13 +73,18 @@ pub async fn erase(State(s): State<AppState>, v: Verified<DataLink>) -> Result<R
         .await?
         .ok_or(AppError::InvalidLink)?;
     tracing::info!(subscriber = sub.id, "subscriber erased on request");
-    let en = sub.language.is_en();
+    let t = words(sub.language);
     let body = html! {
-        h1 { @if en { "Your data has been erased" } @else { "Je gegevens zijn gewist" } }
-        p { @if en { "You will receive no more mail from us." } @else { "Je ontvangt geen mail meer van ons." } }
+        h1 { (t("erased")) }
+        p { (t("erased_text")) }
     };
-    let title = if en { "Erased" } else { "Gewist" };
-    Ok(respond(&s, StatusCode::OK, sub.language, title, body))
+    Ok(respond(
+        &s,
+        StatusCode::OK,
+        sub.language,
+        &t("erased_title"),
+        body,
+    ))
 }
 
 /// `POST /preferences/{token}/data-link`: mails the data link, at most one
@@ -91,7 +94,8 @@ pub async fn request_data_link(
     v: Verified<PreferencesLink>,
 ) -> Result<Response, AppError> {
     let sub = &v.subscriber;
-    let en = sub.language.is_en();
+    let lang = sub.language;
+    let t = words(lang);
     let hours = s.config.limits.data_link_hours;
     let body = if !s
         .db
@@ -99,24 +103,23 @@ pub async fn request_data_link(
         .await?
     {
         html! {
-            h1 { @if en { "Check your mailbox" } @else { "Kijk in je mailbox" } }
-            p { @if en { "We sent you an e-mail less than 10 minutes ago. Please use the link in it, or try again later." } @else { "We hebben je minder dan 10 minuten geleden al een e-mail gestuurd. Gebruik de link daarin, of probeer het later opnieuw." } }
+            h1 { (t("check_mailbox")) }
+            p { (t("throttled")) }
         }
     } else if send(&s, SignupMail::DataLink, sub, sub.holder()).await {
         html! {
-            h1 { @if en { "Check your mailbox" } @else { "Kijk in je mailbox" } }
-            p { @if en { "We sent a link to download or erase your data to your e-mail address. It works for " (hours) " hours." } @else { "We hebben een link om je gegevens te downloaden of te wissen naar je e-mailadres gestuurd. Hij werkt " (hours) " uur." } }
+            h1 { (t("check_mailbox")) }
+            p { (tr!(lang, "pages.privacy.data_sent", hours = hours)) }
         }
     } else {
-        not_sent(en)
+        not_sent(lang)
     };
-    let back = html! { p { a href=(link(&s, &v.token, "")) { @if en { "Back to your preferences" } @else { "Terug naar je voorkeuren" } } } };
-    let title = if en { "Your data" } else { "Je gegevens" };
+    let back = html! { p { a href=(link(&s, &v.token, "")) { (t("back")) } } };
     Ok(respond(
         &s,
         StatusCode::OK,
-        sub.language,
-        title,
+        lang,
+        &t("data_title"),
         html! { (body) (back) },
     ))
 }
@@ -133,23 +136,24 @@ pub async fn revoke(
             .await?
             .ok_or(AppError::InvalidLink)?;
     tracing::info!(subscriber = sub.id, "every older link revoked on request");
-    let en = sub.language.is_en();
+    let t = words(sub.language);
     let sent = send(&s, SignupMail::NewLinks, sub, holder).await;
     let body = html! {
-        h1 { @if en { "Your old links no longer work" } @else { "Je oude links werken niet meer" } }
-        p { @if en { "Every earlier link to your subscription has stopped working, also this page's and those in forwarded e-mails." } @else { "Alle eerdere links naar je aanmelding werken niet meer, ook die van deze pagina en die in doorgestuurde e-mails." } }
+        h1 { (t("revoked")) }
+        p { (t("revoked_text")) }
         @if sent {
-            p { @if en { "We sent your new link to your e-mail address." } @else { "We hebben je nieuwe link naar je e-mailadres gestuurd." } }
+            p { (t("revoked_sent")) }
         } @else {
-            (not_sent(en))
+            (not_sent(sub.language))
         }
     };
-    let title = if en {
-        "Links revoked"
-    } else {
-        "Links ingetrokken"
-    };
-    Ok(respond(&s, StatusCode::OK, sub.language, title, body))
+    Ok(respond(
+        &s,
+        StatusCode::OK,
+        sub.language,
+        &t("revoked_title"),
+        body,
+    ))
 }
 
 /// Sends `mail` now; false (logged) when it did not leave.
@@ -171,8 +175,8 @@ async fn send(s: &AppState, mail: SignupMail, sub: &Subscriber, holder: Holder) 
     }
 }
 
-fn not_sent(en: bool) -> Markup {
+fn not_sent(lang: Language) -> Markup {
     html! {
-        p role="alert" { @if en { "We could not send the e-mail just now. Please try again in a while; the next newsletter also carries a working link." } @else { "We konden de e-mail nu niet versturen. Probeer het straks opnieuw; de volgende nieuwsbrief bevat ook een werkende link." } }
+        p role="alert" { (words(lang)("not_sent")) }
     }
 }

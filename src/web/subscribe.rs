@@ -85,12 +85,8 @@ pub async fn submit(
         .form_token_fresh(&v.form_token, FORM_TOKEN_MAX_AGE_SECS)
     {
         tracing::info!("sign-up without a recent form token: the form is shown again");
-        let message = if lang.is_en() {
-            "This form was not sent from our page, or it was open for a long time. Please check it and press “Subscribe” again."
-        } else {
-            "Dit formulier kwam niet van onze pagina, of stond lang open. Controleer het en druk nog eens op ‘Aanmelden’."
-        };
-        return Ok(bad_form(&s, lang, v, &[message.to_string()]));
+        let message = crate::domain::texts::tr!(lang, "pages.signup.stale_form");
+        return Ok(bad_form(&s, lang, v, &[message]));
     }
     let fields = match SubscriberFields::parse(&v.email, &v.choices(), &s.config.catalogue()) {
         Ok(f) => f,

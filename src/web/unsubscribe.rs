@@ -11,27 +11,31 @@ use super::AppState;
 use super::error::AppError;
 use super::page::respond;
 use super::verified::{UnsubscribeLink, Verified};
-use crate::domain::subscriber::UnsubscribeSource;
+use crate::domain::subscriber::{Language, UnsubscribeSource};
+
+/// The texts of the unsubscribe pages in `lang`.
+fn words(lang: Language) -> impl Fn(&str) -> String {
+    super::page::words(lang, "pages.unsubscribe")
+}
 
 pub async fn show(State(s): State<AppState>, v: Verified<UnsubscribeLink>) -> Response {
     let sub = &v.subscriber;
-    let en = sub.language.is_en();
+    let t = words(sub.language);
     let body = if !sub.status.is_subscribed() {
         html! {
-            h1 { @if en { "You are unsubscribed" } @else { "Je bent afgemeld" } }
-            p { @if en { "You no longer receive mail from us." } @else { "Je ontvangt geen mail meer van ons." } }
+            h1 { (t("already")) }
+            p { (t("already_text")) }
         }
     } else {
         html! {
-            h1 { @if en { "Unsubscribe" } @else { "Afmelden" } }
-            p { @if en { "Press the button to stop receiving our mail." } @else { "Druk op de knop om geen mail meer van ons te ontvangen." } }
+            h1 { (t("title")) }
+            p { (t("text")) }
             form method="post" {
-                button type="submit" { @if en { "Unsubscribe" } @else { "Afmelden" } }
+                button type="submit" { (t("button")) }
             }
         }
     };
-    let title = if en { "Unsubscribe" } else { "Afmelden" };
-    respond(&s, StatusCode::OK, sub.language, title, body)
+    respond(&s, StatusCode::OK, sub.language, &t("title"), body)
 }
 
 pub async fn confirm(
@@ -56,52 +60,45 @@ pub async fn confirm(
         source = source.as_str(),
         "unsubscribed"
     );
-    let en = sub.language.is_en();
     // The question why comes only after the unsubscribe, and only on our own page.
     let reason_action = s.links.page(&format!("/unsubscribe/{}/reason", v.token));
-    let body = unsubscribed_body(en, (!one_click).then_some(reason_action.as_str()));
-    let title = if en { "Unsubscribed" } else { "Afgemeld" };
-    Ok(respond(&s, StatusCode::OK, sub.language, title, body))
+    let body = unsubscribed_body(sub.language, (!one_click).then_some(reason_action.as_str()));
+    let title = words(sub.language)("done_title");
+    Ok(respond(&s, StatusCode::OK, sub.language, &title, body))
 }
 
 /// The answer after unsubscribing; with `reason_action`, an optional question why.
-pub fn unsubscribed_body(en: bool, reason_action: Option<&str>) -> Markup {
-    let choices: [(&str, &str, &str); 4] = [
-        ("too-much", "Too much mail", "Te veel mail"),
-        (
-            "not-relevant",
-            "Not relevant to me",
-            "Niet relevant voor mij",
-        ),
-        (
-            "never-subscribed",
-            "I never subscribed",
-            "Ik heb me nooit aangemeld",
-        ),
-        ("other", "Other", "Anders"),
+pub fn unsubscribed_body(lang: Language, reason_action: Option<&str>) -> Markup {
+    let t = words(lang);
+    // The values posted, and the ends of their labels' keys.
+    let choices = [
+        ("too-much", "too_much"),
+        ("not-relevant", "not_relevant"),
+        ("never-subscribed", "never_subscribed"),
+        ("other", "other"),
     ];
     html! {
-        h1 { @if en { "You are unsubscribed" } @else { "Je bent afgemeld" } }
-        p { @if en { "You will receive no more mail from us, starting now." } @else { "Vanaf nu ontvang je geen mail meer van ons." } }
+        h1 { (t("done")) }
+        p { (t("done_text")) }
         @if let Some(action) = reason_action {
             form method="post" action=(action) {
                 fieldset {
-                    legend { @if en { "Would you tell us why? (optional)" } @else { "Wil je ons vertellen waarom? (niet verplicht)" } }
-                    @for (value, en_label, nl_label) in choices {
+                    legend { (t("why")) }
+                    @for (value, key) in choices {
                         @let id = format!("reason-{value}");
                         div {
                             input type="radio" id=(id) name="reason" value=(value);
                             " "
-                            label for=(id) { @if en { (en_label) } @else { (nl_label) } }
+                            label for=(id) { (t(&format!("reason_{key}"))) }
                         }
                     }
                     p {
-                        label for="other_text" { @if en { "Anything else you want to say" } @else { "Toelichting" } }
+                        label for="other_text" { (t("other_text")) }
                         br;
                         textarea id="other_text" name="other_text" maxlength=(MAX_REASON_CHARS) rows="3" cols="30" {}
                     }
                 }
-                p { button type="submit" { @if en { "Send" } @else { "Versturen" } } }
+                p { button type="submit" { (t("send")) } }
             }
         }
     }
@@ -137,13 +134,18 @@ pub async fn reason(
     if !reason.is_empty() && !sub.status.is_subscribed() {
         s.db.set_unsubscribe_reason(sub.id, &reason).await?;
     }
-    let en = sub.language.is_en();
+    let t = words(sub.language);
     let body = html! {
-        h1 { @if en { "Thank you" } @else { "Dank je wel" } }
-        p { @if en { "Thank you for letting us know." } @else { "Bedankt dat je het ons laat weten." } }
+        h1 { (t("thanks")) }
+        p { (t("thanks_text")) }
     };
-    let title = if en { "Thank you" } else { "Dank je wel" };
-    Ok(respond(&s, StatusCode::OK, sub.language, title, body))
+    Ok(respond(
+        &s,
+        StatusCode::OK,
+        sub.language,
+        &t("thanks_title"),
+        body,
+    ))
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {

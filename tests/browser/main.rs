@@ -153,9 +153,10 @@ async fn changing_preferences_downloading_data_and_unsubscribing_in_a_browser() 
         .to_string();
     b.goto(&data_url).await;
     let file = b.downloaded().await;
+    // Named in the language Anouk just chose.
     assert_eq!(
         file.file_name().and_then(|n| n.to_str()),
-        Some("mijn-gegevens.json")
+        Some("my-data.json")
     );
     let data: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("download")).expect("json");

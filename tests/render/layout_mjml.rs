@@ -6,13 +6,15 @@
 use minijinja::context;
 use postbode::config::Config;
 use postbode::domain::issue::Body;
+use postbode::domain::language::Language;
 use postbode::render::IssueRenderer;
 use postbode::render::layout::{Layouts, safe};
 use postbode::render::variant::PlatformInfo;
-use postbode::render::{dates, markdown::to_html};
+use postbode::render::{chrome, dates, markdown::to_html};
 
-/// The layout's MJML for the sections switched on in `key`, merge tags unfilled.
-pub fn layout_mjml(config: &Config, r: &IssueRenderer, key: &[bool]) -> String {
+/// The layout's MJML for the sections switched on in `key`, for readers of
+/// `lang`, merge tags unfilled.
+pub fn layout_mjml(config: &Config, r: &IssueRenderer, key: &[bool], lang: Language) -> String {
     let issue = &r.issue;
     let Body::Markdown {
         intro, sections, ..
@@ -33,15 +35,17 @@ pub fn layout_mjml(config: &Config, r: &IssueRenderer, key: &[bool]) -> String {
         .map(|a| {
             context! {
                 title => a.title,
-                when => dates::when(a.start, a.end, tz),
+                when => dates::when(a.start, a.end, tz, lang),
                 location => a.location,
                 url => a.url,
                 cancelled => a.cancelled,
             }
         })
         .collect();
+    let platform = PlatformInfo::from_config(config);
+    let t = chrome::words(lang, "mail.issue", &[("platform", &platform.name)]);
     let ctx = context! {
-        platform => PlatformInfo::from_config(config),
+        platform => platform,
         issue => context! { subject => issue.subject, preheader => issue.preheader, slug => issue.slug },
         intro => safe(to_html(intro)),
         sections => chosen,
@@ -50,6 +54,8 @@ pub fn layout_mjml(config: &Config, r: &IssueRenderer, key: &[bool]) -> String {
         preferences_url => "{{ preferences_url }}",
         unsubscribe_url => "{{ unsubscribe_url }}",
         archive_url => "{{ archive_url }}",
+        language => lang.as_str(),
+        t => t,
     };
     Layouts::new(&config.templates_dir())
         .render(issue.template.as_str(), ctx)

@@ -4,6 +4,7 @@
 //! postbode's own HTML. `POSTBODE_TEST_MJML` names the `mjml` executable; CI
 //! must set it.
 
+use postbode::domain::language::Language;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,13 +63,18 @@ fn layout_mjml_is_what_postbode_compiles() {
     for slug in support::ISSUES {
         let r = support::sample(&config, slug);
         let key = r.issue.full_key();
-        let mjml = layout_mjml(&config, &r, &key);
-        let ours = postbode::render::compile::compile(&mjml).expect("mrml compiles");
-        let (sent, _) = r.variant(&key).expect("compiles").personalise(&unfilled());
-        assert!(
-            ours == sent,
-            "{slug}: the test's layout context differs from postbode's"
-        );
+        for lang in [Language::Nl, Language::En] {
+            let mjml = layout_mjml(&config, &r, &key, lang);
+            let ours = postbode::render::compile::compile(&mjml).expect("mrml compiles");
+            let (sent, _) = r
+                .variant_in(&key, lang)
+                .expect("compiles")
+                .personalise(&unfilled());
+            assert!(
+                ours == sent,
+                "{slug} ({lang}): the test's layout context differs from postbode's"
+            );
+        }
     }
 }
 
@@ -95,11 +101,12 @@ fn reference_mjml_accepts_every_sample_strictly_and_shows_the_same_content() {
     let anouk = support::follows(&["arbeid-en-inclusie"], &["welzijn"]);
     for slug in support::ISSUES {
         let r = support::sample(&config, slug);
-        for (who, key) in [
-            ("full", r.issue.full_key()),
-            ("anouk", r.issue.variant_key(&anouk)),
+        for (who, key, lang) in [
+            ("full", r.issue.full_key(), Language::Nl),
+            ("anouk", r.issue.variant_key(&anouk), Language::Nl),
+            ("full-en", r.issue.full_key(), Language::En),
         ] {
-            let mjml = layout_mjml(&config, &r, &key);
+            let mjml = layout_mjml(&config, &r, &key, lang);
             let file = dir.path().join(format!("{slug}-{who}.mjml"));
             std::fs::write(&file, &mjml).expect("write MJML");
             let (ok, reference, stderr) = run_strict(&mjml_bin, &file);
@@ -107,7 +114,10 @@ fn reference_mjml_accepts_every_sample_strictly_and_shows_the_same_content() {
                 ok && stderr.trim().is_empty(),
                 "{slug} ({who}): mjml --config.validationLevel=strict failed:\n{stderr}"
             );
-            let (ours, _) = r.variant(&key).expect("compiles").personalise(&unfilled());
+            let (ours, _) = r
+                .variant_in(&key, lang)
+                .expect("compiles")
+                .personalise(&unfilled());
             assert_eq!(
                 body_text(&ours),
                 body_text(&reference),
@@ -137,8 +147,7 @@ fn run_strict(mjml_bin: &Path, file: &Path) -> (bool, String, String) {
 }
 
 #[test]
-fn the_sign_up_and_link_mails_pass_the_reference_strictly() {
-    use postbode::domain::subscriber::Language;
+fn the_sign_up_link_and_welcome_mails_pass_the_reference_strictly() {
     use postbode::render::variant::PlatformInfo;
     use postbode::signup::{LinkSet, SignupMail, mail_mjml};
     let Some(mjml_bin) = reference_mjml() else {
@@ -155,11 +164,13 @@ fn the_sign_up_and_link_mails_pass_the_reference_strictly() {
         format!("{base}/preferences/d1/data"),
         format!("{base}/preferences/d1/erase"),
     );
+    let archive = format!("{base}/archive");
     let links = LinkSet {
         confirm: &confirm,
         preferences: &preferences,
         data: &data,
         erase: &erase,
+        archive: &archive,
         data_hours: 24,
     };
     let dir = tempfile::tempdir().expect("temp dir");
@@ -168,11 +179,21 @@ fn the_sign_up_and_link_mails_pass_the_reference_strictly() {
         SignupMail::Preferences,
         SignupMail::DataLink,
         SignupMail::NewLinks,
+        SignupMail::Welcome,
     ] {
         for language in [Language::Nl, Language::En] {
             let what = format!("{mail:?} ({})", language.as_str());
-            let mjml = mail_mjml(&config.templates_dir(), &platform, mail, &links, language)
-                .unwrap_or_else(|d| panic!("{what}: {d}"));
+            // A name that needs escaping, where a mail greets.
+            let greeting = "Anouk <d'Hondt> & co";
+            let mjml = mail_mjml(
+                &config.templates_dir(),
+                &platform,
+                mail,
+                &links,
+                language,
+                greeting,
+            )
+            .unwrap_or_else(|d| panic!("{what}: {d}"));
             let file = dir
                 .path()
                 .join(format!("{mail:?}-{}.mjml", language.as_str()));
@@ -196,8 +217,15 @@ fn the_sign_up_and_link_mails_pass_the_reference_strictly() {
             let wanted: &[&str] = match mail {
                 SignupMail::Confirm => &[&confirm],
                 SignupMail::DataLink => &[&data, &erase],
+                SignupMail::Welcome => &[&archive, &preferences],
                 _ => &[&preferences],
             };
+            if mail == SignupMail::Welcome {
+                assert!(
+                    body_text(&ours).contains(greeting),
+                    "{what}: the greeting, shown as typed"
+                );
+            }
             for link in wanted {
                 assert!(
                     support::links(&ours).iter().any(|l| l.0 == *link),

@@ -1,6 +1,7 @@
 //! Subscribers who get the same sections share one compiled variant: an issue
 //! to thousands of readers is compiled a handful of times, not once each.
 
+use postbode::domain::language::Language;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -110,5 +111,89 @@ fn escape(v: &MergeValues) -> MergeValues {
         preferences_url: e(&v.preferences_url),
         unsubscribe_url: e(&v.unsubscribe_url),
         archive_url: e(&v.archive_url),
+    }
+}
+
+/// The words around the editors' text that a Dutch reader sees, none of
+/// which an English reader may see.
+const DUTCH_CHROME: [&str; 5] = [
+    "Voorkeuren aanpassen",
+    "Afmelden",
+    "Bekijk in je browser",
+    "Je ontvangt deze e-mail",
+    "Online lezen",
+];
+const ENGLISH_CHROME: [&str; 5] = [
+    "Change your preferences",
+    "Unsubscribe",
+    "View in your browser",
+    "You receive this e-mail",
+    "Read online",
+];
+
+#[test]
+fn english_readers_get_their_own_variant_with_english_words_around_the_same_text() {
+    let config = support::config();
+    let r = support::sample(&config, "2017-07-platformnieuws");
+    let key = r
+        .issue
+        .variant_key(&support::follows(&["arbeid-en-inclusie"], &[]));
+    let nl = r.variant_in(&key, Language::Nl).expect("compiles");
+    let en = r.variant_in(&key, Language::En).expect("compiles");
+    assert!(!Arc::ptr_eq(&nl, &en), "one variant per language");
+    // A second English reader of the same sections shares the first one's.
+    let en_again = r.variant_in(&key, Language::En).expect("compiles");
+    assert!(Arc::ptr_eq(&en, &en_again));
+    assert_eq!(r.compiled_variants(), 2, "compiled once per language");
+
+    let (nl_html, nl_text) = nl.personalise(&support::anouk());
+    let (en_html, en_text) = en.personalise(&support::anouk());
+    let (nl_seen, en_seen) = (support::visible(&nl_html), support::visible(&en_html));
+    for (dutch, english) in DUTCH_CHROME.iter().zip(ENGLISH_CHROME) {
+        assert!(
+            nl_seen.contains(dutch) || nl_text.contains(dutch),
+            "{dutch}"
+        );
+        assert!(
+            !en_seen.contains(dutch),
+            "Dutch {dutch:?} in the English mail"
+        );
+        assert!(
+            !en_text.contains(dutch),
+            "Dutch {dutch:?} in the English text"
+        );
+        assert!(
+            en_seen.contains(english) || en_text.contains(english),
+            "{english}"
+        );
+        assert!(
+            !nl_seen.contains(english),
+            "English {english:?} in the Dutch mail"
+        );
+    }
+    assert!(
+        en_html.contains("lang=\"en\""),
+        "the English mail says its language"
+    );
+    // The agenda's dates follow the reader, the editors' text does not.
+    let (nl_date, en_date) = (
+        "donderdag 21 september 2017, 13:30–17:00",
+        "Thursday 21 September 2017, 13:30–17:00",
+    );
+    assert!(nl_seen.contains(nl_date) && !nl_seen.contains(en_date));
+    assert!(en_seen.contains(en_date) && !en_seen.contains(nl_date));
+    assert_eq!(
+        support::text_headings(&nl_text),
+        support::text_headings(&en_text),
+        "the same sections, under the editors' own headings"
+    );
+    for written in [
+        "Beste Anouk d'Hondt,",
+        "In dit Platformnieuws van juli 2017",
+    ] {
+        assert!(
+            nl_text.contains(written) && en_text.contains(written),
+            "{written}"
+        );
     }
 }

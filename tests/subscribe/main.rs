@@ -6,6 +6,8 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod welcome;
+
 use common::{INTERESTS, Postbode, SmtpServer, WORKSHOPS};
 use sqlx::Row;
 use std::time::Duration;

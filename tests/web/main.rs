@@ -222,7 +222,8 @@ async fn a_pending_subscriber_confirms_with_a_post_and_then_receives_issues() {
         "nieuws.md",
         &format!("---\nsubject: Welkom\nsend_at: {}\n---\nHallo.\n", soon(2)),
     );
-    let all = smtp.wait_for(2, 30);
+    // The confirmation, the welcome (mjml/welcome.mjml is there) and the issue.
+    let all = smtp.wait_for(3, 30);
     assert!(
         all.iter()
             .any(|m| m.subject() == "Welkom" && m.rcpt == "nieuw@example.nl")
