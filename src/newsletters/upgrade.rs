@@ -21,7 +21,12 @@ pub async fn fill_send_plans(db: &Db, pipeline: &IssuePipeline, now: i64) -> Res
                 db.set_issue_plan(row.id, &loaded.plan()).await?;
                 filled += 1;
             }
-            Err(errs) if row.status == IssueStatus::Scheduled => {
+            Err(errs)
+                if matches!(
+                    row.status,
+                    IssueStatus::Scheduled | IssueStatus::AwaitingApproval
+                ) =>
+            {
                 let text = errs
                     .iter()
                     .map(ToString::to_string)
