@@ -8,7 +8,7 @@ use postbode::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    postbode::logging::init();
+    postbode::logging::init(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         // Compiling runs on threads of its own (render::stack); this is room

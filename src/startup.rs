@@ -162,7 +162,18 @@ pub async fn run(daemon: Arc<Daemon>, shutdown: CancellationToken) -> Result<()>
         engine.run(s).await;
         Ok(())
     });
-    tracing::info!("postbode is running");
+    let c = &daemon.config;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = ?daemon.db.backend,
+        smtp_connections = c.smtp.connections,
+        dkim = c.dkim.is_some(),
+        verp = c.smtp.bounce_domain.is_some(),
+        click_tracking = c.tracking.clicks,
+        require_approval = c.platform.require_approval,
+        listen = %c.http.listen,
+        "postbode is running"
+    );
     let mut result = Ok(());
     while let Some(done) = tasks.join_next().await {
         let outcome = done.map_err(anyhow::Error::from).and_then(|r| r);

@@ -129,8 +129,10 @@ impl Intake<'_> {
                 IssueStatus::Draft | IssueStatus::AwaitingApproval | IssueStatus::Scheduled,
             ) => l,
             _ => {
+                // The editors get these by mail; for the operator an issue
+                // that will not go out is an error.
                 for d in &errors {
-                    tracing::warn!("{d}");
+                    tracing::error!("{d}");
                 }
                 return Ok(Ingested::Invalid(errors));
             }
@@ -195,7 +197,7 @@ impl Intake<'_> {
         if !self.db.write_issue(&write, self.now.timestamp()).await? {
             return Ok(Ingested::Refused);
         }
-        tracing::warn!("{why}");
+        tracing::error!("{why}");
         Ok(Ingested::Invalid(vec![why]))
     }
 

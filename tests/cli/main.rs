@@ -282,3 +282,48 @@ fn an_operator_can_unsubscribe_someone_and_it_is_recorded_as_such() {
     let out = pb.cli(&["subscribers", "unsubscribe", "niemand@example.nl"]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn with_log_format_json_every_log_line_is_one_json_object() {
+    let mut pb = Postbode::new("smtp://127.0.0.1:9", "");
+    pb.serve_with_env(&[("POSTBODE_LOG_FORMAT", "json")]);
+    // An issue that cannot go out: an error for the operator, its text
+    // (quotes, a tab) escaped as JSON must.
+    pb.drop_issue(
+        "kapot.md",
+        "---\nsubject: \"Nieuws\t\"over\" niets\n---\nTekst.\n",
+    );
+    pb.wait_issue("kapot", "invalid", 30);
+    pb.stop();
+    let log = pb.log();
+    let events: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let running = events
+        .iter()
+        .find(|e| e["fields"]["message"] == "postbode is running")
+        .unwrap_or_else(|| panic!("no start-up line in:\n{log}"));
+    assert_eq!(running["level"], "INFO");
+    for (field, value) in [
+        ("dkim", false),
+        ("verp", false),
+        ("require_approval", false),
+    ] {
+        assert_eq!(running["fields"][field], value, "{running}");
+    }
+    assert_eq!(
+        running["fields"]["listen"],
+        format!("127.0.0.1:{}", pb.http_port),
+        "{running}"
+    );
+    assert!(
+        events.iter().any(|e| e["level"] == "ERROR"
+            && e["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("kapot.md"))),
+        "an invalid issue is an error:\n{log}"
+    );
+    let out = pb.cli(&["--log-format", "yaml", "status"]);
+    assert_eq!(out.status.code(), Some(2), "an unknown format is refused");
+}
