@@ -8,14 +8,16 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use super::language::Language;
 use super::token::{MIN_MAC_LEN, TokenSigner};
 
 /// How long a proof's links work: a proof is read within days, and an
 /// approval link that still worked months later would approve by surprise.
 pub const EDITOR_LINK_SECS: i64 = 14 * 24 * 3600;
 
-const FORMAT: u8 = 1;
-const HEAD_LEN: usize = 1 + 1 + 8 + 8 + 8 + 2;
+const FORMAT: u8 = 2;
+/// Format, action, issue id, version, expiry, readers' language, section count.
+const HEAD_LEN: usize = 1 + 1 + 8 + 8 + 8 + 1 + 2;
 /// An issue with more sections than this cannot be previewed per variant
 /// (its full version still can): it keeps the link short.
 pub const MAX_SECTIONS: usize = 256;
@@ -39,6 +41,8 @@ pub struct EditorLink {
     pub version: [u8; 8],
     /// Seconds since the epoch after which the link no longer works.
     pub expires_at: i64,
+    /// For a preview: the readers' language (the words around the text).
+    pub language: Language,
     /// For a preview: section i is shown when `sections[i]`. Empty for an
     /// approval.
     pub sections: Vec<bool>,
@@ -69,6 +73,7 @@ impl EditorLink {
         body.extend_from_slice(&self.issue_id.to_be_bytes());
         body.extend_from_slice(&self.version);
         body.extend_from_slice(&self.expires_at.to_be_bytes());
+        body.push(u8::from(self.language.is_en()));
         body.extend_from_slice(&(self.sections.len() as u16).to_be_bytes());
         let mut bits = vec![0u8; self.sections.len().div_ceil(8)];
         for (i, on) in self.sections.iter().enumerate() {
@@ -100,7 +105,12 @@ impl EditorLink {
             return None;
         }
         let int = |at: usize| i64::from_be_bytes(body[at..at + 8].try_into().unwrap_or([0; 8]));
-        let count = u16::from_be_bytes([body[26], body[27]]) as usize;
+        let language = match body[26] {
+            0 => Language::Nl,
+            1 => Language::En,
+            _ => return None,
+        };
+        let count = u16::from_be_bytes([body[27], body[28]]) as usize;
         let bits = &body[HEAD_LEN..];
         if count > MAX_SECTIONS || bits.len() != count.div_ceil(8) {
             return None;
@@ -110,6 +120,7 @@ impl EditorLink {
             issue_id: int(2),
             version: body[10..18].try_into().ok()?,
             expires_at: int(18),
+            language,
             sections: (0..count)
                 .map(|i| bits[i / 8] & (1 << (i % 8)) != 0)
                 .collect(),
@@ -136,6 +147,7 @@ mod tests {
             issue_id: 7,
             version: version_of("0123456789abcdef0011"),
             expires_at: 1_800_000_000,
+            language: Language::En,
             sections,
         }
     }

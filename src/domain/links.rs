@@ -7,6 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::clock::{SharedClock, epoch};
 use super::editor_link::{EDITOR_LINK_SECS, EditorAction, EditorLink, version_of};
+use super::language::Language;
 use super::token::{Claims, MIN_MAC_LEN, Purpose, TokenSigner};
 
 /// A counted link's MAC: truncated, as short as is still unguessable.
@@ -159,14 +160,15 @@ impl Links {
     }
 
     /// An editor's link to `action` issue `issue_id` as its text now is
-    /// (`content_hash`), showing `sections` (a preview); None when the issue
-    /// has too many sections to name in a link.
+    /// (`content_hash`), showing `sections` to readers of `language` (a
+    /// preview); None when the issue has too many sections to name in a link.
     pub fn editor(
         &self,
         action: EditorAction,
         issue_id: i64,
         content_hash: &str,
         sections: Vec<bool>,
+        language: Language,
     ) -> Option<String> {
         let path = match action {
             EditorAction::Preview => "preview",
@@ -177,6 +179,7 @@ impl Links {
             issue_id,
             version: version_of(content_hash),
             expires_at: epoch(self.clock.now()) + EDITOR_LINK_SECS,
+            language,
             sections,
         }
         .sign(&self.signer)?;

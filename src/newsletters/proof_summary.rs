@@ -6,12 +6,13 @@
 
 use anyhow::Result;
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::pipeline::{IssuePipeline, LoadedIssue};
 use super::validation;
 use crate::domain::editor_link::EditorAction;
 use crate::domain::issue::{Body, IssueStatus};
+use crate::domain::language::Language;
 use crate::domain::links::Links;
 use crate::domain::texts::tr;
 use crate::storage::Db;
@@ -71,36 +72,48 @@ pub async fn proof_summary(f: &ProofFacts<'_>) -> Result<ProofSummary> {
         .filter(|r| r.status == IssueStatus::AwaitingApproval)
     {
         lines.push(Line::Text(tr!(lang, "approval.proof_waiting")));
-        if let Some(url) =
-            f.links
-                .editor(EditorAction::Approve, row.id, &row.content_hash, Vec::new())
-        {
+        if let Some(url) = f.links.editor(
+            EditorAction::Approve,
+            row.id,
+            &row.content_hash,
+            Vec::new(),
+            Language::Nl,
+        ) {
             let label = tr!(lang, "approval.proof_link");
             lines.push(Line::Link { label, url });
         }
     }
-    let preview = |key: Vec<bool>| -> Option<String> {
+    let preview = |key: Vec<bool>, readers: Language| -> Option<String> {
         let row: &IssueRow = stored.as_ref()?;
-        f.links
-            .editor(EditorAction::Preview, row.id, &row.content_hash, key)
+        f.links.editor(
+            EditorAction::Preview,
+            row.id,
+            &row.content_hash,
+            key,
+            readers,
+        )
     };
-    if let Some(url) = preview(issue.full_key()) {
+    if let Some(url) = preview(issue.full_key(), Language::default()) {
         let label = tr!(lang, "issues.proof_preview_full");
         lines.push(Line::Link { label, url });
     }
-    // Readers per variant: the sections each set of followers gets.
-    let mut per_key: BTreeMap<Vec<bool>, i64> = BTreeMap::new();
-    for (segments, n) in f.db.active_segment_sets().await? {
+    // Readers per variant: the sections each set of followers gets, in
+    // the words of their language.
+    let mut per_key: BTreeMap<(Vec<bool>, bool), i64> = BTreeMap::new();
+    for ((segments, readers), n) in f.db.active_segment_sets().await? {
         if issue.audience.is_empty() || segments.follows_any(&issue.audience) {
-            *per_key.entry(issue.variant_key(&segments)).or_default() += n;
+            let key = (issue.variant_key(&segments), readers.is_en());
+            *per_key.entry(key).or_default() += n;
         }
     }
     let total: i64 = per_key.values().sum();
     lines.push(Line::Text(tr!(lang, "issues.proof_readers", total = total)));
-    let mut variants: Vec<(Vec<bool>, i64)> = per_key.into_iter().collect();
+    let languages = per_key.keys().map(|(_, en)| *en).collect::<BTreeSet<_>>();
+    let mut variants: Vec<((Vec<bool>, bool), i64)> = per_key.into_iter().collect();
     variants.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     if let Body::Markdown { sections, .. } = &issue.body {
-        for (key, n) in variants {
+        for ((key, en), n) in variants {
+            let readers = if en { Language::En } else { Language::Nl };
             let titles: Vec<&str> = sections
                 .iter()
                 .zip(&key)
@@ -112,11 +125,20 @@ pub async fn proof_summary(f: &ProofFacts<'_>) -> Result<ProofSummary> {
             } else {
                 titles.join(", ")
             };
-            let said = format!(
-                "- {}",
+            let said = if languages.len() > 1 {
+                let language = tr!(lang, &format!("issues.language_{readers}"));
+                tr!(
+                    lang,
+                    "issues.proof_variant_in",
+                    n = n,
+                    sections = list,
+                    language = language
+                )
+            } else {
                 tr!(lang, "issues.proof_variant", n = n, sections = list)
-            );
-            lines.push(match preview(key) {
+            };
+            let said = format!("- {said}");
+            lines.push(match preview(key, readers) {
                 Some(url) => Line::Link {
                     label: format!("{said} · {}", tr!(lang, "issues.proof_preview")),
                     url,

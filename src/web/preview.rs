@@ -88,12 +88,13 @@ pub async fn show(
     };
     let variant = loaded
         .renderer
-        .variant(&link.sections)
+        .variant_in(&link.sections, link.language)
         .map_err(|d| anyhow::anyhow!("{d}"))?;
     let lang = s.config.platform.language;
     let archive = s.links.page("/archive");
     let values = MergeValues {
-        name: tr!(lang, "archive.reader"),
+        // Greeted as its readers are when no name is known.
+        name: tr!(link.language, "archive.reader"),
         preferences_url: archive.clone(),
         unsubscribe_url: archive,
         archive_url: s.links.archive(&row.slug),

@@ -56,12 +56,23 @@ async fn each_variant_can_be_seen_in_the_browser_without_anything_personal() {
     );
     pb.add("bram@example.nl", "Bram Jansen", &[], &["welzijn"]);
     pb.add("lezer@example.nl", "", &[], &[]);
+    pb.ok(&[
+        "subscribers",
+        "add",
+        "reader@example.nl",
+        "--language",
+        "en",
+        "--confirmed",
+        "--consent",
+        "test",
+    ]);
     pb.serve();
     pb.drop_issue("2030-05-platformnieuws.md", ISSUE);
     let text = smtp.wait_for(1, 40).remove(0).text();
 
-    let workshop = url_on_line(&text, "krijgen: Voor iedereen, Kick-off");
-    let theme = url_on_line(&text, "krijgen: Voor iedereen, Welzijn");
+    let workshop = url_on_line(&text, "krijgen in het Nederlands: Voor iedereen, Kick-off");
+    let theme = url_on_line(&text, "krijgen in het Nederlands: Voor iedereen, Welzijn");
+    let english = url_on_line(&text, "1 lezer(s) krijgen in het Engels: Voor iedereen ·");
     let everyone = url_on_line(&text, "Alle secties in de browser");
     assert!(workshop.starts_with(&format!("{}/preview/", pb.base_url())));
     for (url, shown, hidden) in [
@@ -105,6 +116,20 @@ async fn each_variant_can_be_seen_in_the_browser_without_anything_personal() {
         assert!(policy.contains("default-src 'none'"), "{policy}");
         assert_eq!(headers["cache-control"], "no-store");
     }
+
+    // The English readers' version: the words around the text in English,
+    // the editors' text as written.
+    let (code, _, page) = get(&english).await;
+    assert_eq!(code, 200, "{page}");
+    assert!(
+        page.contains("Tekst voor iedereen.") && page.contains("Beste reader,"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Unsubscribe") && !page.contains("Afmelden"),
+        "{page}"
+    );
+    assert!(!page.contains("Alleen voor de werkplaats."));
 
     // Altered or forged: the one "link not valid" page.
     let mut altered: Vec<char> = workshop.chars().collect();
