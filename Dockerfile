@@ -27,6 +27,8 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 
 # --- runtime -------------------------------------------------------------------
 FROM debian:bookworm-slim
+# Not pinned: the certificates should be Debian's newest with each build.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/*

