@@ -6,7 +6,8 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "postbode",
-    version,
+    // The commit too: a bug report then names the exact code (see build.rs).
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("POSTBODE_GIT_COMMIT"), ")"),
     about = "Newsletters and agenda reminders for a knowledge platform"
 )]
 pub struct Cli {
