@@ -89,6 +89,14 @@ pub enum Command {
     /// Approve an issue as it is now (with platform.require_approval): it
     /// goes out at its send_at, or at once when that has passed.
     Approve { slug: String },
+    /// Who got an issue: one line per recipient with the state of their
+    /// message, attempts, the server's last reply; counts per state at the end.
+    Deliveries {
+        slug: String,
+        /// An array of objects (email, state, attempts, last_reply, updated_at).
+        #[arg(long)]
+        json: bool,
+    },
     /// Create or upgrade the database schema.
     Migrate,
     /// Queue again the messages recorded `unknown` (interrupted while being

@@ -3,6 +3,7 @@
 pub mod approve;
 pub mod bounce;
 pub mod check;
+pub mod deliveries;
 pub mod dkim;
 pub mod import;
 pub mod links;
@@ -78,6 +79,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Approve { slug } => {
             let db = open(&config).await?;
             approve::approve(&db, &config, clock.now().timestamp(), &slug).await
+        }
+        Command::Deliveries { slug, json } => {
+            deliveries::deliveries(&open(&config).await?, &config, &slug, json).await
         }
         Command::Status { json } => status::status(&open(&config).await?, &config, json).await,
         Command::Send { slug, test_to } => {

@@ -11,6 +11,7 @@ pub mod clicks;
 pub mod deliveries;
 pub mod holds;
 pub mod issues;
+pub mod ledger_rows;
 pub mod links;
 pub mod privacy;
 pub mod settings;

@@ -1,13 +1,212 @@
-//! The operator's commands (SPEC §8): `--version`.
+//! The operator's commands (SPEC §8): `postbode deliveries SLUG` after a real send through a
+//! real SMTP server, and `--version`.
 
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::ROOT;
+use common::{Postbode, ROOT, SmtpServer, python, soon};
 use std::process::{Command, Output};
+
+const REFUSED: &str = "onbekend@example.nl";
+const THREE: &[&str] = &["anouk@example.nl", REFUSED, "bram@example.nl"];
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// An installation with these confirmed subscribers, serving with fast retries.
+fn daemon(smtp_url: &str, subscribers: &[&str]) -> Postbode {
+    let mut pb = Postbode::new(smtp_url, "");
+    for s in subscribers {
+        pb.add(s, "", &[], &[]);
+    }
+    pb.serve_with_env(&[("POSTBODE_SMTP__RETRY_BASE_SECS", "1")]);
+    pb
+}
+
+fn issue(subject: &str, send_at: &str) -> String {
+    format!("---\nsubject: {subject}\nsend_at: {send_at}\n---\nNieuws voor iedereen.\n")
+}
+
+/// The table line of one recipient.
+fn line_of<'a>(table: &'a str, email: &str) -> &'a str {
+    table
+        .lines()
+        .find(|l| l.starts_with(email))
+        .unwrap_or_else(|| panic!("no line for {email} in\n{table}"))
+}
+
+#[test]
+fn deliveries_lists_who_got_an_issue_with_the_refusal() {
+    // The refusal quotes the address, as Postfix's does.
+    let smtp = SmtpServer::start(&[
+        "--fail",
+        &format!("{REFUSED}=550 5.1.1 <{REFUSED}>: Recipient address rejected"),
+    ]);
+    let pb = daemon(&smtp.url(), THREE);
+    pb.drop_issue("juni.md", &issue("Nieuws in juni", &soon(3)));
+    pb.wait_issue("juni", "sent", 30);
+
+    let table = pb.ok(&["deliveries", "juni"]);
+    let head = table.lines().next().expect("a heading");
+    for word in [
+        "ontvanger",
+        "status",
+        "pogingen",
+        "bijgewerkt",
+        "laatste antwoord",
+    ] {
+        assert!(head.contains(word), "heading {head:?} lacks {word}");
+    }
+    for ok in ["anouk@example.nl", "bram@example.nl"] {
+        assert!(line_of(&table, ok).contains(" sent "), "{table}");
+    }
+    let refused = line_of(&table, REFUSED);
+    assert!(refused.contains(" failed "), "{refused}");
+    assert!(
+        refused.contains("(550): 5.1.1 <address> Recipient address rejected"),
+        "{refused}"
+    );
+    assert_eq!(refused.matches('@').count(), 1, "{refused}");
+    assert!(
+        table
+            .trim_end()
+            .ends_with("3 ontvanger(s): failed 1, sent 2"),
+        "{table}"
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&pb.ok(&["deliveries", "juni", "--json"])).expect("JSON");
+    let rows = json.as_array().expect("an array");
+    assert_eq!(rows.len(), 3, "{json}");
+    for row in rows {
+        let at = row["updated_at"].as_str().expect("updated_at");
+        let parsed = chrono::DateTime::parse_from_rfc3339(at).expect("RFC 3339");
+        let age = chrono::Utc::now().signed_duration_since(parsed);
+        assert!(age.num_seconds() >= 0 && age.num_seconds() < 120, "{at}");
+        let expected = if row["email"] == REFUSED {
+            "failed"
+        } else {
+            "sent"
+        };
+        assert_eq!(row["state"], expected, "{row}");
+        assert!(row["attempts"].as_i64().expect("attempts") >= 1, "{row}");
+    }
+    let failed = rows.iter().find(|r| r["email"] == REFUSED).expect("row");
+    let reply = failed["last_reply"].as_str().expect("reply");
+    assert!(reply.contains("(550): 5.1.1"), "{failed}");
+    assert!(!reply.contains('@'), "{failed}");
+
+    let unknown = pb.cli(&["deliveries", "bestaat-niet"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("Er is geen nieuwsbrief met de naam bestaat-niet"),
+        "{}",
+        stderr(&unknown)
+    );
+}
+
+#[test]
+fn deliveries_of_an_issue_not_started_says_so_and_erased_people_have_no_address() {
+    let smtp = SmtpServer::start(&[]);
+    let pb = daemon(&smtp.url(), THREE);
+    pb.drop_issue("later.md", &issue("Later", "2099-01-01T09:00:00Z"));
+    pb.wait_issue("later", "scheduled", 30);
+    let out = pb.ok(&["deliveries", "later"]);
+    assert!(out.contains("later wordt nog niet verstuurd"), "{out}");
+    assert_eq!(pb.ok(&["deliveries", "later", "--json"]).trim(), "[]");
+
+    pb.drop_issue("nu.md", &issue("Nu", &soon(3)));
+    pb.wait_issue("nu", "sent", 30);
+    // Erasing removes the person's record of mails received: the ledger no
+    // longer names them.
+    pb.ok(&["subscribers", "erase", "anouk@example.nl"]);
+    let out = pb.ok(&["deliveries", "nu"]);
+    assert!(!out.contains("anouk"), "{out}");
+    assert!(out.contains("2 ontvanger(s): sent 2"), "{out}");
+}
+
+#[test]
+fn a_ledger_row_whose_subscriber_is_gone_is_shown_without_address() {
+    let smtp = SmtpServer::start(&[]);
+    let pb = daemon(&smtp.url(), THREE);
+    pb.drop_issue("oud.md", &issue("Oud", &soon(3)));
+    pb.wait_issue("oud", "sent", 30);
+    // As a database edited by hand may hold it: Python's sqlite3 does not
+    // enforce foreign keys, so the ledger rows stay.
+    let out = Command::new(python())
+        .args([
+            "-c",
+            "import sqlite3, sys\n\
+             db = sqlite3.connect(sys.argv[1])\n\
+             db.execute(\"DELETE FROM subscribers WHERE email = 'bram@example.nl'\")\n\
+             db.commit()",
+        ])
+        .arg(pb.path("data/postbode.db"))
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = pb.ok(&["deliveries", "oud"]);
+    assert!(line_of(&out, "(gewist)").contains(" sent "), "{out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&pb.ok(&["deliveries", "oud", "--json"])).expect("JSON");
+    let gone: Vec<_> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter(|r| r["email"].is_null())
+        .collect();
+    assert_eq!(gone.len(), 1, "{json}");
+}
+
+#[test]
+fn deliveries_pages_through_a_ledger_larger_than_one_page() {
+    // More than two pages of 1,000 rows, sent for real.
+    const N: usize = 2_100;
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
+    for i in 0..N {
+        csv.push_str(&format!("lid{i:04}@example.nl,Lid,,,nl,no\n"));
+    }
+    std::fs::write(pb.path("leden.csv"), csv).expect("csv");
+    pb.ok(&[
+        "subscribers",
+        "import",
+        "leden.csv",
+        "--confirmed",
+        "--consent",
+        "test",
+    ]);
+    pb.serve();
+    pb.drop_issue("groot.md", &issue("Groot", &soon(3)));
+    pb.wait_issue("groot", "sent", 120);
+
+    let json: serde_json::Value =
+        serde_json::from_str(&pb.ok(&["deliveries", "groot", "--json"])).expect("JSON");
+    let mut emails: Vec<&str> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|r| r["email"].as_str().expect("email"))
+        .collect();
+    assert_eq!(emails.len(), N);
+    emails.sort_unstable();
+    emails.dedup();
+    assert_eq!(emails.len(), N, "a recipient listed twice");
+    let table = pb.ok(&["deliveries", "groot"]);
+    assert_eq!(table.lines().filter(|l| l.starts_with("lid")).count(), N);
+    assert!(
+        table
+            .trim_end()
+            .ends_with(&format!("{N} ontvanger(s): sent {N}")),
+        "{}",
+        table.lines().last().unwrap_or_default()
+    );
 }
 
 #[test]
