@@ -97,6 +97,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a consistent copy of the SQLite database to FILE (a new file),
+    /// also while `serve` runs. For PostgreSQL use pg_dump.
+    Backup { file: PathBuf },
     /// Create or upgrade the database schema.
     Migrate,
     /// Queue again the messages recorded `unknown` (interrupted while being

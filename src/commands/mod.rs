@@ -1,6 +1,7 @@
 //! One function per subcommand; each opens only what it uses.
 
 pub mod approve;
+pub mod backup;
 pub mod bounce;
 pub mod check;
 pub mod deliveries;
@@ -83,6 +84,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Deliveries { slug, json } => {
             deliveries::deliveries(&open(&config).await?, &config, &slug, json).await
         }
+        Command::Backup { file } => backup::backup(&config, &file).await,
         Command::Status { json } => status::status(&open(&config).await?, &config, json).await,
         Command::Send { slug, test_to } => {
             let db = open(&config).await?;

@@ -5,6 +5,7 @@ pub mod agenda;
 pub mod alerts;
 pub mod approval;
 pub mod audience;
+pub mod backup;
 pub mod bounces;
 pub mod cleanup;
 pub mod clicks;

@@ -1,5 +1,5 @@
 //! The operator's commands (SPEC §8): `postbode deliveries SLUG` after a real send through a
-//! real SMTP server, and `--version`.
+//! real SMTP server, `backup FILE` while `serve` runs and `--version`.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -207,6 +207,62 @@ fn deliveries_pages_through_a_ledger_larger_than_one_page() {
         "{}",
         table.lines().last().unwrap_or_default()
     );
+}
+
+/// The emails in the `subscribers` table of a SQLite file, read by Python's
+/// own sqlite3 module: the copy is a database other programs open.
+fn emails_in(file: &std::path::Path) -> Vec<String> {
+    let out = Command::new(python())
+        .args([
+            "-c",
+            "import sqlite3, sys\n\
+             db = sqlite3.connect(sys.argv[1])\n\
+             assert db.execute('PRAGMA integrity_check').fetchone()[0] == 'ok'\n\
+             for (e,) in db.execute('SELECT email FROM subscribers ORDER BY email'): print(e)",
+        ])
+        .arg(file)
+        .output()
+        .expect("python3");
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).lines().map(str::to_string).collect()
+}
+
+#[test]
+fn backup_copies_the_database_while_serve_runs_and_never_overwrites() {
+    let smtp = SmtpServer::start(&[]);
+    let pb = daemon(&smtp.url(), THREE);
+    // Added while serve runs: still in the write-ahead log, not yet in the .db.
+    pb.add("cor@example.nl", "", &[], &[]);
+    let out = pb.cli(&["backup", "kopie.db"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("kopie.db"), "{}", stdout(&out));
+    let copy = pb.path("kopie.db");
+    assert_eq!(
+        emails_in(&copy),
+        [
+            "anouk@example.nl",
+            "bram@example.nl",
+            "cor@example.nl",
+            REFUSED
+        ]
+    );
+
+    let before = std::fs::read(&copy).expect("copy");
+    pb.add("dirk@example.nl", "", &[], &[]);
+    let again = pb.cli(&["backup", "kopie.db"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(stderr(&again).contains("bestaat al"), "{}", stderr(&again));
+    assert_eq!(std::fs::read(&copy).expect("copy"), before, "overwritten");
+}
+
+#[test]
+fn backup_of_a_postgres_database_points_to_pg_dump() {
+    let pb = Postbode::new("smtp://127.0.0.1:9", "");
+    pb.use_database("postgres://postgres@127.0.0.1:5432/test");
+    let out = pb.cli(&["backup", "kopie.db"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("pg_dump"), "{}", stderr(&out));
+    assert!(!pb.path("kopie.db").exists());
 }
 
 #[test]

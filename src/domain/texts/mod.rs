@@ -52,6 +52,7 @@ static NL: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("nl/editor_links.toml"),
         include_str!("nl/status.toml"),
         include_str!("nl/deliveries.toml"),
+        include_str!("nl/maintenance.toml"),
         include_str!("nl/mail.toml"),
         include_str!("nl/pages.toml"),
     ])
@@ -65,6 +66,7 @@ static EN: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("en/editor_links.toml"),
         include_str!("en/status.toml"),
         include_str!("en/deliveries.toml"),
+        include_str!("en/maintenance.toml"),
         include_str!("en/mail.toml"),
         include_str!("en/pages.toml"),
     ])
