@@ -100,6 +100,9 @@ pub enum Command {
     /// Write a consistent copy of the SQLite database to FILE (a new file),
     /// also while `serve` runs. For PostgreSQL use pg_dump.
     Backup { file: PathBuf },
+    /// Exit status 0 when the local server (http.listen) answers /healthz,
+    /// else 1 with the reason.
+    Healthcheck,
     /// Create or upgrade the database schema.
     Migrate,
     /// Queue again the messages recorded `unknown` (interrupted while being

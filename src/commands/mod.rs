@@ -6,6 +6,7 @@ pub mod bounce;
 pub mod check;
 pub mod deliveries;
 pub mod dkim;
+pub mod healthcheck;
 pub mod import;
 pub mod links;
 pub mod privacy;
@@ -85,6 +86,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             deliveries::deliveries(&open(&config).await?, &config, &slug, json).await
         }
         Command::Backup { file } => backup::backup(&config, &file).await,
+        Command::Healthcheck => healthcheck::healthcheck(&config).await,
         Command::Status { json } => status::status(&open(&config).await?, &config, json).await,
         Command::Send { slug, test_to } => {
             let db = open(&config).await?;

@@ -1,11 +1,13 @@
-//! The operator's commands (SPEC §8): `postbode deliveries SLUG` after a real send through a
-//! real SMTP server, `backup FILE` while `serve` runs and `--version`.
+//! The operator's commands (SPEC §8): `postbode deliveries SLUG` after a real
+//! send through a real SMTP server, `backup FILE` while `serve` runs,
+//! `healthcheck` against the running server and `--version`.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 use common::{Postbode, ROOT, SmtpServer, python, soon};
 use std::process::{Command, Output};
+use std::time::{Duration, Instant};
 
 const REFUSED: &str = "onbekend@example.nl";
 const THREE: &[&str] = &["anouk@example.nl", REFUSED, "bram@example.nl"];
@@ -263,6 +265,36 @@ fn backup_of_a_postgres_database_points_to_pg_dump() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("pg_dump"), "{}", stderr(&out));
     assert!(!pb.path("kopie.db").exists());
+}
+
+#[test]
+fn healthcheck_says_whether_the_local_server_answers() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = daemon(&smtp.url(), &[]);
+    // The sender reports healthy once its workers have started.
+    let end = Instant::now() + Duration::from_secs(15);
+    let healthy = loop {
+        let out = pb.cli(&["healthcheck"]);
+        if out.status.success() || Instant::now() > end {
+            break out;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(healthy.status.code(), Some(0), "{}", stderr(&healthy));
+    assert!(stdout(&healthy).contains("/healthz: ok"));
+
+    pb.stop();
+    let down = pb.cli(&["healthcheck"]);
+    assert_eq!(down.status.code(), Some(1));
+    let said = stderr(&down);
+    assert_eq!(said.trim().lines().count(), 1, "{said}");
+    assert!(
+        said.contains(&format!(
+            "geen antwoord van http://127.0.0.1:{}/healthz",
+            pb.http_port
+        )),
+        "{said}"
+    );
 }
 
 #[test]
