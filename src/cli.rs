@@ -8,7 +8,8 @@ use crate::logging::LogFormat;
 #[derive(Debug, Parser)]
 #[command(
     name = "postbode",
-    version,
+    // The commit too: a bug report then names the exact code (see build.rs).
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("POSTBODE_GIT_COMMIT"), ")"),
     about = "Newsletters and agenda reminders for a knowledge platform"
 )]
 pub struct Cli {
@@ -100,6 +101,20 @@ pub enum Command {
     /// Approve an issue as it is now (with platform.require_approval): it
     /// goes out at its send_at, or at once when that has passed.
     Approve { slug: String },
+    /// Who got an issue: one line per recipient with the state of their
+    /// message, attempts, the server's last reply; counts per state at the end.
+    Deliveries {
+        slug: String,
+        /// An array of objects (email, state, attempts, last_reply, updated_at).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a consistent copy of the SQLite database to FILE (a new file),
+    /// also while `serve` runs. For PostgreSQL use pg_dump.
+    Backup { file: PathBuf },
+    /// Exit status 0 when the local server (http.listen) answers /healthz,
+    /// else 1 with the reason.
+    Healthcheck,
     /// Create or upgrade the database schema.
     Migrate,
     /// Queue again the messages recorded `unknown` (interrupted while being

@@ -1,9 +1,12 @@
 //! One function per subcommand; each opens only what it uses.
 
 pub mod approve;
+pub mod backup;
 pub mod bounce;
 pub mod check;
+pub mod deliveries;
 pub mod dkim;
+pub mod healthcheck;
 pub mod import;
 pub mod links;
 pub mod privacy;
@@ -79,6 +82,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let db = open(&config).await?;
             approve::approve(&db, &config, clock.now().timestamp(), &slug).await
         }
+        Command::Deliveries { slug, json } => {
+            deliveries::deliveries(&open(&config).await?, &config, &slug, json).await
+        }
+        Command::Backup { file } => backup::backup(&config, &file).await,
+        Command::Healthcheck => healthcheck::healthcheck(&config).await,
         Command::Status { json } => status::status(&open(&config).await?, &config, json).await,
         Command::Send { slug, test_to } => {
             let db = open(&config).await?;

@@ -51,6 +51,8 @@ static NL: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("nl/ops.toml"),
         include_str!("nl/editor_links.toml"),
         include_str!("nl/status.toml"),
+        include_str!("nl/deliveries.toml"),
+        include_str!("nl/maintenance.toml"),
         include_str!("nl/mail.toml"),
         include_str!("nl/pages.toml"),
     ])
@@ -63,6 +65,8 @@ static EN: LazyLock<Catalogue> = LazyLock::new(|| {
         include_str!("en/ops.toml"),
         include_str!("en/editor_links.toml"),
         include_str!("en/status.toml"),
+        include_str!("en/deliveries.toml"),
+        include_str!("en/maintenance.toml"),
         include_str!("en/mail.toml"),
         include_str!("en/pages.toml"),
     ])
