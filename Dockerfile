@@ -51,5 +51,8 @@ ENV POSTBODE_HTTP__LISTEN=0.0.0.0:8080
 USER 10001:10001
 VOLUME ["/srv/postbode/data", "/srv/postbode/newsletters"]
 EXPOSE 8080
+# `postbode healthcheck` asks the server's own /healthz (the image has no curl).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=20s --retries=3 \
+    CMD ["postbode", "healthcheck"]
 ENTRYPOINT ["postbode"]
 CMD ["serve"]
