@@ -9,7 +9,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::delivery::{Engine, EngineParts, Liveness};
+use crate::delivery::{Engine, EngineParts, Liveness, SendMetrics};
 use crate::domain::clock::{SharedClock, SystemClock, epoch};
 use crate::domain::links::Links;
 use crate::mail::Mailer;
@@ -36,6 +36,8 @@ pub struct Daemon {
     /// This process among several on one database (see `schedule::cluster`).
     pub process_id: i64,
     pub liveness: Arc<Liveness>,
+    /// What the sender counts, for `/metrics`.
+    pub metrics: SendMetrics,
     /// `secrets.admin_token`, strong or absent.
     pub admin_token: Option<Arc<str>>,
 }
@@ -70,6 +72,7 @@ impl Daemon {
             wake_scheduler: Arc::new(Notify::new()),
             process_id: rand::random_range(1..i64::MAX),
             liveness,
+            metrics: SendMetrics::new(),
         })
     }
 
@@ -100,6 +103,7 @@ impl Daemon {
                 wake: self.wake_sender.clone(),
                 process_id: self.process_id,
                 liveness: self.liveness.clone(),
+                metrics: self.metrics.clone(),
                 probe,
             },
         )
@@ -114,6 +118,7 @@ impl Daemon {
             signup: SignupMails::new(&self.config, self.links.clone(), self.mailer.clone()),
             issues: self.issues.clone(),
             liveness: self.liveness.clone(),
+            metrics: self.metrics.clone(),
             limits: Arc::new(crate::web::limits::Limits::new()),
             admin_token: self.admin_token.clone(),
             style: Arc::new(crate::web::page::PageStyle::new(
@@ -141,6 +146,7 @@ pub async fn run(daemon: Arc<Daemon>, shutdown: CancellationToken) -> Result<()>
         Backend::Sqlite => {
             let recovered = daemon.db.recover_deliveries(None, daemon.now()).await?;
             report_unknown(recovered.unknown);
+            daemon.metrics.set_leader(true);
             tasks.spawn(lead(daemon.clone(), shutdown.clone()));
         }
         Backend::Postgres => {
@@ -268,6 +274,7 @@ async fn take_part(
             if let Some((token, handle)) = leading.take() {
                 token.cancel();
                 let _ = handle.await;
+                d.metrics.set_leader(false);
             }
             match Presence::join(&d.db, d.process_id).await {
                 Ok(p) => presence = p,
@@ -279,6 +286,7 @@ async fn take_part(
                     tracing::info!(
                         "this process leads: folder watcher, scheduler and jobs run here"
                     );
+                    d.metrics.set_leader(true);
                     let token = shutdown.child_token();
                     let handle = tokio::spawn(lead(d.clone(), token.clone()));
                     leading = Some((token, handle));
@@ -290,6 +298,7 @@ async fn take_part(
         if let Some((_, handle)) = &leading {
             if handle.is_finished() {
                 if let Some((_, handle)) = leading.take() {
+                    d.metrics.set_leader(false);
                     handle.await??;
                 }
                 if shutdown.is_cancelled() {

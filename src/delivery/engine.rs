@@ -4,6 +4,7 @@
 //! task is supervised: a worker that dies is replaced, and the row it held is
 //! recorded, so no issue waits for good on one recipient.
 
+use super::metrics::SendMetrics;
 use anyhow::Result;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::collections::HashMap;
@@ -53,6 +54,7 @@ pub struct EngineParts {
     /// This process among several on one database: the owner of the rows it claims.
     pub process_id: i64,
     pub liveness: Arc<Liveness>,
+    pub metrics: SendMetrics,
     pub probe: Option<Probe>,
 }
 
@@ -82,6 +84,7 @@ pub struct Engine {
     pub(super) wake: Arc<Notify>,
     pub(super) process_id: i64,
     pub(super) liveness: Arc<Liveness>,
+    pub(super) metrics: SendMetrics,
     pub(super) settings: Settings,
     pub(super) health: Health,
     pub(super) limiter: Option<DefaultDirectRateLimiter>,
@@ -102,6 +105,7 @@ impl Engine {
             wake: parts.wake,
             process_id: parts.process_id,
             liveness: parts.liveness,
+            metrics: parts.metrics,
             settings: Settings {
                 connections: workers,
                 retry_base_secs: smtp.retry_base_secs,

@@ -7,7 +7,9 @@ pub mod content;
 pub mod engine;
 pub mod health;
 pub mod liveness;
+pub mod metrics;
 mod worker;
 
 pub use engine::{Engine, EngineParts, Probe, Stage};
 pub use liveness::Liveness;
+pub use metrics::SendMetrics;

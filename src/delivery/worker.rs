@@ -129,6 +129,7 @@ impl Engine {
         let out = match built {
             Ok(Ok(out)) => out,
             Ok(Err(NotBuilt::Retry(e))) => {
+                self.metrics.build_error();
                 tracing::error!(
                     delivery = id,
                     "cannot build the message, retrying later: {e}"
@@ -144,12 +145,14 @@ impl Engine {
                 return;
             }
             Ok(Err(NotBuilt::Fail(e))) => {
+                self.metrics.build_error();
                 tracing::error!(delivery = id, "cannot build the message: {e}");
                 let reply = format!("cannot build the message: {e}");
                 log_db(db.mark_failed(ledger, id, &reply, self.now()).await);
                 return;
             }
             Err(panic) => {
+                self.metrics.build_error();
                 let why = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -193,10 +196,13 @@ impl Engine {
         }
         self.hold(index, &job.row, true);
         self.probe(Stage::Send, &recipient);
+        let started = std::time::Instant::now();
         let outcome = self
             .connector
             .send(session, &out.envelope, &out.bytes)
             .await;
+        self.metrics
+            .transaction(ledger, &outcome, started.elapsed().as_secs_f64());
         let now = self.now();
         let verdict = of_attempt(&outcome);
         self.take_health(verdict, outcome.reply(), now).await;

@@ -14,6 +14,7 @@ pub mod holds;
 pub mod issues;
 pub mod ledger_rows;
 pub mod links;
+pub mod metrics;
 pub mod privacy;
 pub mod settings;
 pub mod signup;

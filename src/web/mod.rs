@@ -14,6 +14,7 @@ pub mod forms;
 pub mod headers;
 pub mod health;
 pub mod limits;
+pub mod metrics;
 pub mod origin;
 pub mod page;
 pub mod preferences;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub signup: SignupMails,
     pub issues: Arc<IssuePipeline>,
     pub liveness: Arc<Liveness>,
+    /// What the sender counts, for `/metrics`.
+    pub metrics: crate::delivery::SendMetrics,
     pub limits: Arc<limits::Limits>,
     /// `secrets.admin_token`, checked at start-up; None: the admin pages are off.
     pub admin_token: Option<Arc<str>>,
@@ -75,7 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(subscribe::form))
         .route("/subscribe", post(subscribe::submit))
         .route("/healthz", get(health::healthz))
-        .route("/metrics", get(health::metrics))
+        .route("/metrics", get(metrics::metrics))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe::show).post(unsubscribe::confirm),
