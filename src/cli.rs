@@ -168,6 +168,20 @@ pub enum SubscribersCommand {
     Erase { email: String },
     /// Unsubscribe someone on their behalf (recorded with source "operator").
     Unsubscribe { email: String },
+    /// Confirm a pending subscriber whose consent the platform holds
+    /// otherwise (a paper form, an e-mail): TEXT says where, and is kept.
+    Confirm {
+        email: String,
+        #[arg(long, required = true)]
+        consent: String,
+    },
+    /// Take an address off the suppression list on purpose (erased, bounced
+    /// or complained); the reason is recorded. It is not subscribed by this.
+    Unsuppress {
+        email: String,
+        #[arg(long, required = true)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod dkim;
 pub mod healthcheck;
 pub mod import;
 pub mod links;
+pub mod operator;
 pub mod privacy;
 pub mod resend;
 pub mod send;
@@ -116,6 +117,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 SubscribersCommand::Erase { email } => privacy::erase(&db, now, &email).await,
                 SubscribersCommand::Unsubscribe { email } => {
                     subscribers::unsubscribe(&db, now, &email).await
+                }
+                SubscribersCommand::Confirm { email, consent } => {
+                    operator::confirm(&db, now, &email, &consent).await
+                }
+                SubscribersCommand::Unsuppress { email, reason } => {
+                    operator::unsuppress(&db, now, &email, &reason).await
                 }
             }
         }

@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod settings;
 pub mod signup;
 pub mod subscribers;
+pub mod suppressions;
 pub mod unread;
 pub mod unsubscribes;
 

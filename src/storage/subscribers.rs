@@ -230,6 +230,15 @@ impl Db {
     /// Double opt-in: a pending subscriber becomes active; the time and IP are
     /// kept as proof. False when there was nothing to confirm.
     pub async fn confirm_subscriber(&self, id: i64, ip: &str, now: i64) -> Result<bool> {
+        let mut confirmed = Consent::new(ConsentEvent::Confirmed, "confirmation link");
+        confirmed.ip = ip.to_string();
+        self.confirm_with(id, &confirmed, now).await
+    }
+
+    /// A pending subscriber becomes active with `consent` as the proof (the
+    /// link's time and IP, or the operator's statement of where the
+    /// platform obtained consent). False when there was nothing to confirm.
+    pub async fn confirm_with(&self, id: i64, consent: &Consent, now: i64) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let changed = sqlx::query(
             "UPDATE subscribers SET status = 'active', confirmed_at = $1, updated_at = $1 WHERE id = $2 AND status = 'pending'",
@@ -241,9 +250,7 @@ impl Db {
         .rows_affected()
             > 0;
         if changed {
-            let mut confirmed = Consent::new(ConsentEvent::Confirmed, "confirmation link");
-            confirmed.ip = ip.to_string();
-            record_consent(&mut tx, id, &confirmed, now).await?;
+            record_consent(&mut tx, id, consent, now).await?;
         }
         tx.commit().await?;
         Ok(changed)

@@ -327,3 +327,77 @@ fn with_log_format_json_every_log_line_is_one_json_object() {
     let out = pb.cli(&["--log-format", "yaml", "status"]);
     assert_eq!(out.status.code(), Some(2), "an unknown format is refused");
 }
+
+#[test]
+fn the_operator_confirms_held_consent_and_lifts_a_suppression_on_purpose() {
+    let pb = Postbode::new("smtp://127.0.0.1:9", "");
+    let anouk = "anouk@example.nl";
+    // Pending: her confirmation mail could not go out.
+    pb.ok(&["subscribers", "add", anouk, "--name", "Anouk"]);
+    let consent = "Aanmeldformulier op papier, themabijeenkomst 3 december";
+    let said = pb.ok(&["subscribers", "confirm", anouk, "--consent", consent]);
+    assert!(said.contains("is confirmed (active)"), "{said}");
+    let list = list_json(&pb);
+    assert_eq!(list[0]["status"], "active");
+    let data: serde_json::Value =
+        serde_json::from_str(&pb.ok(&["subscribers", "export", anouk])).expect("json");
+    let consents = data["consents"].as_array().expect("consents");
+    let last = consents.last().expect("a consent record");
+    assert_eq!(last["event"], "confirmed", "{data}");
+    assert_eq!(last["source"], "operator", "{data}");
+    assert_eq!(last["text"], consent, "{data}");
+    let said = pb.ok(&["subscribers", "confirm", anouk, "--consent", consent]);
+    assert!(said.contains("already active"), "{said}");
+    let out = pb.cli(&[
+        "subscribers",
+        "confirm",
+        "niemand@example.nl",
+        "--consent",
+        "x",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = pb.cli(&["subscribers", "confirm", anouk, "--consent", " \t"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an empty statement is no consent"
+    );
+
+    // Erased: suppressed until lifted on purpose, with a reason.
+    pb.ok(&["subscribers", "erase", anouk]);
+    let out = pb.cli(&["subscribers", "add", anouk, "--confirmed", "--consent", "x"]);
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "a suppressed address is not added"
+    );
+    let out = pb.cli(&["subscribers", "confirm", anouk, "--consent", "x"]);
+    assert!(stderr(&out).contains("unsuppress"), "{}", stderr(&out));
+    let reason = "vroeg telefonisch om weer op de lijst te komen";
+    let said = pb.ok(&["subscribers", "unsuppress", anouk, "--reason", reason]);
+    assert!(said.contains("it was suppressed: erased"), "{said}");
+    let out = pb.cli(&["subscribers", "unsuppress", anouk, "--reason", reason]);
+    assert_eq!(out.status.code(), Some(1), "lifted once");
+    pb.ok(&[
+        "subscribers",
+        "add",
+        anouk,
+        "--confirmed",
+        "--consent",
+        "telefoon",
+    ]);
+    assert_eq!(list_json(&pb)[0]["status"], "active");
+
+    // The record of the lift holds the reason, not the address.
+    let rows = std::process::Command::new(common::python())
+        .args([
+            "-c",
+            "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT * FROM suppression_lifts').fetchall())",
+        ])
+        .arg(pb.path("data/postbode.db"))
+        .output()
+        .expect("python sqlite3");
+    let rows = String::from_utf8_lossy(&rows.stdout);
+    assert!(rows.contains(reason) && rows.contains("erased"), "{rows}");
+    assert!(!rows.contains("anouk"), "no address in the record: {rows}");
+}
