@@ -152,10 +152,23 @@ pub enum SubscribersCommand {
     /// Add one subscriber.
     Add(AddArgs),
     /// Import a CSV file (email,name,workshops,interests,language,reminders).
+    /// First shows how many rows are new, changed, unchanged or suppressed
+    /// and whether confirmation mails go out; on a terminal it then asks.
     Import {
         file: PathBuf,
         #[command(flatten)]
         consent: ConsentArgs,
+        /// Only show what the import would do; change nothing.
+        #[arg(long, conflicts_with = "yes")]
+        dry_run: bool,
+        /// Do not ask, also on a terminal.
+        #[arg(long)]
+        yes: bool,
+        /// Also change existing subscribers whose row differs (name,
+        /// workshops, interests, language, reminders); without it they are
+        /// left as they are.
+        #[arg(long)]
+        update: bool,
     },
     /// List subscribers.
     List {

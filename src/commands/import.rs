@@ -1,12 +1,16 @@
 //! `postbode subscribers import FILE.csv`: every row is checked first; one bad
-//! row means nothing is imported, and every bad row is reported by line.
+//! row means nothing is imported, and every bad row is reported by line. Then
+//! it says what it would do (new, changed, unchanged, suppressed; whether
+//! confirmation mails go out) and, on a terminal, asks before doing it.
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use super::import_plan::{Plan, plan};
 use super::subscribers::{describe, new_subscriber};
 use crate::cli::ConsentArgs;
 use crate::config::Config;
@@ -17,6 +21,7 @@ use crate::domain::subscriber::{Status, SubscriberFields, TypedChoices};
 use crate::logging::{say, say_err};
 use crate::signup::{SignupMail, SignupMails};
 use crate::storage::Db;
+use crate::storage::privacy::Preferences;
 use crate::storage::subscribers::{Added, NewSubscriber};
 
 const COLUMNS: [&str; 6] = [
@@ -28,20 +33,29 @@ const COLUMNS: [&str; 6] = [
     "reminders",
 ];
 
+/// How to import: the consent stated, and the operator's flags.
+pub struct How {
+    pub consent: ConsentArgs,
+    pub dry_run: bool,
+    pub yes: bool,
+    pub update: bool,
+}
+
 pub async fn import(
     db: &Db,
     config: &Config,
     mails: &SignupMails,
     now: i64,
     file: &Path,
-    consent: ConsentArgs,
+    how: How,
 ) -> Result<ExitCode> {
+    let consent = &how.consent;
     let shown = file.display().to_string();
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {shown}"))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| anyhow::anyhow!("{shown}: the file is not UTF-8; save it as UTF-8 CSV"))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let (rows, errors) = parse_rows(&config.catalogue(), &shown, text, &consent);
+    let (rows, errors) = parse_rows(&config.catalogue(), &shown, text, consent);
     if !errors.is_empty() {
         for e in &errors {
             say_err!("{e}");
@@ -53,18 +67,42 @@ pub async fn import(
         return Ok(ExitCode::FAILURE);
     }
     // An erased or suppressed address is never recreated as a mailable subscriber.
-    let mut kept = Vec::with_capacity(rows.len());
-    for row in rows {
-        if db.is_suppressed(&row.fields.email).await? {
-            say_err!(
-                "skipped {}: the address is on the suppression list",
-                row.fields.email
-            );
-        } else {
-            kept.push(row);
-        }
+    let plan = plan(db, &rows).await?;
+    for i in &plan.suppressed {
+        say_err!(
+            "skipped {}: the address is on the suppression list",
+            rows[*i].fields.email
+        );
     }
-    let rows = kept;
+    tell(&shown, &plan, consent, how.update);
+    if how.dry_run {
+        say!("dry run: nothing was changed");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !how.yes && std::io::stdin().is_terminal() && !agreed()? {
+        say!("nothing was imported");
+        return Ok(ExitCode::FAILURE);
+    }
+    let updates: Vec<(i64, Preferences)> = if how.update {
+        plan.changed
+            .iter()
+            .map(|(i, id, digest)| {
+                let choices = rows[*i].fields.choices.clone();
+                let digest = *digest;
+                (*id, Preferences { choices, digest })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut rows = rows;
+    let new: BTreeSet<usize> = plan.new.iter().copied().collect();
+    let rows: Vec<NewSubscriber> = rows
+        .drain(..)
+        .enumerate()
+        .filter(|(i, _)| new.contains(i))
+        .map(|(_, r)| r)
+        .collect();
     let bar = ProgressBar::new(rows.len() as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} subscribers")
@@ -79,8 +117,16 @@ pub async fn import(
         .iter()
         .filter(|a| matches!(a, Added::Created(_)))
         .count();
-    let existing = added.len() - created;
-    say!("imported {created} subscribers; {existing} already present (left unchanged)");
+    say!("imported {created} subscribers");
+    let mut updated = 0;
+    for (id, prefs) in &updates {
+        if db.update_choices(*id, prefs, "csv import", "", now).await? {
+            updated += 1;
+        }
+    }
+    if how.update {
+        say!("changed {updated} existing subscriber(s)");
+    }
     if !consent.confirmed {
         let mut failed = 0;
         for (row, a) in rows.iter().zip(&added) {
@@ -105,6 +151,55 @@ pub async fn import(
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says what importing would do.
+fn tell(shown: &str, p: &Plan, consent: &ConsentArgs, update: bool) {
+    say!(
+        "{shown}: {} new, {} changed, {} unchanged, {} on the suppression list (skipped)",
+        p.new.len(),
+        p.changed.len(),
+        p.unchanged,
+        p.suppressed.len()
+    );
+    if !p.new.is_empty() {
+        if consent.confirmed {
+            say!(
+                "the {} new subscriber(s) are active at once, with the consent you stated; no confirmation mail",
+                p.new.len()
+            );
+        } else {
+            say!(
+                "the {} new subscriber(s) get a confirmation mail and stay pending until they confirm",
+                p.new.len()
+            );
+        }
+    }
+    if !p.changed.is_empty() {
+        if update {
+            say!(
+                "{} existing subscriber(s) get the name, workshops, interests, language and reminders of their row",
+                p.changed.len()
+            );
+        } else {
+            say!(
+                "{} existing subscriber(s) differ from their row and are left as they are (add --update to change them)",
+                p.changed.len()
+            );
+        }
+    }
+}
+
+/// Asks on the terminal; true for yes.
+fn agreed() -> Result<bool> {
+    print!("Go on? [y/N] ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(
+        answer.trim().to_lowercase().as_str(),
+        "y" | "yes" | "j" | "ja"
+    ))
 }
 
 /// Parses and checks every row; errors are `FILE:LINE: message`.

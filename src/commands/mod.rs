@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod dkim;
 pub mod healthcheck;
 pub mod import;
+mod import_plan;
 pub mod links;
 pub mod operator;
 pub mod privacy;
@@ -108,9 +109,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     let mails = signup_mails(&config, clock)?;
                     subscribers::add(&db, &config, &mails, now, args).await
                 }
-                SubscribersCommand::Import { file, consent } => {
+                SubscribersCommand::Import {
+                    file,
+                    consent,
+                    dry_run,
+                    yes,
+                    update,
+                } => {
                     let mails = signup_mails(&config, clock)?;
-                    import::import(&db, &config, &mails, now, &file, consent).await
+                    let how = import::How {
+                        consent,
+                        dry_run,
+                        yes,
+                        update,
+                    };
+                    import::import(&db, &config, &mails, now, &file, how).await
                 }
                 SubscribersCommand::List { json } => subscribers::list(&db, json).await,
                 SubscribersCommand::Export { email } => privacy::export(&db, &email).await,

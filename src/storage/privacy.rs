@@ -91,12 +91,26 @@ pub struct Erased {
 }
 
 impl Db {
-    /// Saves new choices and records the change in the consent history.
-    /// False when the subscriber does not exist.
+    /// Saves new choices made in the preference centre and records the
+    /// change in the consent history. False when the subscriber does not exist.
     pub async fn update_preferences(
         &self,
         id: i64,
         p: &Preferences,
+        ip: &str,
+        now: i64,
+    ) -> Result<bool> {
+        self.update_choices(id, p, "preference centre", ip, now)
+            .await
+    }
+
+    /// Saves new choices, recording the change with `source` (where it was
+    /// made) in the consent history. False when the subscriber does not exist.
+    pub async fn update_choices(
+        &self,
+        id: i64,
+        p: &Preferences,
+        source: &str,
         ip: &str,
         now: i64,
     ) -> Result<bool> {
@@ -131,7 +145,7 @@ impl Db {
             let change = Consent {
                 event: ConsentEvent::Changed,
                 text,
-                source: "preference centre".into(),
+                source: source.into(),
                 ip: ip.to_string(),
             };
             record_consent(&mut tx, id, &change, now).await?;

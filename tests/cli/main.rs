@@ -158,7 +158,8 @@ fn the_sample_csv_imports_with_consent_and_a_second_import_changes_nothing() {
         "x",
     ]);
     assert!(
-        again.contains(&format!("imported 0 subscribers; {rows} already present")),
+        again.contains(&format!(": 0 new, 0 changed, {rows} unchanged"))
+            && again.contains("imported 0 subscribers"),
         "{again}"
     );
     assert_eq!(list_json(&pb).len(), rows);
@@ -400,4 +401,156 @@ fn the_operator_confirms_held_consent_and_lifts_a_suppression_on_purpose() {
     let rows = String::from_utf8_lossy(&rows.stdout);
     assert!(rows.contains(reason) && rows.contains("erased"), "{rows}");
     assert!(!rows.contains("anouk"), "no address in the record: {rows}");
+}
+
+#[test]
+fn an_import_says_what_it_will_do_and_changes_existing_rows_only_when_told() {
+    let pb = Postbode::new("smtp://127.0.0.1:9", "");
+    pb.ok(&[
+        "subscribers",
+        "add",
+        "anouk@example.nl",
+        "--name",
+        "Anouk",
+        "--workshop",
+        "arbeid-en-inclusie",
+        "--confirmed",
+        "--consent",
+        "formulier",
+    ]);
+    pb.ok(&[
+        "subscribers",
+        "add",
+        "gewist@example.nl",
+        "--confirmed",
+        "--consent",
+        "formulier",
+    ]);
+    pb.ok(&["subscribers", "erase", "gewist@example.nl"]);
+    pb.ok(&[
+        "subscribers",
+        "add",
+        "zelfde@example.nl",
+        "--name",
+        "Zelfde",
+        "--confirmed",
+        "--consent",
+        "formulier",
+    ]);
+    let csv = pb.path("leden.csv");
+    std::fs::write(
+        &csv,
+        "email,name,workshops,interests,language,reminders\n\
+         anouk@example.nl,Anouk de Vries,arbeid-en-inclusie;ontwikkeltafels,,en,yes\n\
+         zelfde@example.nl,Zelfde,,,nl,no\n\
+         bram@example.nl,Bram,,welzijn,nl,no\n\
+         gewist@example.nl,Gewist,,,nl,no\n",
+    )
+    .expect("csv");
+    let file = csv.to_str().expect("path");
+    let names = |pb: &Postbode| -> Vec<String> {
+        list_json(pb)
+            .iter()
+            .map(|s| format!("{} {}", s["email"], s["name"]))
+            .collect()
+    };
+    let before = names(&pb);
+
+    let dry = pb.ok(&["subscribers", "import", file, "--dry-run"]);
+    assert!(
+        dry.contains("1 new, 1 changed, 1 unchanged, 1 on the suppression list"),
+        "{dry}"
+    );
+    assert!(dry.contains("get a confirmation mail"), "{dry}");
+    assert!(dry.contains("add --update"), "{dry}");
+    assert!(dry.contains("dry run: nothing was changed"), "{dry}");
+    assert_eq!(names(&pb), before, "a dry run changes nothing");
+
+    // Without --update the existing subscriber stays as she is.
+    let out = pb.ok(&[
+        "subscribers",
+        "import",
+        file,
+        "--confirmed",
+        "--consent",
+        "lijst",
+        "--yes",
+    ]);
+    assert!(out.contains("imported 1 subscribers"), "{out}");
+    let list = list_json(&pb);
+    let anouk = list
+        .iter()
+        .find(|s| s["email"] == "anouk@example.nl")
+        .expect("anouk");
+    assert_eq!(anouk["name"], "Anouk");
+    assert!(
+        list.iter().all(|s| s["email"] != "gewist@example.nl"),
+        "suppressed stays out"
+    );
+
+    let out = pb.ok(&[
+        "subscribers",
+        "import",
+        file,
+        "--confirmed",
+        "--consent",
+        "lijst",
+        "--update",
+    ]);
+    assert!(out.contains("0 new, 1 changed, 2 unchanged"), "{out}");
+    assert!(out.contains("changed 1 existing subscriber(s)"), "{out}");
+    let list = list_json(&pb);
+    let anouk = list
+        .iter()
+        .find(|s| s["email"] == "anouk@example.nl")
+        .expect("anouk");
+    assert_eq!(anouk["name"], "Anouk de Vries");
+    assert_eq!(anouk["language"], "en");
+    assert_eq!(anouk["reminders"], true);
+    let data: serde_json::Value =
+        serde_json::from_str(&pb.ok(&["subscribers", "export", "anouk@example.nl"])).expect("json");
+    let last = data["consents"]
+        .as_array()
+        .and_then(|c| c.last().cloned())
+        .expect("consent");
+    assert_eq!(last["event"], "changed", "{data}");
+    assert_eq!(last["source"], "csv import", "{data}");
+    assert!(
+        last["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("ontwikkeltafels")),
+        "{data}"
+    );
+
+    // On a terminal it asks; "n" imports nothing.
+    std::fs::write(
+        &csv,
+        "email,name,workshops,interests,language,reminders\ncarla@example.nl,Carla,,,nl,no\n",
+    )
+    .expect("csv");
+    let cmd = format!(
+        "{} --config {} subscribers import {file} --confirmed --consent lijst",
+        env!("CARGO_BIN_EXE_postbode"),
+        pb.path("postbode.toml").display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(pb.path(""))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().expect("stdin").write_all(b"n\n")?;
+            c.wait_with_output()
+        })
+        .expect("script");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("Go on? [y/N]"), "{said}");
+    assert!(said.contains("nothing was imported"), "{said}");
+    assert!(
+        list_json(&pb)
+            .iter()
+            .all(|s| s["email"] != "carla@example.nl")
+    );
 }
