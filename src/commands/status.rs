@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use crate::config::Config;
 use crate::delivery::health::{PAUSE_KEY, Pause};
-use crate::domain::clock::from_epoch;
+use crate::domain::clock::{from_epoch, rfc3339};
 use crate::domain::texts::tr;
 use crate::logging::say;
 use crate::storage::Db;
@@ -72,7 +72,8 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
             .map(|i| {
                 json!({
                     "slug": i.slug, "subject": i.subject, "status": i.hold.shown(i.status), "file": i.file,
-                    "send_at": i.send_at, "started_at": i.started_at, "sent_at": i.sent_at,
+                    "send_at": i.send_at.map(rfc3339), "started_at": i.started_at.map(rfc3339),
+                    "sent_at": i.sent_at.map(rfc3339),
                     "errors": i.errors.lines().collect::<Vec<_>>(), "warning": i.warning,
                     "deliveries": per_issue.get(i.slug.as_str()).cloned().unwrap_or_default(),
                 })
@@ -81,7 +82,10 @@ pub async fn status(db: &Db, config: &Config, as_json: bool) -> Result<ExitCode>
         let out = json!({
             "issues": list,
             "agenda": agenda,
-            "delivery": { "paused": paused },
+            "delivery": { "paused": paused.as_ref().map(|p| json!({
+                "since": rfc3339(p.since), "until": rfc3339(p.until),
+                "failures": p.failures, "last_reply": p.last_reply,
+            })) },
             "alerts": alerts,
             "unread_files": unread,
             "subscribers": subscribers.iter().map(|(s, n)| (s.as_str(), *n)).collect::<BTreeMap<_, _>>(),

@@ -53,3 +53,26 @@ pub fn epoch(t: DateTime<Utc>) -> i64 {
 pub fn from_epoch(s: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(s, 0).unwrap_or_default()
 }
+
+/// `s` seconds since the epoch as RFC 3339 in UTC (`2026-12-02T09:00:00Z`):
+/// how every time is written in JSON.
+pub fn rfc3339(s: i64) -> String {
+    from_epoch(s).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Serde `serialize_with` for a time kept as seconds since the epoch.
+pub mod as_rfc3339 {
+    pub fn serialize<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::rfc3339(*t))
+    }
+
+    /// The same for a time that may be absent (`null`).
+    pub mod option {
+        pub fn serialize<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+            match t {
+                Some(t) => s.serialize_str(&super::super::rfc3339(*t)),
+                None => s.serialize_none(),
+            }
+        }
+    }
+}

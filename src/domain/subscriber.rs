@@ -283,8 +283,11 @@ pub struct Subscriber {
     pub digest: bool,
     #[serde(flatten)]
     pub segments: Segments,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::serialize")]
     pub created_at: i64,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::option::serialize")]
     pub confirmed_at: Option<i64>,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::option::serialize")]
     pub unsubscribed_at: Option<i64>,
     /// Links made now carry it; raising it revokes the older ones.
     #[serde(skip)]

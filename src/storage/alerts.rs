@@ -11,6 +11,7 @@ const KEPT: i64 = 200;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Alert {
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::serialize")]
     pub at: i64,
     pub message: String,
 }

@@ -29,6 +29,7 @@ pub struct ConsentRecord {
     pub text: String,
     pub source: String,
     pub ip: String,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::serialize")]
     pub at: i64,
 }
 
@@ -37,6 +38,7 @@ pub struct DeliveryRecord {
     pub issue: String,
     pub subject: String,
     pub state: DeliveryState,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::serialize")]
     pub at: i64,
 }
 
@@ -46,6 +48,7 @@ pub struct AgendaMailRecord {
     pub item: String,
     pub kind: AgendaMailKind,
     pub state: DeliveryState,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::serialize")]
     pub at: i64,
 }
 
@@ -56,6 +59,7 @@ pub struct BounceRecord {
     pub kind: String,
     pub status: String,
     pub diagnostic: String,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::serialize")]
     pub at: i64,
 }
 
@@ -64,6 +68,7 @@ pub struct UnsubscribeRecord {
     pub issue: Option<String>,
     pub source: String,
     pub reason: String,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::serialize")]
     pub at: i64,
 }
 

@@ -11,6 +11,7 @@ use super::Db;
 pub struct UnreadFile {
     pub file: String,
     pub reason: String,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::serialize")]
     pub seen_at: i64,
 }
 

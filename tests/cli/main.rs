@@ -146,6 +146,12 @@ fn the_sample_csv_imports_with_consent_and_a_second_import_changes_nothing() {
     assert_eq!(list.len(), rows);
     assert!(list.iter().all(|s| s["status"] == "active"));
     assert!(
+        list.iter().all(|s| s["created_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with('Z') && chrono::DateTime::parse_from_rfc3339(t).is_ok())),
+        "JSON times are RFC 3339: {list:?}"
+    );
+    assert!(
         list.iter().any(|s| s["name"] == "Şükrü Yılmaz"),
         "UTF-8 names survive"
     );

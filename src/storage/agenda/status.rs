@@ -14,6 +14,7 @@ pub struct ItemStatus {
     pub uid: String,
     pub title: String,
     pub status: String,
+    #[serde(serialize_with = "crate::domain::clock::as_rfc3339::serialize")]
     pub starts_at: i64,
     pub sequence: i64,
     pub published: bool,
