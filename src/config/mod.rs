@@ -130,14 +130,16 @@ impl Config {
         self.resolve(&self.paths.templates)
     }
 
-    /// The database URL with a relative SQLite path made relative to the config file.
+    /// The database URL with a relative SQLite path made relative to the
+    /// config file, and SQLite told to create the file when it is missing
+    /// (`mode=rwc`) unless the URL says otherwise.
     pub fn database_url(&self) -> String {
         let url = self.database.url.as_str();
         if let Some(rest) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
         {
-            if rest.starts_with(":memory:") || rest.starts_with('/') {
+            if rest.starts_with(":memory:") {
                 return url.to_string();
             }
             let (path, query) = rest.split_once('?').unwrap_or((rest, ""));

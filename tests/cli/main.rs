@@ -560,3 +560,30 @@ fn an_import_says_what_it_will_do_and_changes_existing_rows_only_when_told() {
             .all(|s| s["email"] != "carla@example.nl")
     );
 }
+
+#[test]
+fn an_absolute_sqlite_path_is_created_like_a_relative_one() {
+    let pb = Postbode::new("smtp://127.0.0.1:9", "");
+    let state = tempfile::tempdir().expect("tempdir");
+    let db = state.path().join("data/postbode.db");
+    let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
+    let cfg = cfg.replace(
+        "url = \"sqlite://data/postbode.db\"",
+        &format!("url = \"sqlite://{}\"", db.display()),
+    );
+    std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
+    pb.ok(&["migrate"]);
+    assert!(
+        db.exists(),
+        "the database file is made at the absolute path"
+    );
+    pb.ok(&[
+        "subscribers",
+        "add",
+        "anouk@example.nl",
+        "--confirmed",
+        "--consent",
+        "x",
+    ]);
+    assert_eq!(list_json(&pb).len(), 1);
+}
