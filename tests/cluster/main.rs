@@ -52,19 +52,7 @@ async fn two_processes_share_the_sending_and_one_takes_over_when_the_leader_dies
     let mut b = Postbode::new(&smtp.url(), "");
     on_database(&b, &url, Some(&a));
 
-    let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
-    for i in 0..SUBSCRIBERS {
-        csv.push_str(&format!("lid{i:04}@example.nl,Lid,,,nl,no\n"));
-    }
-    std::fs::write(a.path("leden.csv"), csv).expect("csv");
-    a.ok(&[
-        "subscribers",
-        "import",
-        "leden.csv",
-        "--confirmed",
-        "--consent",
-        "test",
-    ]);
+    a.import_members(SUBSCRIBERS);
 
     let env = [
         ("POSTBODE_SMTP__CONNECTIONS", "3"),

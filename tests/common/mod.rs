@@ -250,6 +250,30 @@ pub const INTERESTS: &[(&str, &str)] = &[
     ("preventie", "Preventie"),
 ];
 
+/// The address of member `i` of [`Postbode::import_members`].
+pub fn member(i: usize) -> String {
+    format!("lid{i:04}@example.nl")
+}
+
+impl Postbode {
+    /// Imports `n` active members, [`member`]`(0)` onward, named "Lid".
+    pub fn import_members(&self, n: usize) {
+        let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
+        for i in 0..n {
+            csv.push_str(&format!("{},Lid,,,nl,no\n", member(i)));
+        }
+        std::fs::write(self.path("leden.csv"), csv).expect("csv");
+        self.ok(&[
+            "subscribers",
+            "import",
+            "leden.csv",
+            "--confirmed",
+            "--consent",
+            "test",
+        ]);
+    }
+}
+
 impl Postbode {
     /// A fresh folder with a config pointing at `smtp_url`, the repository's
     /// layouts, an empty `newsletters/` and `extra` appended to the config.

@@ -7,7 +7,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use common::{Postbode, SmtpServer, soon};
+use common::{Postbode, SmtpServer, member, soon};
 use sqlx::Executor;
 use std::time::{Duration, Instant};
 
@@ -272,20 +272,8 @@ async fn a_database_that_cannot_write_holds_sending_and_nothing_is_lost() {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
     pb.use_database(&url);
-    let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
-    let emails: Vec<String> = (0..40).map(|i| format!("lid{i:02}@example.nl")).collect();
-    for e in &emails {
-        csv.push_str(&format!("{e},Lid,,,nl,no\n"));
-    }
-    std::fs::write(pb.path("leden.csv"), csv).expect("csv");
-    pb.ok(&[
-        "subscribers",
-        "import",
-        "leden.csv",
-        "--confirmed",
-        "--consent",
-        "test",
-    ]);
+    let emails: Vec<String> = (0..40).map(member).collect();
+    pb.import_members(emails.len());
     let mut env = FAST.to_vec();
     env.push(("POSTBODE_SMTP__RATE_PER_SECOND", "10"));
     pb.serve_with_env(&env);

@@ -71,19 +71,7 @@ fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> f64 {
 async fn metrics_during_and_after_a_send_parse_and_add_up() {
     let smtp = SmtpServer::start(&["--fail", &format!("{REFUSED}=550")]);
     let mut pb = Postbode::new(&smtp.url(), "");
-    let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
-    for i in 0..READERS {
-        csv.push_str(&format!("lid{i:04}@example.nl,Lid,,,nl,no\n"));
-    }
-    std::fs::write(pb.path("leden.csv"), csv).expect("csv");
-    pb.ok(&[
-        "subscribers",
-        "import",
-        "leden.csv",
-        "--confirmed",
-        "--consent",
-        "test",
-    ]);
+    pb.import_members(READERS);
     // One connection: the send takes long enough to be seen half-way.
     pb.serve_with_env(&[("POSTBODE_SMTP__CONNECTIONS", "1")]);
     pb.drop_issue(

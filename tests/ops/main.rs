@@ -171,19 +171,7 @@ fn deliveries_pages_through_a_ledger_larger_than_one_page() {
     const N: usize = 2_100;
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
-    let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
-    for i in 0..N {
-        csv.push_str(&format!("lid{i:04}@example.nl,Lid,,,nl,no\n"));
-    }
-    std::fs::write(pb.path("leden.csv"), csv).expect("csv");
-    pb.ok(&[
-        "subscribers",
-        "import",
-        "leden.csv",
-        "--confirmed",
-        "--consent",
-        "test",
-    ]);
+    pb.import_members(N);
     pb.serve();
     pb.drop_issue("groot.md", &issue("Groot", &soon(3)));
     pb.wait_issue("groot", "sent", 120);

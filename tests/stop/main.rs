@@ -28,22 +28,6 @@ fn env(rate: &'static str) -> [(&'static str, &'static str); 3] {
     ]
 }
 
-fn import(pb: &Postbode, n: usize) {
-    let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
-    for i in 0..n {
-        csv.push_str(&format!("lid{i:04}@example.nl,Lid,,,nl,no\n"));
-    }
-    std::fs::write(pb.path("leden.csv"), csv).expect("csv");
-    pb.ok(&[
-        "subscribers",
-        "import",
-        "leden.csv",
-        "--confirmed",
-        "--consent",
-        "test",
-    ]);
-}
-
 fn issue(subject: &str, send_at: &str) -> String {
     format!("---\nsubject: {subject}\nsend_at: {send_at}\n---\nNieuws voor iedereen.\n")
 }
@@ -205,7 +189,7 @@ fn cancel_midway(smtp: &SmtpServer, pb: &Postbode, slug: &str, subject: &str, in
 fn pause_holds_the_send_and_resume_sends_everyone_exactly_once_on_sqlite() {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
-    import(&pb, RECIPIENTS);
+    pb.import_members(RECIPIENTS);
     pb.serve_with_env(&env("200"));
     pb.drop_issue("noodstop.md", &issue(SUBJECT, &soon(2)));
     pause_and_resume(&smtp, &pb, CONNECTIONS);
@@ -216,7 +200,7 @@ fn pause_holds_the_send_and_resume_sends_everyone_exactly_once_on_sqlite() {
 fn cancel_stops_the_send_for_good_on_sqlite() {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
-    import(&pb, RECIPIENTS);
+    pb.import_members(RECIPIENTS);
     pb.serve_with_env(&env("200"));
     pb.drop_issue("afgelast.md", &issue("Afgelast nummer", &soon(2)));
     cancel_midway(&smtp, &pb, "afgelast", "Afgelast nummer", CONNECTIONS);
@@ -239,7 +223,7 @@ async fn two_processes_on_postgresql_stop_together() {
         a.path("newsletters").display()
     ));
     std::fs::write(b.path("postbode.toml"), cfg).expect("config");
-    import(&a, RECIPIENTS);
+    a.import_members(RECIPIENTS);
     a.serve_with_env(&env("100"));
     b.serve_with_env(&env("100"));
     // Both take part, so a stop must reach the process that did not get it.
@@ -261,7 +245,7 @@ fn a_paused_scheduled_issue_waits_for_resume() {
     let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
     let cfg = cfg.replace("editors = []", "editors = []\nlanguage = \"en\"");
     std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
-    import(&pb, 3);
+    pb.import_members(3);
     pb.serve();
     pb.drop_issue("later.md", &issue("Later nummer", &soon(4)));
     pb.wait_issue("later", "scheduled", 20);
