@@ -25,16 +25,18 @@ pub fn init(format: LogFormat) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        // Our own colours would be escaped by `Cleaned`; the log is plain.
+        // Our own colours would be escaped by `cleaned`; the log is plain.
         .with_ansi(false)
         .with_target(false);
     let _ = match format {
-        LogFormat::Text => builder.with_writer(|| Cleaned(io::stderr())).try_init(),
+        LogFormat::Text => builder
+            .with_writer(|| Filtered(io::stderr(), cleaned))
+            .try_init(),
         // serde_json escapes every control character already; passwords in
         // URLs are masked as in the text log, which keeps the JSON valid.
         LogFormat::Json => builder
             .json()
-            .with_writer(|| Masked(io::stderr()))
+            .with_writer(|| Filtered(io::stderr(), redact_url_passwords))
             .try_init(),
     };
 }
@@ -59,28 +61,14 @@ macro_rules! say_err {
 
 pub(crate) use {say, say_err};
 
-/// A writer that cleans what passes through it.
-struct Cleaned<W>(W);
+/// A writer that passes what goes through it through a filter: [`cleaned`]
+/// for the text log, only [`redact_url_passwords`] for JSON lines.
+struct Filtered<W>(W, fn(&str) -> String);
 
-impl<W: Write> Write for Cleaned<W> {
+impl<W: Write> Write for Filtered<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let text = String::from_utf8_lossy(buf);
-        self.0.write_all(cleaned(&text).as_bytes())?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
-    }
-}
-
-/// A writer that masks passwords in URLs and changes nothing else.
-struct Masked<W>(W);
-
-impl<W: Write> Write for Masked<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let text = String::from_utf8_lossy(buf);
-        self.0.write_all(redact_url_passwords(&text).as_bytes())?;
+        self.0.write_all((self.1)(&text).as_bytes())?;
         Ok(buf.len())
     }
 
@@ -96,7 +84,7 @@ mod tests {
     #[test]
     fn what_passes_is_masked_and_escaped() {
         let mut out = Vec::new();
-        let mut w = Cleaned(&mut out);
+        let mut w = Filtered(&mut out, cleaned);
         w.write_all(b"ERROR cannot reach smtp://nieuws:geheim@mail.example:587 \x1b[2J\n")
             .expect("write");
         let text = String::from_utf8(out).expect("utf-8");
