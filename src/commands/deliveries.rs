@@ -3,14 +3,13 @@
 //! last changed) and the count per state at the end.
 
 use anyhow::Result;
-use chrono::SecondsFormat;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
 use crate::config::Config;
-use crate::domain::clock::from_epoch;
+use crate::domain::clock::{from_epoch, rfc3339};
 use crate::domain::redact::redact_addresses;
 use crate::domain::texts::tr;
 use crate::logging::{say, say_err};
@@ -108,7 +107,7 @@ impl Output {
                 "state": row.state,
                 "attempts": row.attempts,
                 "last_reply": reply,
-                "updated_at": when.to_rfc3339_opts(SecondsFormat::Secs, true),
+                "updated_at": rfc3339(row.updated_at),
             });
             let sep = if self.first { "[\n  " } else { ",\n  " };
             self.first = false;

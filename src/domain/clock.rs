@@ -54,6 +54,15 @@ pub fn from_epoch(s: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(s, 0).unwrap_or_default()
 }
 
+/// `s` seconds since the epoch as editors and operators read it: local
+/// time in `tz` to the minute, with the zone (`2030-04-01 09:00 CEST`).
+pub fn local_minute(s: i64, tz: chrono_tz::Tz) -> String {
+    from_epoch(s)
+        .with_timezone(&tz)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
 /// `s` seconds since the epoch as RFC 3339 in UTC (`2026-12-02T09:00:00Z`):
 /// how every time is written in JSON.
 pub fn rfc3339(s: i64) -> String {

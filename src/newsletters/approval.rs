@@ -1,6 +1,7 @@
 //! What an approval did, in the editors' words: the same for
 //! `postbode approve` and the approval page behind the proof's link.
 
+use crate::domain::clock::local_minute;
 use crate::domain::language::Language;
 use crate::domain::texts::tr;
 use crate::storage::approval::Approval;
@@ -23,9 +24,7 @@ pub fn said(
             false,
         ),
         Approval::Approved { send_at: Some(t) } if *t > now => {
-            let at = chrono::DateTime::from_timestamp(*t, 0)
-                .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string())
-                .unwrap_or_default();
+            let at = local_minute(*t, tz);
             (
                 tr!(lang, "approval.approved_at", slug = slug, at = at),
                 true,

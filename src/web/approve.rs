@@ -15,6 +15,7 @@ use super::origin::is_cross_site;
 use super::page::respond;
 use super::preview::linked_issue;
 use super::signup_pages::cross_site;
+use crate::domain::clock::local_minute;
 use crate::domain::editor_link::EditorAction;
 use crate::domain::texts::tr;
 use crate::newsletters::approval::said;
@@ -30,14 +31,12 @@ pub async fn show(
     };
     let lang = s.config.platform.language;
     let tz = s.config.platform.timezone;
-    let at = row
-        .send_at
-        .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string());
-    let when = match (at, row.send_at) {
-        (Some(at), Some(t)) if t <= s.now() => tr!(lang, "approval.page_send_now", at = at),
-        (Some(at), _) => tr!(lang, "approval.page_send_at", at = at),
-        _ => String::new(),
+    let when = match row.send_at {
+        Some(t) if t <= s.now() => {
+            tr!(lang, "approval.page_send_now", at = local_minute(t, tz))
+        }
+        Some(t) => tr!(lang, "approval.page_send_at", at = local_minute(t, tz)),
+        None => String::new(),
     };
     let title = tr!(lang, "approval.page_title");
     let body = html! {
