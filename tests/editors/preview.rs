@@ -166,5 +166,30 @@ async fn each_variant_can_be_seen_in_the_browser_without_anything_personal() {
     };
     let token = approval.sign(&signer).expect("signed");
     assert_eq!(get(&format!("{base}/preview/{token}")).await.0, 404);
+    assert_eq!(
+        get(&format!(
+            "{base}/approve/{}",
+            workshop.rsplit('/').next().expect("token")
+        ))
+        .await
+        .0,
+        404
+    );
+    // An expired approval link shows what to do and approves nothing.
+    let stale = EditorLink {
+        expires_at: chrono::Utc::now().timestamp() - 1,
+        ..approval
+    };
+    let url = format!("{base}/approve/{}", stale.sign(&signer).expect("signed"));
+    let (code, _, page) = get(&url).await;
+    assert_eq!(code, 410);
+    assert!(page.contains("verlopen"), "{page}");
+    let posted = reqwest::Client::new()
+        .post(&url)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!(posted.status().as_u16(), 410);
     pb.stop();
 }
