@@ -4,6 +4,8 @@
 //! README promises (its own user, a read-only system, one state
 //! folder). And hadolint finds nothing to say about the Dockerfile.
 
+mod compose;
+
 use std::path::Path;
 use std::process::Command;
 
