@@ -12,7 +12,6 @@ pub struct Receiver {
     child: Child,
     stdin: ChildStdin,
     pub port: u16,
-    out: std::path::PathBuf,
 }
 
 impl Receiver {
@@ -36,7 +35,6 @@ impl Receiver {
             child,
             stdin,
             port,
-            out: out.to_path_buf(),
         }
     }
 
@@ -109,11 +107,5 @@ pub fn wait_until(
             r
         );
         std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-impl Receiver {
-    pub fn out(&self) -> &std::path::Path {
-        &self.out
     }
 }
