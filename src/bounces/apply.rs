@@ -9,10 +9,10 @@ use crate::domain::event::EventKind;
 use crate::domain::reply::BounceKind;
 use crate::domain::subscriber::Status;
 use crate::storage::Db;
-use crate::storage::events::{data, issue_slug, record_event};
 use crate::storage::bounces::{
     BounceRecord, SentMessage, Suppress, insert_bounce, soft_bounced_messages, suppress,
 };
+use crate::storage::events::{data, issue_slug, record_event};
 
 /// What recording the event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +71,10 @@ pub async fn record(
             ("kind", kind.as_str().into()),
             ("status", status.into()),
             ("issue", issue_slug(&mut tx, message.issue_id).await?),
-            ("suppressed", matches!(decision, Decision::Suppress(_)).into()),
+            (
+                "suppressed",
+                matches!(decision, Decision::Suppress(_)).into(),
+            ),
         ]);
         let who = Some(message.subscriber_id);
         record_event(&mut tx, &db.webhooks, event, who, d, now).await?;

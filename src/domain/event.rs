@@ -127,7 +127,10 @@ mod tests {
     fn routes_name_only_the_webhooks_that_want_a_kind() {
         let r = Routes::new(vec![
             ("a".into(), vec![EventKind::Subscribed]),
-            ("b".into(), vec![EventKind::Subscribed, EventKind::IssueSent]),
+            (
+                "b".into(),
+                vec![EventKind::Subscribed, EventKind::IssueSent],
+            ),
         ]);
         assert_eq!(r.wanting(EventKind::Subscribed), vec!["a", "b"]);
         assert_eq!(r.wanting(EventKind::IssueSent), vec!["b"]);

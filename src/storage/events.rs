@@ -94,8 +94,5 @@ pub async fn erase_events(tx: &mut Transaction<'static, Any>, subscriber: i64) -
 
 /// Builds event data from `key: value` pairs.
 pub fn data<const N: usize>(pairs: [(&str, Value); N]) -> EventData {
-    pairs
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
-        .collect()
+    pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use super::events::{data, issue_slug, record_event};
 use super::{Db, placeholders};
-use crate::domain::event::{EventKind, Routes};
 use crate::domain::email::SubscriberEmail;
+use crate::domain::event::{EventKind, Routes};
 use crate::domain::name::SubscriberName;
 use crate::domain::segments::{SegmentKind, Segments};
 use crate::domain::slug::Slug;

@@ -112,7 +112,10 @@ async fn a_subscribers_steps_arrive_signed_and_in_order() {
     sign_up_and_confirm(&pb, &smtp, "anouk@example.nl").await;
     pb.drop_issue(
         "2026-12-platformnieuws.md",
-        &format!("---\nsubject: December\nsend_at: {}\n---\nHallo.\n", soon(2)),
+        &format!(
+            "---\nsubject: December\nsend_at: {}\n---\nHallo.\n",
+            soon(2)
+        ),
     );
     let end = Instant::now() + Duration::from_secs(30);
     let issue = loop {
@@ -192,9 +195,9 @@ async fn a_subscribers_steps_arrive_signed_and_in_order() {
     let left: i64 = sqlx::query_scalar::<_, i64>(
         "SELECT COUNT(*) FROM webhook_events WHERE payload LIKE '%anouk%'",
     )
-        .fetch_one(&db)
-        .await
-        .expect("count");
+    .fetch_one(&db)
+    .await
+    .expect("count");
     assert_eq!(left, 0);
     pb.stop();
     rx.stop();
@@ -210,7 +213,11 @@ async fn a_receiver_that_was_down_gets_every_event_once_and_in_order() {
     pb.serve();
 
     // Nobody listens: the events wait in the queue.
-    let people = ["anouk@example.nl", "jeroen@example.nl", "marieke@example.nl"];
+    let people = [
+        "anouk@example.nl",
+        "jeroen@example.nl",
+        "marieke@example.nl",
+    ];
     for p in people {
         pb.add(p, "Lid", &[], &[]);
     }
@@ -233,7 +240,9 @@ async fn a_receiver_that_was_down_gets_every_event_once_and_in_order() {
     std::thread::sleep(Duration::from_secs(3));
     let rx = Receiver::start(SECRET, &out, port);
 
-    wait_until(&out, 60, "six accepted deliveries", |_| accepted(&out).len() >= 6);
+    wait_until(&out, 60, "six accepted deliveries", |_| {
+        accepted(&out).len() >= 6
+    });
     std::thread::sleep(Duration::from_secs(3));
     let got = accepted(&out);
     assert_eq!(got.len(), 6, "nothing twice: {got:#?}");
@@ -338,22 +347,30 @@ fn an_unknown_event_or_a_weak_secret_is_refused_naming_the_key() {
     let url = "https://crm.example.nl/hooks";
     for (extra, key, says) in [
         (
-            format!("\n[[webhooks]]\nurl = \"{url}\"\nevents = [\"unsubscribe\"]\nsecret = \"{SECRET}\"\n"),
+            format!(
+                "\n[[webhooks]]\nurl = \"{url}\"\nevents = [\"unsubscribe\"]\nsecret = \"{SECRET}\"\n"
+            ),
             "webhooks.0.events",
             "the events are: subscribed, confirmed, preferences_changed, unsubscribed",
         ),
         (
-            format!("\n[[webhooks]]\nurl = \"{url}\"\nevents = [\"subscribed\"]\nsecret = \"change-me\"\n"),
+            format!(
+                "\n[[webhooks]]\nurl = \"{url}\"\nevents = [\"subscribed\"]\nsecret = \"change-me\"\n"
+            ),
             "webhooks.0.secret",
             "openssl rand -hex 32",
         ),
         (
-            format!("\n[[webhooks]]\nurl = \"{url}\"\nevents = [\"subscribed\"]\nsecret = \"{SECRET}\"\nretries = 3\n"),
+            format!(
+                "\n[[webhooks]]\nurl = \"{url}\"\nevents = [\"subscribed\"]\nsecret = \"{SECRET}\"\nretries = 3\n"
+            ),
             "webhooks.0",
             "retries",
         ),
         (
-            format!("\n[[webhooks]]\nurl = \"ftp://crm.example.nl\"\nevents = [\"subscribed\"]\nsecret = \"{SECRET}\"\n"),
+            format!(
+                "\n[[webhooks]]\nurl = \"ftp://crm.example.nl\"\nevents = [\"subscribed\"]\nsecret = \"{SECRET}\"\n"
+            ),
             "webhooks.0.url",
             "http://",
         ),
@@ -382,8 +399,14 @@ async fn pages_answer_at_once_while_the_receiver_hangs() {
     pb.add("anouk@example.nl", "Anouk", &[], &[]);
     let arrivals = out.with_extension("jsonl.arrivals");
     let end = Instant::now() + Duration::from_secs(20);
-    while std::fs::read_to_string(&arrivals).unwrap_or_default().is_empty() {
-        assert!(Instant::now() < end, "the sender never reached the receiver");
+    while std::fs::read_to_string(&arrivals)
+        .unwrap_or_default()
+        .is_empty()
+    {
+        assert!(
+            Instant::now() < end,
+            "the sender never reached the receiver"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 
@@ -401,7 +424,9 @@ async fn pages_answer_at_once_while_the_receiver_hangs() {
     // The receiver answers again: everything arrives, the hung attempt
     // retried after its timeout.
     rx.tell("hang 0");
-    wait_until(&out, 60, "five deliveries", |_| accepted_ids(&out).len() >= 5);
+    wait_until(&out, 60, "five deliveries", |_| {
+        accepted_ids(&out).len() >= 5
+    });
     let log = pb.log();
     assert!(log.contains("webhooks: not delivered"), "{log}");
     pb.stop();
@@ -421,7 +446,9 @@ async fn the_same_on_postgresql() {
     pb.serve();
     pb.add("anouk@example.nl", "Anouk", &[], &[]);
     pb.ok(&["subscribers", "unsubscribe", "anouk@example.nl"]);
-    wait_until(&out, 30, "two deliveries", |_| accepted_ids(&out).len() >= 2);
+    wait_until(&out, 30, "two deliveries", |_| {
+        accepted_ids(&out).len() >= 2
+    });
     assert_eq!(
         events_of(&accepted(&out), "anouk@example.nl"),
         ["subscribed", "unsubscribed"]

@@ -31,11 +31,7 @@ impl Receiver {
         ];
         let (mut child, port) = python_server("webhook_receiver.py", &args);
         let stdin = child.stdin.take().expect("stdin");
-        Self {
-            child,
-            stdin,
-            port,
-        }
+        Self { child, stdin, port }
     }
 
     pub fn url(&self) -> String {
