@@ -5,6 +5,7 @@
 //! is detected, bad settings are refused, and a hanging receiver never
 //! slows a page down.
 
+mod bounces;
 #[path = "../common/mod.rs"]
 mod common;
 mod receiver;
@@ -16,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 /// The secret the webhooks are configured with: 32 random bytes, as hex.
-const SECRET: &str = "9c4e1f7a2b8d05e3c6a9f1b47d2e8c30a5f9e1d6b3c7a2f08e4d1b9c6a3f5e27";
+pub(crate) const SECRET: &str = "9c4e1f7a2b8d05e3c6a9f1b47d2e8c30a5f9e1d6b3c7a2f08e4d1b9c6a3f5e27";
 /// Another one, which a receiver that was told the wrong secret holds.
 const OTHER: &str = "1b7d3f9a5c2e8046d1f3b5a7c9e2d4f6081a3c5e7b9d2f4a6c8e0b1d3f5a7c92";
 
@@ -37,7 +38,7 @@ fn client() -> reqwest::Client {
 }
 
 /// The events of `email` among `got`, in arrival order.
-fn events_of(got: &[Value], email: &str) -> Vec<String> {
+pub(crate) fn events_of(got: &[Value], email: &str) -> Vec<String> {
     got.iter()
         .filter(|r| r["payload"]["data"]["email"] == email)
         .map(|r| r["event"].as_str().expect("event").to_string())
