@@ -4,7 +4,7 @@
 //!
 //! 1. entry points: `cli` and `commands` (the command line), `logging`, `startup` (the
 //!    daemon), `web` (pages), `delivery` (the sender), `schedule` (watcher,
-//!    scheduler, cron jobs, leadership);
+//!    scheduler, cron jobs, leadership), `webhooks` (the webhook sender);
 //! 2. services: `newsletters` (issue files → loaded issues), `render`
 //!    (MJML, text, calendars), `mail` (composing and SMTP), `reminders`
 //!    (agenda mails), `signup` (confirmation mails), `bounces` (reports),
@@ -29,3 +29,4 @@ pub mod signup;
 pub mod startup;
 pub mod storage;
 pub mod web;
+pub mod webhooks;

@@ -22,6 +22,7 @@ use crate::schedule::jobs::CronJobs;
 use crate::schedule::watcher::{FolderWatcher, WatcherParts};
 use crate::signup::SignupMails;
 use crate::storage::{Backend, Db};
+use crate::webhooks::WebhookSender;
 
 /// The daemon's services, built once.
 pub struct Daemon {
@@ -129,7 +130,9 @@ impl Daemon {
 }
 
 pub async fn serve(config: Config) -> Result<()> {
-    let db = Db::connect_and_migrate(&config.database_url()).await?;
+    let db = Db::connect_and_migrate(&config.database_url())
+        .await?
+        .with_webhooks(config.webhook_routes());
     if let Some(d) = &config.dkim {
         tracing::info!(domain = %d.domain, selector = %d.selector, "every message is DKIM-signed");
     }
@@ -204,7 +207,8 @@ fn report_unknown(n: u64) {
     }
 }
 
-/// What one process leads: the folder watcher, the scheduler and the cron jobs.
+/// What one process leads: the folder watcher, the scheduler, the cron jobs
+/// and the webhook sender.
 /// Returns when `token` is cancelled or one of them fails.
 async fn lead(d: Arc<Daemon>, token: CancellationToken) -> Result<()> {
     let mut set = tokio::task::JoinSet::new();
@@ -245,6 +249,8 @@ async fn lead(d: Arc<Daemon>, token: CancellationToken) -> Result<()> {
         jobs.run(t).await;
         Ok(())
     });
+    let hooks = WebhookSender::new(&d.config.webhooks, d.db.clone(), d.clock.clone())?;
+    set.spawn(hooks.run(token.clone()));
     let mut result = Ok(());
     while let Some(done) = set.join_next().await {
         if let Err(e) = done.map_err(anyhow::Error::from).and_then(|r| r) {

@@ -5,12 +5,14 @@
 use anyhow::Result;
 
 use super::policy::{Decision, SOFT_WINDOW_SECS, decide};
+use crate::domain::event::EventKind;
 use crate::domain::reply::BounceKind;
 use crate::domain::subscriber::Status;
 use crate::storage::Db;
 use crate::storage::bounces::{
     BounceRecord, SentMessage, Suppress, insert_bounce, soft_bounced_messages, suppress,
 };
+use crate::storage::events::{data, issue_slug, record_event};
 
 /// What recording the event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +61,24 @@ pub async fn record(
             suppress(&mut tx, &s, now).await?
         }
     };
+    let event = match kind {
+        BounceKind::Delayed => None,
+        BounceKind::Complaint => Some(EventKind::Complained),
+        _ => Some(EventKind::Bounced),
+    };
+    if let Some(event) = event {
+        let d = data([
+            ("kind", kind.as_str().into()),
+            ("status", status.into()),
+            ("issue", issue_slug(&mut tx, message.issue_id).await?),
+            (
+                "suppressed",
+                matches!(decision, Decision::Suppress(_)).into(),
+            ),
+        ]);
+        let who = Some(message.subscriber_id);
+        record_event(&mut tx, &db.webhooks, event, who, d, now).await?;
+    }
     tx.commit().await?;
     Ok(Applied {
         decision,

@@ -46,7 +46,7 @@ pub async fn bounce(config_path: &Path, recipient: Option<&str>) -> ExitCode {
         Err(e) => return fail(EX_TEMPFAIL, &format!("{e:#}; nothing changed")),
     };
     let db = match Db::connect_and_migrate(&config.database_url()).await {
-        Ok(db) => db,
+        Ok(db) => db.with_webhooks(config.webhook_routes()),
         Err(e) => {
             let why = format!("{e:#}; nothing changed, the MTA will try again later");
             return fail(EX_TEMPFAIL, &why);

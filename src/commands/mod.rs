@@ -144,7 +144,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 
 /// The database, migrated.
 async fn open(config: &Config) -> Result<Db> {
-    Db::connect_and_migrate(&config.database_url()).await
+    Ok(Db::connect_and_migrate(&config.database_url())
+        .await?
+        .with_webhooks(config.webhook_routes()))
 }
 
 async fn stop_issue(

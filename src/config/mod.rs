@@ -5,6 +5,7 @@
 
 pub mod sections;
 pub mod values;
+pub mod webhooks;
 
 use anyhow::{Context, Result, bail};
 use figment::Figment;
@@ -22,6 +23,7 @@ pub use sections::{
     Database, Dkim, Http, Limits, Paths, Platform, Reminders, Schedule, Secrets, Smtp, Tracking,
 };
 pub use values::{SmtpTarget, SmtpUrl, Tls};
+pub use webhooks::Webhook;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -50,6 +52,9 @@ pub struct Config {
     pub workshops: Vec<Segment>,
     #[serde(default)]
     pub interests: Vec<Segment>,
+    /// Where events are POSTed (`[[webhooks]]`, see `webhooks`).
+    #[serde(default)]
+    pub webhooks: Vec<Webhook>,
     /// Directory that relative paths in this file are resolved against.
     #[serde(skip)]
     pub base_dir: PathBuf,
@@ -111,6 +116,13 @@ impl Config {
         }
         check_segments("workshops", &self.workshops)?;
         check_segments("interests", &self.interests)?;
+        let mut urls = std::collections::HashSet::new();
+        for (i, w) in self.webhooks.iter().enumerate() {
+            w.validate(i).map_err(anyhow::Error::msg)?;
+            if !urls.insert(w.key()) {
+                bail!("webhooks[{i}].url: listed twice; give one webhook all its events");
+            }
+        }
         Ok(())
     }
 
@@ -203,6 +215,11 @@ impl Config {
             workshops: self.workshops.clone(),
             interests: self.interests.clone(),
         }
+    }
+
+    /// Which webhook wants which event, for recording events.
+    pub fn webhook_routes(&self) -> crate::domain::event::Routes {
+        webhooks::routes(&self.webhooks)
     }
 
     pub fn default_offsets(&self) -> Vec<Offset> {

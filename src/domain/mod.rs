@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod dns;
 pub mod editor_link;
 pub mod email;
+pub mod event;
 pub mod issue;
 pub mod language;
 pub mod links;

@@ -308,6 +308,7 @@ impl Db {
 
     /// Issues in `sending` with nothing left to do become `sent`.
     pub async fn finish_sent_issues(&self, now: i64) -> Result<Vec<String>> {
+        let mut tx = self.begin_write().await?;
         let rows = sqlx::query(
             "UPDATE issues SET status = 'sent', sent_at = $1, updated_at = $1
              WHERE status = 'sending' AND NOT EXISTS (
@@ -315,9 +316,16 @@ impl Db {
              RETURNING slug",
         )
         .bind(now)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        let slugs: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        for slug in &slugs {
+            let d = super::events::data([("issue", slug.as_str().into())]);
+            let kind = crate::domain::event::EventKind::IssueSent;
+            super::events::record_event(&mut tx, &self.webhooks, kind, None, d, now).await?;
+        }
+        tx.commit().await?;
+        Ok(slugs)
     }
 }
 

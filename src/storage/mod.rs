@@ -10,6 +10,7 @@ pub mod bounces;
 pub mod cleanup;
 pub mod clicks;
 pub mod deliveries;
+pub mod events;
 pub mod holds;
 pub mod issues;
 pub mod ledger_rows;
@@ -22,11 +23,14 @@ pub mod subscribers;
 pub mod suppressions;
 pub mod unread;
 pub mod unsubscribes;
+pub mod webhooks;
 
+use crate::domain::event::Routes;
 use crate::domain::redact::redact_url_passwords;
 use anyhow::{Context, Result};
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +43,9 @@ pub enum Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// Which webhook wants which event: a change records its event for them
+    /// (`events::record_event`). None configured: nothing is recorded.
+    pub webhooks: Arc<Routes>,
 }
 
 impl std::fmt::Debug for Db {
@@ -93,7 +100,17 @@ impl Db {
             .connect(url)
             .await
             .with_context(|| format!("cannot open the database ({})", redact_url_passwords(url)))?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            webhooks: Arc::default(),
+        })
+    }
+
+    /// This database recording events for `routes` (see `config::webhooks`).
+    pub fn with_webhooks(mut self, routes: Routes) -> Self {
+        self.webhooks = Arc::new(routes);
+        self
     }
 
     pub async fn migrate(&self) -> Result<()> {

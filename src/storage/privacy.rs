@@ -9,8 +9,10 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use super::Db;
+use super::events::{data, erase_events, record_event};
 use super::subscribers::{Consent, record_consent, replace_segments};
 use crate::domain::delivery::{AgendaMailKind, DeliveryState};
+use crate::domain::event::EventKind;
 use crate::domain::subscriber::{Choices, ConsentEvent, Subscriber};
 
 const SALT_KEY: &str = "suppression_salt";
@@ -154,6 +156,19 @@ impl Db {
                 ip: ip.to_string(),
             };
             record_consent(&mut tx, id, &change, now).await?;
+            let slugs = |l: &[crate::domain::slug::Slug]| {
+                serde_json::Value::from(l.iter().map(|s| s.as_str()).collect::<Vec<_>>())
+            };
+            let d = data([
+                ("source", source.into()),
+                ("workshops", slugs(c.segments.workshops())),
+                ("interests", slugs(c.segments.interests())),
+                ("reminders", c.reminders.into()),
+                ("digest", p.digest.into()),
+                ("language", c.language.as_str().into()),
+            ]);
+            let kind = EventKind::PreferencesChanged;
+            record_event(&mut tx, &self.webhooks, kind, Some(id), d, now).await?;
         }
         tx.commit().await?;
         Ok(changed)
@@ -298,6 +313,7 @@ impl Db {
                 .get(0);
             *slot = u64::try_from(n).unwrap_or(0);
         }
+        erase_events(&mut tx, id).await?;
         // The schema cascades, but explicit deletes do not depend on the
         // database enforcing foreign keys.
         for sql in [

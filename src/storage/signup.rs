@@ -6,7 +6,9 @@ use anyhow::Result;
 use sqlx::Row;
 
 use super::Db;
+use super::events::{data, record_event};
 use super::subscribers::{Consent, NewSubscriber, record_consent, replace_segments};
+use crate::domain::event::EventKind;
 use crate::domain::segments::Segments;
 use crate::domain::subscriber::ConsentEvent;
 
@@ -148,6 +150,9 @@ impl Db {
             let mut confirmed = Consent::new(ConsentEvent::Confirmed, "confirmation link");
             confirmed.ip = ip.to_string();
             record_consent(&mut tx, subscriber, &confirmed, now).await?;
+            let d = data([("source", confirmed.source.as_str().into())]);
+            let kind = EventKind::Confirmed;
+            record_event(&mut tx, &self.webhooks, kind, Some(subscriber), d, now).await?;
         }
         sqlx::query("DELETE FROM signup_requests WHERE id = $1")
             .bind(request)

@@ -6,8 +6,10 @@ use anyhow::Result;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
 
+use super::events::{data, issue_slug, record_event};
 use super::{Db, placeholders};
 use crate::domain::email::SubscriberEmail;
+use crate::domain::event::{EventKind, Routes};
 use crate::domain::name::SubscriberName;
 use crate::domain::segments::{SegmentKind, Segments};
 use crate::domain::slug::Slug;
@@ -55,7 +57,7 @@ impl Db {
     /// Adds one subscriber (with segments and consent) in one transaction.
     pub async fn add_subscriber(&self, s: &NewSubscriber, now: i64) -> Result<Added> {
         let mut tx = self.begin_write().await?;
-        let added = insert(&mut tx, s, now).await?;
+        let added = insert(&mut tx, &self.webhooks, s, now).await?;
         tx.commit().await?;
         Ok(added)
     }
@@ -70,7 +72,7 @@ impl Db {
         let mut tx = self.begin_write().await?;
         let mut out = Vec::with_capacity(list.len());
         for (i, s) in list.iter().enumerate() {
-            out.push(insert(&mut tx, s, now).await?);
+            out.push(insert(&mut tx, &self.webhooks, s, now).await?);
             progress(i + 1);
         }
         tx.commit().await?;
@@ -211,6 +213,10 @@ impl Db {
             let withdrawn = Consent::new(ConsentEvent::Withdrawn, source.as_str());
             record_consent(&mut tx, id, &withdrawn, now).await?;
             super::deliveries::skip_queued(&mut tx, id, "unsubscribed", now).await?;
+            let issue = issue_slug(&mut tx, issue_id).await?;
+            let d = data([("source", source.as_str().into()), ("issue", issue)]);
+            let kind = EventKind::Unsubscribed;
+            record_event(&mut tx, &self.webhooks, kind, Some(id), d, now).await?;
         }
         tx.commit().await?;
         Ok(changed)
@@ -251,13 +257,21 @@ impl Db {
             > 0;
         if changed {
             record_consent(&mut tx, id, consent, now).await?;
+            let d = data([("source", consent.source.as_str().into())]);
+            let kind = EventKind::Confirmed;
+            record_event(&mut tx, &self.webhooks, kind, Some(id), d, now).await?;
         }
         tx.commit().await?;
         Ok(changed)
     }
 }
 
-async fn insert(tx: &mut Transaction<'static, Any>, s: &NewSubscriber, now: i64) -> Result<Added> {
+async fn insert(
+    tx: &mut Transaction<'static, Any>,
+    routes: &Routes,
+    s: &NewSubscriber,
+    now: i64,
+) -> Result<Added> {
     let f = &s.fields;
     if let Some(row) = sqlx::query("SELECT id FROM subscribers WHERE email_key = $1")
         .bind(f.email.key())
@@ -284,6 +298,11 @@ async fn insert(tx: &mut Transaction<'static, Any>, s: &NewSubscriber, now: i64)
     .get(0);
     replace_segments(tx, id, &f.choices.segments).await?;
     record_consent(tx, id, &s.consent, now).await?;
+    let d = data([
+        ("status", s.status.as_str().into()),
+        ("source", s.consent.source.as_str().into()),
+    ]);
+    record_event(tx, routes, EventKind::Subscribed, Some(id), d, now).await?;
     Ok(Added::Created(id))
 }
 

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use super::AppState;
 use super::error::AppError;
+use crate::domain::redact::redact_url_passwords;
 use crate::domain::secret;
 
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -41,6 +42,17 @@ struct Status {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Kind {
     kind: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Hook {
+    webhook: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HookState {
+    webhook: String,
+    state: String,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -157,6 +169,37 @@ pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Re
         per_source
             .into_iter()
             .map(|(source, n)| (Source { source }, n)),
+    );
+    // Every configured webhook shows, with 0 when nothing waits for it.
+    let mut queue: BTreeMap<String, i64> = s
+        .config
+        .webhooks
+        .iter()
+        .map(|w| (w.key().to_string(), 0))
+        .collect();
+    let hooks = db.webhook_counts().await?;
+    for (webhook, state, n) in &hooks {
+        if state == "pending" {
+            *queue.entry(webhook.clone()).or_default() += n;
+        }
+    }
+    gauges(
+        &mut r,
+        "postbode_webhook_queue",
+        "Webhook deliveries waiting to be sent (pending), by webhook",
+        queue.into_iter().map(|(w, n)| {
+            let webhook = redact_url_passwords(&w);
+            (Hook { webhook }, n)
+        }),
+    );
+    gauges(
+        &mut r,
+        "postbode_webhook_deliveries",
+        "Webhook deliveries by webhook and state (pending, delivered, failed; kept 7 days)",
+        hooks.into_iter().map(|(w, state, n)| {
+            let webhook = redact_url_passwords(&w);
+            (HookState { webhook, state }, n)
+        }),
     );
     gauge(
         &mut r,

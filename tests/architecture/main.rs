@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("cli", 4),
     ("commands", 4),
     ("logging", 4),
+    ("webhooks", 4),
 ];
 
 fn layer(module: &str) -> u8 {
