@@ -249,7 +249,9 @@ async fn lead(d: Arc<Daemon>, token: CancellationToken) -> Result<()> {
         Ok(())
     });
     let signer = d.links.signer().clone();
-    if let Some(mailbox) = BounceMailbox::from_config(&d.config, d.db.clone(), signer, d.clock.clone())? {
+    if let Some(mailbox) =
+        BounceMailbox::from_config(&d.config, d.db.clone(), signer, d.clock.clone())?
+    {
         let t = token.clone();
         set.spawn(async move {
             mailbox.run(t).await;

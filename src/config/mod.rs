@@ -19,10 +19,10 @@ use crate::domain::offset::Offset;
 use crate::domain::secret;
 use crate::domain::segments::{Catalogue, Segment};
 use crate::domain::token::TokenSigner;
+pub use imap_url::{Bounces, ImapUrl};
 pub use sections::{
     Database, Dkim, Http, Limits, Paths, Platform, Reminders, Schedule, Secrets, Smtp, Tracking,
 };
-pub use imap_url::{Bounces, ImapUrl};
 pub use values::{SmtpTarget, SmtpUrl, Tls};
 
 #[derive(Debug, Clone, Deserialize)]

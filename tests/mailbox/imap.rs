@@ -30,7 +30,13 @@ impl Dovecot {
         make_certificates(d);
         let (uid, gid) = (id("-u"), id("-g"));
         std::fs::create_dir_all(d.join("home")).expect("home");
-        run("chown", &[&format!("{uid}:{gid}"), &d.join("home").display().to_string()]);
+        run(
+            "chown",
+            &[
+                &format!("{uid}:{gid}"),
+                &d.join("home").display().to_string(),
+            ],
+        );
         std::fs::write(d.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}\n")).expect("passwd");
         let port = free_port();
         let conf = config(d, port, &uid, &gid);
@@ -52,7 +58,11 @@ impl Dovecot {
         let server = Self { dir, port, child };
         let end = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < end, "dovecot did not start: {}", server.log());
+            assert!(
+                Instant::now() < end,
+                "dovecot did not start: {}",
+                server.log()
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         server
@@ -90,7 +100,12 @@ impl Dovecot {
     fn client(&self, args: &[&str]) -> String {
         let out = Command::new(python())
             .arg(Path::new(ROOT).join("tests/support/imap_client.py"))
-            .args([&self.port.to_string(), &self.ca_file().display().to_string(), USER, PASSWORD])
+            .args([
+                &self.port.to_string(),
+                &self.ca_file().display().to_string(),
+                USER,
+                PASSWORD,
+            ])
             .args(args)
             .output()
             .expect("python3 imap_client.py");
@@ -131,7 +146,10 @@ impl Drop for Dovecot {
 /// Mail is stored as the unprivileged `mail` user: Dovecot will not run
 /// mail processes as root.
 fn id(flag: &str) -> String {
-    let out = Command::new("id").args([flag, "mail"]).output().expect("id");
+    let out = Command::new("id")
+        .args([flag, "mail"])
+        .output()
+        .expect("id");
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -185,20 +203,55 @@ fn make_certificates(d: &Path) {
         "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
     )
     .expect("ext");
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
     let mut ca = vec!["req", "-x509"];
     ca.extend(ec);
-    ca.extend(["-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=postbode test CA", "-days", "2"]);
+    ca.extend([
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=postbode test CA",
+        "-days",
+        "2",
+    ]);
     openssl(d, &ca);
     let mut csr = vec!["req"];
     csr.extend(ec);
-    csr.extend(["-keyout", "key.pem", "-out", "server.csr", "-subj", "/CN=127.0.0.1"]);
+    csr.extend([
+        "-keyout",
+        "key.pem",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
     openssl(d, &csr);
     openssl(
         d,
         &[
-            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", "cert.pem", "-days", "2", "-extfile", "server.ext",
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "cert.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
         ],
     );
 }

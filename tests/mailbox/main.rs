@@ -100,7 +100,9 @@ fn reports_in_the_mailbox_take_addresses_off_the_list_and_are_filed_away() {
     assert_eq!(status["bounces"]["complaint"], 1, "{status}");
     let lines = mailbox_lines(&pb);
     assert!(
-        lines.iter().any(|l| l.contains("hard bounce 5.1.1 for subscriber")),
+        lines
+            .iter()
+            .any(|l| l.contains("hard bounce 5.1.1 for subscriber")),
         "{lines:?}"
     );
     assert!(
@@ -117,7 +119,10 @@ fn reports_in_the_mailbox_take_addresses_off_the_list_and_are_filed_away() {
 #[test]
 fn a_message_that_is_no_report_stays_in_the_folder_and_is_logged_once() {
     let dovecot = Dovecot::start();
-    dovecot.append("INBOX", b"From: iemand@example.nl\r\nSubject: hoi\r\n\r\nHallo\r\n");
+    dovecot.append(
+        "INBOX",
+        b"From: iemand@example.nl\r\nSubject: hoi\r\n\r\nHallo\r\n",
+    );
     // Read every second: a message passed over must not be logged each time.
     let mut pb = Postbode::new("file://outbox", &dovecot.bounces_section(1));
     pb.serve();
@@ -127,11 +132,19 @@ fn a_message_that_is_no_report_stays_in_the_folder_and_is_logged_once() {
             .filter(|l| l.contains("left in the folder"))
             .collect::<Vec<_>>()
     };
-    wait_until(20, || format!("not logged:\n{}", pb.log()), || !left(&pb).is_empty());
+    wait_until(
+        20,
+        || format!("not logged:\n{}", pb.log()),
+        || !left(&pb).is_empty(),
+    );
     std::thread::sleep(Duration::from_secs(4));
     let lines = left(&pb);
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].contains("not a bounce or complaint report"), "{}", lines[0]);
+    assert!(
+        lines[0].contains("not a bounce or complaint report"),
+        "{}",
+        lines[0]
+    );
     assert!(!lines[0].contains("@example.nl"), "{}", lines[0]);
     let counts = dovecot.counts();
     assert_eq!(counts["INBOX"], 1, "{counts}");
@@ -180,9 +193,15 @@ async fn a_wrong_password_is_logged_and_the_daemon_keeps_running() {
         .expect("healthz");
     assert_eq!(health.status(), 200);
     let log = pb.log();
-    assert!(log.contains("check the user name and password in bounces.imap_url"), "{log}");
+    assert!(
+        log.contains("check the user name and password in bounces.imap_url"),
+        "{log}"
+    );
     assert!(log.contains("imaps://bounces@127.0.0.1"), "{log}");
-    assert!(!log.contains(wrong), "the password never reaches the log: {log}");
+    assert!(
+        !log.contains(wrong),
+        "the password never reaches the log: {log}"
+    );
     assert!(!log.contains("fout%2B"), "{log}");
     pb.stop();
 }

@@ -47,7 +47,10 @@ pub fn tls_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>> {
                 format!("bounces.ca_file: {} is not a PEM file", path.display())
             })?;
             roots.add(cert).with_context(|| {
-                format!("bounces.ca_file: a certificate in {} is not usable", path.display())
+                format!(
+                    "bounces.ca_file: a certificate in {} is not usable",
+                    path.display()
+                )
             })?;
             added += 1;
         }
@@ -81,7 +84,11 @@ pub async fn open(url: &ImapUrl, tls: &Arc<rustls::ClientConfig>) -> Result<Imap
         return Err(anyhow!("the server closed the connection before its greeting").into());
     }
     match tokio::time::timeout(TIMEOUT, client.login(&url.user, url.password())).await {
-        Err(_) => Err(anyhow!("no answer to the login within {} seconds", TIMEOUT.as_secs()).into()),
+        Err(_) => Err(anyhow!(
+            "no answer to the login within {} seconds",
+            TIMEOUT.as_secs()
+        )
+        .into()),
         Ok(Ok(session)) => Ok(session),
         Ok(Err((async_imap::error::Error::No(why), _))) => Err(OpenError::Login(clean(&why))),
         Ok(Err((e, _))) => Err(anyhow!("login: {}", clean(&e.to_string())).into()),

@@ -40,10 +40,16 @@ impl Folder {
             .collect::<Vec<_>>()
             .await;
         if listed.iter().all(|n| n.is_err()) {
-            imap.create(handled)
-                .await
-                .map_err(|e| anyhow!("cannot create the folder {handled:?}: {}", clean(&e.to_string())))?;
-            tracing::info!(folder = handled, "bounce mailbox: created the folder for handled reports");
+            imap.create(handled).await.map_err(|e| {
+                anyhow!(
+                    "cannot create the folder {handled:?}: {}",
+                    clean(&e.to_string())
+                )
+            })?;
+            tracing::info!(
+                folder = handled,
+                "bounce mailbox: created the folder for handled reports"
+            );
         }
         let selected = imap
             .select(name)
@@ -61,7 +67,12 @@ impl Folder {
     pub async fn read(&self, imap: &mut Imap, mb: &mut BounceMailbox) -> Result<()> {
         tokio::time::timeout(STEP_LIMIT, self.read_all(imap, mb))
             .await
-            .map_err(|_| anyhow!("reading the folder took over {} seconds", STEP_LIMIT.as_secs()))?
+            .map_err(|_| {
+                anyhow!(
+                    "reading the folder took over {} seconds",
+                    STEP_LIMIT.as_secs()
+                )
+            })?
     }
 
     async fn read_all(&self, imap: &mut Imap, mb: &mut BounceMailbox) -> Result<()> {
@@ -79,7 +90,11 @@ impl Folder {
             let raw = match fetch(imap, uid).await? {
                 Fetched::Gone => continue,
                 Fetched::TooLarge(bytes) => {
-                    tracing::warn!(uid, bytes, "bounce mailbox: a message too large to be a report is left in the folder for a person to look at");
+                    tracing::warn!(
+                        uid,
+                        bytes,
+                        "bounce mailbox: a message too large to be a report is left in the folder for a person to look at"
+                    );
                     mb.skipped.insert((self.uid_validity, uid));
                     self.flag_skipped(imap, uid).await;
                     continue;
@@ -118,13 +133,21 @@ impl Folder {
     async fn file_away(&self, imap: &mut Imap, uid: u32, to: &str) -> Result<()> {
         let set = uid.to_string();
         let failed = |e: async_imap::error::Error| {
-            anyhow!("cannot move a handled report to {to:?}: {}", clean(&e.to_string()))
+            anyhow!(
+                "cannot move a handled report to {to:?}: {}",
+                clean(&e.to_string())
+            )
         };
         if self.can_move {
             return imap.uid_mv(&set, to).await.map_err(failed);
         }
         imap.uid_copy(&set, to).await.map_err(failed)?;
-        drain(imap.uid_store(&set, "+FLAGS.SILENT (\\Deleted)").await.map_err(failed)?).await;
+        drain(
+            imap.uid_store(&set, "+FLAGS.SILENT (\\Deleted)")
+                .await
+                .map_err(failed)?,
+        )
+        .await;
         if self.can_uid_expunge {
             drain(imap.uid_expunge(&set).await.map_err(failed)?).await;
         } else {
@@ -138,7 +161,10 @@ impl Folder {
         let query = format!("+FLAGS.SILENT ({SKIPPED})");
         match imap.uid_store(uid.to_string(), query).await {
             Ok(answers) => drain(answers).await,
-            Err(e) => tracing::debug!("bounce mailbox: cannot flag a message: {}", clean(&e.to_string())),
+            Err(e) => tracing::debug!(
+                "bounce mailbox: cannot flag a message: {}",
+                clean(&e.to_string())
+            ),
         }
     }
 

@@ -106,7 +106,7 @@ impl BounceMailbox {
     /// as long as the server goes along.
     async fn connection(&mut self) -> Result<(), OpenError> {
         let mut imap = connect::open(&self.url, &self.tls).await?;
-        let mut folder = folder::Folder::open(&mut imap, &self.url.folder, &self.handled_folder)
+        let folder = folder::Folder::open(&mut imap, &self.url.folder, &self.handled_folder)
             .await
             .map_err(OpenError::Other)?;
         tracing::debug!(mailbox = %self.url, idle = folder.can_idle, "bounce mailbox: logged in");
