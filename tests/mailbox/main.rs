@@ -197,6 +197,11 @@ async fn a_wrong_password_is_logged_and_the_daemon_keeps_running() {
         log.contains("check the user name and password in bounces.imap_url"),
         "{log}"
     );
+    // In the server's own words.
+    assert!(
+        log.contains("refused the login ([AUTHENTICATIONFAILED]"),
+        "{log}"
+    );
     assert!(log.contains("imaps://bounces@127.0.0.1"), "{log}");
     assert!(
         !log.contains(wrong),

@@ -90,7 +90,9 @@ pub async fn open(url: &ImapUrl, tls: &Arc<rustls::ClientConfig>) -> Result<Imap
         )
         .into()),
         Ok(Ok(session)) => Ok(session),
-        Ok(Err((async_imap::error::Error::No(why), _))) => Err(OpenError::Login(clean(&why))),
+        Ok(Err((async_imap::error::Error::No(why), _))) => {
+            Err(OpenError::Login(clean(server_text(&why))))
+        }
         Ok(Err((e, _))) => Err(anyhow!("login: {}", clean(&e.to_string())).into()),
     }
 }
@@ -111,6 +113,14 @@ async fn wire(url: &ImapUrl, tls: &Arc<rustls::ClientConfig>) -> Result<Box<dyn 
     Ok(Box::new(stream))
 }
 
+/// The server's own words in async-imap's `code: None, info: Some("…")`.
+fn server_text(answer: &str) -> &str {
+    answer
+        .split_once("info: Some(\"")
+        .and_then(|(_, rest)| rest.rsplit_once("\")"))
+        .map_or(answer, |(text, _)| text)
+}
+
 /// What a server says goes to the log: one line, no URL password.
 pub fn clean(text: &str) -> String {
     let one_line: String = text
@@ -119,4 +129,17 @@ pub fn clean(text: &str) -> String {
         .take(300)
         .collect();
     redact_url_passwords(one_line.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_servers_words_are_taken_out_of_the_libraries_wrapping() {
+        let answer = r#"code: None, info: Some("[AUTHENTICATIONFAILED] Authentication failed.")"#;
+        assert_eq!(
+            super::server_text(answer),
+            "[AUTHENTICATIONFAILED] Authentication failed."
+        );
+        assert_eq!(super::server_text("plain words"), "plain words");
+    }
 }
