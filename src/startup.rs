@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::bounces::mailbox::BounceMailbox;
 use crate::config::Config;
 use crate::delivery::{Engine, EngineParts, Liveness, SendMetrics};
 use crate::domain::clock::{SharedClock, SystemClock, epoch};
@@ -178,6 +179,7 @@ pub async fn run(daemon: Arc<Daemon>, shutdown: CancellationToken) -> Result<()>
         smtp_connections = c.smtp.connections,
         dkim = c.dkim.is_some(),
         verp = c.smtp.bounce_domain.is_some(),
+        bounce_mailbox = c.bounces.imap_url.is_some(),
         click_tracking = c.tracking.clicks,
         require_approval = c.platform.require_approval,
         listen = %c.http.listen,
@@ -208,7 +210,7 @@ fn report_unknown(n: u64) {
 }
 
 /// What one process leads: the folder watcher, the scheduler, the cron jobs
-/// and the webhook sender.
+/// the webhook sender and the bounce mailbox.
 /// Returns when `token` is cancelled or one of them fails.
 async fn lead(d: Arc<Daemon>, token: CancellationToken) -> Result<()> {
     let mut set = tokio::task::JoinSet::new();
@@ -251,6 +253,16 @@ async fn lead(d: Arc<Daemon>, token: CancellationToken) -> Result<()> {
     });
     let hooks = WebhookSender::new(&d.config.webhooks, d.db.clone(), d.clock.clone())?;
     set.spawn(hooks.run(token.clone()));
+    let signer = d.links.signer().clone();
+    if let Some(mailbox) =
+        BounceMailbox::from_config(&d.config, d.db.clone(), signer, d.clock.clone())?
+    {
+        let t = token.clone();
+        set.spawn(async move {
+            mailbox.run(t).await;
+            Ok(())
+        });
+    }
     let mut result = Ok(());
     while let Some(done) = set.join_next().await {
         if let Err(e) = done.map_err(anyhow::Error::from).and_then(|r| r) {
@@ -290,7 +302,7 @@ async fn take_part(
             match presence.try_lead().await {
                 Ok(true) => {
                     tracing::info!(
-                        "this process leads: folder watcher, scheduler and jobs run here"
+                        "this process leads: folder watcher, scheduler, jobs, webhooks and the bounce mailbox run here"
                     );
                     d.metrics.set_leader(true);
                     let token = shutdown.child_token();

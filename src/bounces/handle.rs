@@ -12,6 +12,10 @@ use crate::domain::subscriber::Status;
 use crate::domain::token::TokenSigner;
 use crate::storage::Db;
 
+/// Reports larger than this are not read beyond it (Postfix attaches at most
+/// `bounce_size_limit`, 50 kB by default, of the original message).
+pub const MAX_REPORT_BYTES: u64 = 16 * 1024 * 1024;
+
 /// A report that was taken care of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handled {

@@ -5,7 +5,8 @@ pub mod apply;
 pub mod fields;
 pub mod handle;
 pub mod locate;
+pub mod mailbox;
 pub mod policy;
 pub mod report;
 
-pub use handle::{Failure, Handled, handle};
+pub use handle::{Failure, Handled, MAX_REPORT_BYTES, handle};

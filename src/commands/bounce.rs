@@ -15,7 +15,7 @@ use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::bounces::{Failure, handle};
+use crate::bounces::{Failure, MAX_REPORT_BYTES, handle};
 use crate::config::Config;
 use crate::domain::clock::{Clock, SystemClock, epoch};
 use crate::domain::redact::redact_addresses;
@@ -26,10 +26,6 @@ pub const EX_DATAERR: u8 = 65;
 pub const EX_NOUSER: u8 = 67;
 pub const EX_TEMPFAIL: u8 = 75;
 pub const EX_CONFIG: u8 = 78;
-
-/// Reports larger than this are read up to here (Postfix attaches at most
-/// `bounce_size_limit`, 50 kB by default, of the original message).
-const MAX_REPORT_BYTES: u64 = 16 * 1024 * 1024;
 
 pub async fn bounce(config_path: &Path, recipient: Option<&str>) -> ExitCode {
     let config = match Config::load(config_path) {

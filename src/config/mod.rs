@@ -3,6 +3,7 @@
 //! `values`); what involves several keys is checked here; a bad value is
 //! reported with its key.
 
+pub mod imap_url;
 pub mod sections;
 pub mod values;
 pub mod webhooks;
@@ -19,6 +20,7 @@ use crate::domain::offset::Offset;
 use crate::domain::secret;
 use crate::domain::segments::{Catalogue, Segment};
 use crate::domain::token::TokenSigner;
+pub use imap_url::{Bounces, ImapUrl};
 pub use sections::{
     Database, Dkim, Http, Limits, Paths, Platform, Reminders, Schedule, Secrets, Smtp, Tracking,
 };
@@ -48,6 +50,8 @@ pub struct Config {
     pub reminders: Reminders,
     #[serde(default)]
     pub schedule: Schedule,
+    #[serde(default)]
+    pub bounces: Bounces,
     #[serde(default)]
     pub workshops: Vec<Segment>,
     #[serde(default)]
@@ -114,6 +118,7 @@ impl Config {
         if !(1..=24 * 7).contains(&self.limits.data_link_hours) {
             bail!("limits.data_link_hours: must be between 1 and 168 (the default is 24)");
         }
+        self.bounces.validate().map_err(anyhow::Error::msg)?;
         check_segments("workshops", &self.workshops)?;
         check_segments("interests", &self.interests)?;
         let mut urls = std::collections::HashSet::new();

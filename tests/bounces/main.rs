@@ -6,8 +6,11 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+#[path = "../common/reports.rs"]
+mod reports;
 
-use common::{Postbode, ROOT, SmtpServer, soon};
+use common::{Postbode, SmtpServer, soon};
+use reports::report;
 
 const BOUNCE_DOMAIN: &str = "bounces.kus.example.nl";
 const FAILED_5_1_1: &str = "postfix-failed-5.1.1-v1-issue7-sub1.eml";
@@ -34,37 +37,6 @@ async fn bounces_work_the_same_on_postgresql() {
 struct Sent {
     verp: String,
     message_id: String,
-}
-
-/// A fixture as Postfix would have made it for `sent`: its sample VERP
-/// addresses and its original Message-ID replaced by the real ones.
-fn report(fixture: &str, verp: Option<&str>, message_id: &str) -> String {
-    let text = std::fs::read_to_string(format!("{ROOT}/tests/fixtures/bounces/{fixture}"))
-        .expect("fixture");
-    let sample_id = text
-        .split("\nMessage-ID: <")
-        .last()
-        .and_then(|rest| rest.split('>').next())
-        .expect("the original's Message-ID")
-        .to_string();
-    let text = text.replace(&format!("<{sample_id}>"), message_id);
-    match verp {
-        Some(verp) => replace_sample_verp(&text, verp),
-        None => text,
-    }
-}
-
-fn replace_sample_verp(text: &str, verp: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("bounces+v1-") {
-        let end = start + rest[start..].find("@kus-test.example").expect("domain");
-        out.push_str(&rest[..start]);
-        out.push_str(verp);
-        rest = &rest[end + "@kus-test.example".len()..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Pipes a report that must be handled; returns the summary line.
