@@ -66,7 +66,7 @@ async fn issues_show_their_state_and_stop_and_go_on_command() {
     let items = first["items"].as_array().expect("items");
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["state"], "sent");
-    assert!(items[0]["last_reply"].as_str().is_some_and(|r| r.starts_with("250")), "{first}");
+    assert!(items[0]["last_reply"].as_str().is_some_and(|r| r.contains("accepted")), "{first}");
     let cursor = first["next_cursor"].as_str().expect("a second page");
     let (_, rest) = api.get(&format!("/api/v1/issues/{now}/deliveries?limit=2&cursor={cursor}")).await;
     assert_eq!(rest["items"].as_array().map(Vec::len), Some(1));
