@@ -206,8 +206,25 @@ async fn emails(api: &Api, query: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn each_filter_narrows_the_list() {
+    filters(None).await;
+}
+
+/// The same SQL on PostgreSQL, where LIKE minds case and escapes differ.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_filter_narrows_the_list_on_postgresql() {
+    let Some(url) = common::postgres_database().await else {
+        return;
+    };
+    filters(Some(&url)).await;
+    common::postgres_drop(&url).await;
+}
+
+async fn filters(database: Option<&str>) {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
+    if let Some(url) = database {
+        pb.use_database(url);
+    }
     pb.add("anouk@example.nl", "Anouk de Vries", &["ontwikkeltafels"], &["welzijn"]);
     pb.add("bram@example.nl", "Bram", &["ontwikkeltafels"], &["preventie"]);
     pb.add("chris_100%@example.nl", "Chris", &[], &["welzijn"]);

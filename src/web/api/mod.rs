@@ -116,3 +116,26 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(map_response(error::jsonify))
         .layer(from_fn_with_state(state, door))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_document_declares_every_operation_and_the_bearer_scheme() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).expect("JSON");
+        assert_eq!(doc["openapi"], "3.1.0");
+        let operations: usize = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .values()
+            .map(|p| p.as_object().map_or(0, |m| m.len()))
+            .sum();
+        assert_eq!(operations, 16, "{:#}", doc["paths"]);
+        assert_eq!(doc["security"][0]["bearer"], serde_json::json!([]));
+        assert_eq!(
+            doc["components"]["securitySchemes"]["bearer"]["scheme"],
+            "bearer"
+        );
+    }
+}

@@ -186,6 +186,7 @@ pub async fn show(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSubscriberBody {
+    #[schema(format = Email)]
     pub email: String,
     #[serde(default)]
     pub name: String,

@@ -47,6 +47,7 @@ pub async fn list(State(s): State<AppState>) -> Result<Json<Vec<SuppressionView>
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RemoveBody {
+    #[schema(format = Email)]
     pub email: String,
     /// Why it may be mailed again; kept with the record.
     pub reason: String,
