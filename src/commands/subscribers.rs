@@ -8,9 +8,7 @@ use crate::config::Config;
 use crate::domain::email::SubscriberEmail;
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
-use crate::domain::subscriber::{
-    FieldError, SubscriberFields, TypedChoices, UnsubscribeSource,
-};
+use crate::domain::subscriber::{FieldError, SubscriberFields, TypedChoices, UnsubscribeSource};
 use crate::logging::say;
 use crate::signup::SignupMails;
 use crate::signup::operator::{self, AddOutcome, OperatorConsent};

@@ -69,8 +69,14 @@ impl Db {
             sql.push_str(&format!(" AND s.status = ${}", binds.len() + 1));
         }
         for segments in [
-            filter.workshop.clone().map(|w| Segments::new(vec![w], Vec::new())),
-            filter.interest.clone().map(|i| Segments::new(Vec::new(), vec![i])),
+            filter
+                .workshop
+                .clone()
+                .map(|w| Segments::new(vec![w], Vec::new())),
+            filter
+                .interest
+                .clone()
+                .map(|i| Segments::new(Vec::new(), vec![i])),
         ]
         .into_iter()
         .flatten()
@@ -135,9 +141,10 @@ impl Db {
 
     /// The suppression list, oldest first.
     pub async fn suppressions(&self) -> Result<Vec<Suppression>> {
-        let rows = sqlx::query("SELECT email_hash, reason, at FROM suppressions ORDER BY at, email_hash")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT email_hash, reason, at FROM suppressions ORDER BY at, email_hash")
+                .fetch_all(&self.pool)
+                .await?;
         Ok(rows
             .iter()
             .map(|r| Suppression {

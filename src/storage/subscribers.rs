@@ -351,7 +351,10 @@ pub(super) fn stored_email(id: i64, stored: &str) -> Option<SubscriberEmail> {
         .ok()
 }
 
-pub(super) fn subscriber_row(r: &sqlx::any::AnyRow, segs: &mut HashMap<i64, Segments>) -> Option<Subscriber> {
+pub(super) fn subscriber_row(
+    r: &sqlx::any::AnyRow,
+    segs: &mut HashMap<i64, Segments>,
+) -> Option<Subscriber> {
     let id: i64 = r.get(0);
     Some(Subscriber {
         id,

@@ -55,7 +55,10 @@ impl Api {
     pub async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (StatusCode, Value) {
         let mut req = self
             .client
-            .request(Method::from_bytes(method.as_bytes()).expect("method"), format!("{}{path}", self.base))
+            .request(
+                Method::from_bytes(method.as_bytes()).expect("method"),
+                format!("{}{path}", self.base),
+            )
             .bearer_auth(TEST_ADMIN_TOKEN);
         if let Some(b) = body {
             req = req.json(&b);
@@ -77,10 +80,19 @@ impl Api {
     }
 
     /// Sends `raw` as the body with `content_type`.
-    pub async fn raw(&self, method: &str, path: &str, content_type: &str, raw: &str) -> (StatusCode, Value) {
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        raw: &str,
+    ) -> (StatusCode, Value) {
         let r = self
             .client
-            .request(Method::from_bytes(method.as_bytes()).expect("method"), format!("{}{path}", self.base))
+            .request(
+                Method::from_bytes(method.as_bytes()).expect("method"),
+                format!("{}{path}", self.base),
+            )
             .bearer_auth(TEST_ADMIN_TOKEN)
             .header("content-type", content_type)
             .body(raw.to_string())
@@ -96,7 +108,13 @@ impl Api {
 pub fn assert_error(answer: &(StatusCode, Value), status: StatusCode, code: &str) {
     assert_eq!(answer.0, status, "{}", answer.1);
     assert_eq!(answer.1["error"]["code"], code, "{}", answer.1);
-    assert!(answer.1["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", answer.1);
+    assert!(
+        answer.1["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{}",
+        answer.1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -115,10 +133,16 @@ async fn every_endpoint_wants_the_admin_token() {
                 req = req.bearer_auth(t);
             }
             // A valid body must not get a request past the door either.
-            let r = req.json(&json!({"email": "a@example.nl", "reason": "x"})).send().await.expect("request");
+            let r = req
+                .json(&json!({"email": "a@example.nl", "reason": "x"}))
+                .send()
+                .await
+                .expect("request");
             assert_eq!(r.status(), 401, "{method} {path} with {token:?}");
             assert_eq!(
-                r.headers().get("www-authenticate").and_then(|v| v.to_str().ok()),
+                r.headers()
+                    .get("www-authenticate")
+                    .and_then(|v| v.to_str().ok()),
                 Some("Bearer"),
                 "{method} {path}"
             );
@@ -127,7 +151,12 @@ async fn every_endpoint_wants_the_admin_token() {
         }
     }
     // The metrics page has the same door.
-    let r = client.get(format!("{}/metrics", pb.base_url())).bearer_auth("wrong").send().await.expect("metrics");
+    let r = client
+        .get(format!("{}/metrics", pb.base_url()))
+        .bearer_auth("wrong")
+        .send()
+        .await
+        .expect("metrics");
     assert_eq!(r.status(), 401);
     pb.stop();
 }
@@ -137,7 +166,10 @@ async fn without_an_admin_token_the_api_does_not_exist() {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
     let cfg = std::fs::read_to_string(pb.path("postbode.toml")).expect("config");
-    let cfg = cfg.replace(&format!("admin_token = \"{TEST_ADMIN_TOKEN}\""), "admin_token = \"\"");
+    let cfg = cfg.replace(
+        &format!("admin_token = \"{TEST_ADMIN_TOKEN}\""),
+        "admin_token = \"\"",
+    );
     std::fs::write(pb.path("postbode.toml"), cfg).expect("config");
     pb.serve();
     let api = Api::new(&pb);
@@ -145,7 +177,9 @@ async fn without_an_admin_token_the_api_does_not_exist() {
         let answer = api.call(method, path, Some(json!({}))).await;
         assert_error(&answer, StatusCode::NOT_FOUND, "not_found");
     }
-    let r = reqwest::get(format!("{}/metrics", pb.base_url())).await.expect("metrics");
+    let r = reqwest::get(format!("{}/metrics", pb.base_url()))
+        .await
+        .expect("metrics");
     assert_eq!(r.status(), 404);
     pb.stop();
 }
@@ -225,26 +259,71 @@ async fn filters(database: Option<&str>) {
     if let Some(url) = database {
         pb.use_database(url);
     }
-    pb.add("anouk@example.nl", "Anouk de Vries", &["ontwikkeltafels"], &["welzijn"]);
-    pb.add("bram@example.nl", "Bram", &["ontwikkeltafels"], &["preventie"]);
+    pb.add(
+        "anouk@example.nl",
+        "Anouk de Vries",
+        &["ontwikkeltafels"],
+        &["welzijn"],
+    );
+    pb.add(
+        "bram@example.nl",
+        "Bram",
+        &["ontwikkeltafels"],
+        &["preventie"],
+    );
     pb.add("chris_100%@example.nl", "Chris", &[], &["welzijn"]);
     pb.ok(&["subscribers", "add", "dirk@voorbeeld.nl", "--name", "Dirk"]);
     pb.ok(&["subscribers", "unsubscribe", "bram@example.nl"]);
     pb.serve();
     let api = Api::new(&pb);
-    let all = ["anouk@example.nl", "bram@example.nl", "chris_100%@example.nl", "dirk@voorbeeld.nl"];
+    let all = [
+        "anouk@example.nl",
+        "bram@example.nl",
+        "chris_100%@example.nl",
+        "dirk@voorbeeld.nl",
+    ];
     assert_eq!(emails(&api, "").await, all);
-    assert_eq!(emails(&api, "status=active").await, ["anouk@example.nl", "chris_100%@example.nl"]);
+    assert_eq!(
+        emails(&api, "status=active").await,
+        ["anouk@example.nl", "chris_100%@example.nl"]
+    );
     assert_eq!(emails(&api, "status=pending").await, ["dirk@voorbeeld.nl"]);
-    assert_eq!(emails(&api, "status=unsubscribed").await, ["bram@example.nl"]);
-    assert_eq!(emails(&api, "workshop=ontwikkeltafels").await, ["anouk@example.nl", "bram@example.nl"]);
-    assert_eq!(emails(&api, "interest=welzijn").await, ["anouk@example.nl", "chris_100%@example.nl"]);
-    assert_eq!(emails(&api, "workshop=ontwikkeltafels&interest=welzijn").await, ["anouk@example.nl"]);
-    assert_eq!(emails(&api, "q=DE%20VRIES").await, ["anouk@example.nl"], "the name, in any case");
-    assert_eq!(emails(&api, "q=voorbeeld").await, ["dirk@voorbeeld.nl"], "the address");
-    assert_eq!(emails(&api, "q=_100%25").await, ["chris_100%@example.nl"], "% and _ literally");
+    assert_eq!(
+        emails(&api, "status=unsubscribed").await,
+        ["bram@example.nl"]
+    );
+    assert_eq!(
+        emails(&api, "workshop=ontwikkeltafels").await,
+        ["anouk@example.nl", "bram@example.nl"]
+    );
+    assert_eq!(
+        emails(&api, "interest=welzijn").await,
+        ["anouk@example.nl", "chris_100%@example.nl"]
+    );
+    assert_eq!(
+        emails(&api, "workshop=ontwikkeltafels&interest=welzijn").await,
+        ["anouk@example.nl"]
+    );
+    assert_eq!(
+        emails(&api, "q=DE%20VRIES").await,
+        ["anouk@example.nl"],
+        "the name, in any case"
+    );
+    assert_eq!(
+        emails(&api, "q=voorbeeld").await,
+        ["dirk@voorbeeld.nl"],
+        "the address"
+    );
+    assert_eq!(
+        emails(&api, "q=_100%25").await,
+        ["chris_100%@example.nl"],
+        "% and _ literally"
+    );
     assert!(emails(&api, "q=%25%25%25").await.is_empty());
-    assert_eq!(emails(&api, "q=example&status=active&interest=welzijn&limit=1").await, ["anouk@example.nl"]);
+    assert_eq!(
+        emails(&api, "q=example&status=active&interest=welzijn&limit=1").await,
+        ["anouk@example.nl"]
+    );
     let (_, first) = api.get("/api/v1/subscribers?q=example&limit=1").await;
     let next = first["next_cursor"].as_str().expect("more follow");
     assert_eq!(
@@ -255,10 +334,23 @@ async fn filters(database: Option<&str>) {
     assert_eq!(one["name"], "Anouk de Vries");
     assert_eq!(one["workshops"], json!(["ontwikkeltafels"]));
     assert_eq!(one["interests"], json!(["welzijn"]));
-    assert!(chrono::DateTime::parse_from_rfc3339(one["created_at"].as_str().expect("time")).is_ok());
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(one["created_at"].as_str().expect("time")).is_ok()
+    );
 
-    for bad in ["status=gone", "limit=0", "limit=1001", "limit=x", "cursor=42", "workshop=Not%20A%20Slug"] {
-        assert_error(&api.get(&format!("/api/v1/subscribers?{bad}")).await, StatusCode::BAD_REQUEST, "invalid");
+    for bad in [
+        "status=gone",
+        "limit=0",
+        "limit=1001",
+        "limit=x",
+        "cursor=42",
+        "workshop=Not%20A%20Slug",
+    ] {
+        assert_error(
+            &api.get(&format!("/api/v1/subscribers?{bad}")).await,
+            StatusCode::BAD_REQUEST,
+            "invalid",
+        );
     }
     pb.stop();
 }
@@ -269,23 +361,92 @@ async fn mistakes_are_answered_in_json() {
     let mut pb = Postbode::new(&smtp.url(), "");
     pb.serve();
     let api = Api::new(&pb);
-    let bad_json = api.raw("POST", "/api/v1/subscribers", "application/json", "{\"email\": ").await;
+    let bad_json = api
+        .raw(
+            "POST",
+            "/api/v1/subscribers",
+            "application/json",
+            "{\"email\": ",
+        )
+        .await;
     assert_error(&bad_json, StatusCode::BAD_REQUEST, "invalid");
-    let wrong_type = api.raw("PATCH", "/api/v1/subscribers/1", "application/json", "{\"name\": 5}").await;
+    let wrong_type = api
+        .raw(
+            "PATCH",
+            "/api/v1/subscribers/1",
+            "application/json",
+            "{\"name\": 5}",
+        )
+        .await;
     assert_error(&wrong_type, StatusCode::BAD_REQUEST, "invalid");
-    let not_json = api.raw("POST", "/api/v1/suppressions/remove", "text/plain", "hello").await;
-    assert_error(&not_json, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
-    let too_big = api.raw("POST", "/api/v1/subscribers", "application/json", &format!("{{\"email\":\"{}\"}}", "a".repeat(100_000))).await;
+    let not_json = api
+        .raw("POST", "/api/v1/suppressions/remove", "text/plain", "hello")
+        .await;
+    assert_error(
+        &not_json,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+    );
+    let too_big = api
+        .raw(
+            "POST",
+            "/api/v1/subscribers",
+            "application/json",
+            &format!("{{\"email\":\"{}\"}}", "a".repeat(100_000)),
+        )
+        .await;
     assert_error(&too_big, StatusCode::PAYLOAD_TOO_LARGE, "too_large");
-    assert_error(&api.get("/api/v1/subscribers/999").await, StatusCode::NOT_FOUND, "not_found");
-    assert_error(&api.get("/api/v1/subscribers/abc").await, StatusCode::BAD_REQUEST, "invalid");
-    assert_error(&api.call("PATCH", "/api/v1/subscribers/999", Some(json!({"name": "X"}))).await, StatusCode::NOT_FOUND, "not_found");
-    assert_error(&api.call("DELETE", "/api/v1/subscribers/999", None).await, StatusCode::NOT_FOUND, "not_found");
-    assert_error(&api.get("/api/v1/issues/no-such-issue").await, StatusCode::NOT_FOUND, "not_found");
-    assert_error(&api.get("/api/v1/issues/no-such-issue/deliveries").await, StatusCode::NOT_FOUND, "not_found");
-    assert_error(&api.call("POST", "/api/v1/issues/no-such-issue/pause", None).await, StatusCode::NOT_FOUND, "not_found");
-    assert_error(&api.get("/api/v1/nothing/here").await, StatusCode::NOT_FOUND, "not_found");
-    assert_error(&api.call("PUT", "/api/v1/subscribers", None).await, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    assert_error(
+        &api.get("/api/v1/subscribers/999").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        &api.get("/api/v1/subscribers/abc").await,
+        StatusCode::BAD_REQUEST,
+        "invalid",
+    );
+    assert_error(
+        &api.call(
+            "PATCH",
+            "/api/v1/subscribers/999",
+            Some(json!({"name": "X"})),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        &api.call("DELETE", "/api/v1/subscribers/999", None).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        &api.get("/api/v1/issues/no-such-issue").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        &api.get("/api/v1/issues/no-such-issue/deliveries").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        &api.call("POST", "/api/v1/issues/no-such-issue/pause", None)
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        &api.get("/api/v1/nothing/here").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    );
+    assert_error(
+        &api.call("PUT", "/api/v1/subscribers", None).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+    );
     pb.stop();
 }
 
@@ -296,50 +457,123 @@ async fn subscribers_are_added_and_changed_by_the_rules_of_the_command_line() {
     pb.serve();
     let api = Api::new(&pb);
     let (status, made) = api
-        .call("POST", "/api/v1/subscribers", Some(json!({
-            "email": "Anouk@Example.nl", "name": "Anouk", "workshops": ["ontwikkeltafels"],
-            "confirmed": true, "consent": "paper form, 3 March"
-        })))
+        .call(
+            "POST",
+            "/api/v1/subscribers",
+            Some(json!({
+                "email": "Anouk@Example.nl", "name": "Anouk", "workshops": ["ontwikkeltafels"],
+                "confirmed": true, "consent": "paper form, 3 March"
+            })),
+        )
         .await;
     assert_eq!(status, 201, "{made}");
     assert_eq!(made["subscriber"]["status"], "active");
     assert_eq!(made["confirmation_mail"], Value::Null);
     let id = made["subscriber"]["id"].as_i64().expect("id");
     let cli = pb.subscriber(made["subscriber"]["email"].as_str().expect("email"));
-    assert_eq!(cli["status"], "active", "the command line sees the same subscriber");
+    assert_eq!(
+        cli["status"], "active",
+        "the command line sees the same subscriber"
+    );
 
     // Without --confirmed: pending, and the confirmation mail goes out.
-    let (status, pending) = api.call("POST", "/api/v1/subscribers", Some(json!({"email": "bram@example.nl", "language": "en"}))).await;
+    let (status, pending) = api
+        .call(
+            "POST",
+            "/api/v1/subscribers",
+            Some(json!({"email": "bram@example.nl", "language": "en"})),
+        )
+        .await;
     assert_eq!(status, 201, "{pending}");
     assert_eq!(pending["subscriber"]["status"], "pending");
     assert_eq!(pending["confirmation_mail"], "sent");
-    assert!(smtp.wait_for(1, 20).iter().any(|m| m.rcpt == "bram@example.nl"));
+    assert!(
+        smtp.wait_for(1, 20)
+            .iter()
+            .any(|m| m.rcpt == "bram@example.nl")
+    );
 
-    let refused = api.call("POST", "/api/v1/subscribers", Some(json!({"email": "c@example.nl", "confirmed": true}))).await;
+    let refused = api
+        .call(
+            "POST",
+            "/api/v1/subscribers",
+            Some(json!({"email": "c@example.nl", "confirmed": true})),
+        )
+        .await;
     assert_error(&refused, StatusCode::BAD_REQUEST, "invalid");
-    let bad = api.call("POST", "/api/v1/subscribers", Some(json!({"email": "nope", "workshops": ["zorg"], "language": "fr"}))).await;
+    let bad = api
+        .call(
+            "POST",
+            "/api/v1/subscribers",
+            Some(json!({"email": "nope", "workshops": ["zorg"], "language": "fr"})),
+        )
+        .await;
     assert_error(&bad, StatusCode::BAD_REQUEST, "invalid");
-    assert_eq!(bad.1["error"]["details"]["fields"].as_array().map(Vec::len), Some(3), "{}", bad.1);
-    let twice = api.call("POST", "/api/v1/subscribers", Some(json!({"email": "anouk@example.nl"}))).await;
+    assert_eq!(
+        bad.1["error"]["details"]["fields"].as_array().map(Vec::len),
+        Some(3),
+        "{}",
+        bad.1
+    );
+    let twice = api
+        .call(
+            "POST",
+            "/api/v1/subscribers",
+            Some(json!({"email": "anouk@example.nl"})),
+        )
+        .await;
     assert_error(&twice, StatusCode::CONFLICT, "conflict");
     assert_eq!(twice.1["error"]["details"]["id"], id);
-    let unknown_field = api.call("POST", "/api/v1/subscribers", Some(json!({"email": "d@example.nl", "status": "active"}))).await;
+    let unknown_field = api
+        .call(
+            "POST",
+            "/api/v1/subscribers",
+            Some(json!({"email": "d@example.nl", "status": "active"})),
+        )
+        .await;
     assert_error(&unknown_field, StatusCode::BAD_REQUEST, "invalid");
 
     let path = format!("/api/v1/subscribers/{id}");
-    let (status, changed) = api.call("PATCH", &path, Some(json!({"name": "Anouk de Vries", "interests": ["welzijn"], "language": "en"}))).await;
+    let (status, changed) = api
+        .call(
+            "PATCH",
+            &path,
+            Some(json!({"name": "Anouk de Vries", "interests": ["welzijn"], "language": "en"})),
+        )
+        .await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(changed["name"], "Anouk de Vries");
     assert_eq!(changed["language"], "en");
     assert_eq!(changed["interests"], json!(["welzijn"]));
-    assert_eq!(changed["workshops"], json!(["ontwikkeltafels"]), "left out, kept");
+    assert_eq!(
+        changed["workshops"],
+        json!(["ontwikkeltafels"]),
+        "left out, kept"
+    );
     let (_, shown) = api.get(&path).await;
     assert_eq!(shown, changed);
-    let export: Value = serde_json::from_str(&pb.ok(&["subscribers", "export", "anouk@example.nl"])).expect("export");
-    let events: Vec<&str> = export["consents"].as_array().expect("consents").iter().filter_map(|c| c["event"].as_str()).collect();
-    assert_eq!(events, ["imported", "changed"], "the change is in the consent history");
-    let bad = api.call("PATCH", &path, Some(json!({"workshops": ["zorg"]}))).await;
+    let export: Value =
+        serde_json::from_str(&pb.ok(&["subscribers", "export", "anouk@example.nl"]))
+            .expect("export");
+    let events: Vec<&str> = export["consents"]
+        .as_array()
+        .expect("consents")
+        .iter()
+        .filter_map(|c| c["event"].as_str())
+        .collect();
+    assert_eq!(
+        events,
+        ["imported", "changed"],
+        "the change is in the consent history"
+    );
+    let bad = api
+        .call("PATCH", &path, Some(json!({"workshops": ["zorg"]})))
+        .await;
     assert_error(&bad, StatusCode::BAD_REQUEST, "invalid");
-    assert_eq!(api.get(&path).await.1, changed, "a refused change changes nothing");
+    assert_eq!(
+        api.get(&path).await.1,
+        changed,
+        "a refused change changes nothing"
+    );
     pb.stop();
 }

@@ -10,7 +10,10 @@ use crate::common::{Postbode, SmtpServer, TEST_ADMIN_TOKEN, python, soon};
 /// The schemathesis command beside the tests' python.
 fn schemathesis() -> String {
     let out = Command::new(python())
-        .args(["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"])
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ])
         .output()
         .expect("python");
     let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
@@ -22,11 +25,19 @@ async fn the_server_keeps_to_its_own_openapi_document() {
     let smtp = SmtpServer::start(&[]);
     let mut pb = Postbode::new(&smtp.url(), "");
     pb.import_members(5);
-    pb.add("anouk@example.nl", "Anouk", &["ontwikkeltafels"], &["welzijn"]);
+    pb.add(
+        "anouk@example.nl",
+        "Anouk",
+        &["ontwikkeltafels"],
+        &["welzijn"],
+    );
     pb.serve();
     pb.drop_issue(
         "2026-12-nieuws.md",
-        &format!("---\nsubject: December\nsend_at: {}\n---\nNieuws.\n", soon(2)),
+        &format!(
+            "---\nsubject: December\nsend_at: {}\n---\nNieuws.\n",
+            soon(2)
+        ),
     );
     pb.wait_issue("2026-12-nieuws", "sent", 30);
 
@@ -39,8 +50,16 @@ async fn the_server_keeps_to_its_own_openapi_document() {
         .json()
         .await
         .expect("JSON");
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{doc}");
-    assert_eq!(doc["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{doc}"
+    );
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
     assert!(doc["paths"]["/api/v1/subscribers/{id}"]["patch"].is_object());
 
     let out = Command::new(schemathesis())
@@ -72,7 +91,11 @@ async fn the_server_keeps_to_its_own_openapi_document() {
         String::from_utf8_lossy(&out.stderr)
     );
     println!("{report}");
-    assert!(out.status.success(), "schemathesis found problems:\n{report}\nserver log:\n{}", pb.log());
+    assert!(
+        out.status.success(),
+        "schemathesis found problems:\n{report}\nserver log:\n{}",
+        pb.log()
+    );
     // Every operation but the document itself is exercised.
     assert!(report.contains("Tested: 15"), "{report}");
     assert!(!report.contains("No checks were performed"), "{report}");

@@ -28,9 +28,8 @@ impl PageRequest {
         }
         let after = match cursor {
             None => 0,
-            Some(c) => decode(c).ok_or_else(|| {
-                ApiError::invalid("the cursor is not one this API gave out")
-            })?,
+            Some(c) => decode(c)
+                .ok_or_else(|| ApiError::invalid("the cursor is not one this API gave out"))?,
         };
         Ok(Self {
             after,

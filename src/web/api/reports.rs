@@ -92,30 +92,28 @@ pub struct Stats {
         (status = 401, description = "No or a wrong admin token", body = ErrorBody),
     ))]
 pub async fn stats(State(s): State<AppState>) -> Result<Json<Stats>, ApiError> {
-    let unsubscribes = s
-        .db
-        .unsubscribe_counts()
-        .await?
-        .into_iter()
-        .map(|u| UnsubscribeStat {
-            issue: u.issue,
-            source: u.source,
-            reason: u.reason,
-            count: u.count,
-        })
-        .collect();
-    let clicks = s
-        .db
-        .click_counts()
-        .await?
-        .into_iter()
-        .map(|c| ClickStat {
-            issue: c.issue,
-            link: c.link,
-            url: c.url,
-            clicks: c.clicks,
-        })
-        .collect();
+    let unsubscribes =
+        s.db.unsubscribe_counts()
+            .await?
+            .into_iter()
+            .map(|u| UnsubscribeStat {
+                issue: u.issue,
+                source: u.source,
+                reason: u.reason,
+                count: u.count,
+            })
+            .collect();
+    let clicks =
+        s.db.click_counts()
+            .await?
+            .into_iter()
+            .map(|c| ClickStat {
+                issue: c.issue,
+                link: c.link,
+                url: c.url,
+                clicks: c.clicks,
+            })
+            .collect();
     Ok(Json(Stats {
         unsubscribes,
         clicks,

@@ -128,7 +128,9 @@ pub struct SubscriberQuery {
 /// A segment filter's slug; one that cannot be a slug is a mistake.
 fn slug_filter(given: Option<&str>, what: &str) -> Result<Option<Slug>, ApiError> {
     given
-        .map(|g| Slug::parse(g).map_err(|_| ApiError::invalid(format!("{what} {g:?} is not a slug"))))
+        .map(|g| {
+            Slug::parse(g).map_err(|_| ApiError::invalid(format!("{what} {g:?} is not a slug")))
+        })
         .transpose()
 }
 
@@ -152,7 +154,9 @@ pub async fn list(
         interest: slug_filter(q.interest.as_deref(), "interest")?,
         text: q.q.filter(|t| !t.is_empty()),
     };
-    let found = s.db.subscriber_page(&filter, page.after, page.limit).await?;
+    let found =
+        s.db.subscriber_page(&filter, page.after, page.limit)
+            .await?;
     Ok(Json(SubscriberPage {
         items: found.items.iter().map(SubscriberView::from).collect(),
         next_cursor: next_cursor(found.next_after),
@@ -311,9 +315,15 @@ pub async fn update(
     let now = find(&s, id).await?;
     let slugs = |l: &[Slug]| l.iter().map(|s| s.as_str().to_string()).collect::<Vec<_>>();
     let name = c.name.unwrap_or_else(|| now.name.as_str().to_string());
-    let language = c.language.unwrap_or_else(|| now.language.as_str().to_string());
-    let workshops = c.workshops.unwrap_or_else(|| slugs(now.segments.workshops()));
-    let interests = c.interests.unwrap_or_else(|| slugs(now.segments.interests()));
+    let language = c
+        .language
+        .unwrap_or_else(|| now.language.as_str().to_string());
+    let workshops = c
+        .workshops
+        .unwrap_or_else(|| slugs(now.segments.workshops()));
+    let interests = c
+        .interests
+        .unwrap_or_else(|| slugs(now.segments.interests()));
     let typed = TypedChoices {
         name: &name,
         workshops: &workshops,
@@ -326,7 +336,11 @@ pub async fn update(
         choices,
         digest: now.digest,
     };
-    if !s.db.update_choices(id, &prefs, "admin API", "", s.now()).await? {
+    if !s
+        .db
+        .update_choices(id, &prefs, "admin API", "", s.now())
+        .await?
+    {
         return Err(ApiError::not_found(format!("no subscriber {id}")));
     }
     Ok(Json(SubscriberView::from(&find(&s, id).await?)))
@@ -357,11 +371,10 @@ pub async fn erase(
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<ErasedView>, ApiError> {
     let Path(id) = id?;
-    let e = s
-        .db
-        .erase_subscriber(id, s.now())
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no subscriber {id}")))?;
+    let e =
+        s.db.erase_subscriber(id, s.now())
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no subscriber {id}")))?;
     tracing::info!(subscriber = id, "subscriber erased through the admin API");
     Ok(Json(ErasedView {
         consents: e.consents,

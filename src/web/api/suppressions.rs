@@ -80,11 +80,10 @@ pub async fn remove(
     let email = SubscriberEmail::parse(&b.email).map_err(|e| ApiError::invalid(e.to_string()))?;
     let reason = crate::domain::text::statement(&b.reason)
         .ok_or_else(|| ApiError::invalid("the reason is empty: say why it may be mailed again"))?;
-    let was = s
-        .db
-        .lift_suppression(&email, &reason, s.now())
-        .await?
-        .ok_or_else(|| ApiError::not_found("the address is not on the suppression list"))?;
+    let was =
+        s.db.lift_suppression(&email, &reason, s.now())
+            .await?
+            .ok_or_else(|| ApiError::not_found("the address is not on the suppression list"))?;
     Ok(Json(Lifted {
         email: email.as_str().to_string(),
         was,
