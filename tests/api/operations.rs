@@ -68,7 +68,11 @@ async fn issues_show_their_state_and_stop_and_go_on_command() {
 
     // An issue that went out: its ledger, a page at a time.
     let now = "2026-12-nieuws";
-    pb.drop_issue(&format!("{now}.md"), &issue("December", &soon(2)));
+    let with_agenda = format!(
+        "---\nsubject: December\nsend_at: {}\nagenda:\n  - id: platformdag\n    title: Platformdag\n    start: 2030-01-10 10:00\n    reminders: [1d]\n---\nHallo.\n",
+        soon(2)
+    );
+    pb.drop_issue(&format!("{now}.md"), &with_agenda);
     pb.wait_issue(now, "sent", 30);
     let (_, detail) = api.get(&format!("/api/v1/issues/{now}")).await;
     assert_eq!(detail["state"], "sent");
@@ -132,7 +136,18 @@ async fn issues_show_their_state_and_stop_and_go_on_command() {
     assert!(stats["clicks"].is_array());
     let (status, agenda) = api.get("/api/v1/agenda").await;
     assert_eq!(status, 200);
-    assert!(agenda.is_array());
+    assert_eq!(
+        agenda[0]["uid"].as_str().map(|u| u.contains("platformdag")),
+        Some(true),
+        "{agenda}"
+    );
+    assert_eq!(agenda[0]["title"], "Platformdag");
+    assert_eq!(agenda[0]["starts_at"], "2030-01-10T09:00:00Z");
+    assert_eq!(
+        agenda[0]["published"], true,
+        "announced by the issue that went out"
+    );
+    assert!(agenda[0]["mails"].is_object());
     pb.stop();
 }
 

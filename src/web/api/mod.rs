@@ -12,6 +12,7 @@ pub mod subscribers;
 pub mod suppressions;
 
 use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{Next, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -81,11 +82,15 @@ pub async fn openapi() -> Response {
 }
 
 /// Lets only the admin in, before any extractor looks at the request.
+/// No answer is kept by a cache on the way: they carry personal data.
 async fn door(State(s): State<AppState>, req: Request, next: Next) -> Response {
-    match super::admin::check(&s, req.headers()) {
+    let mut r = match super::admin::check(&s, req.headers()) {
         Ok(()) => next.run(req).await,
         Err(refusal) => ApiError::from(refusal).into_response(),
-    }
+    };
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
 }
 
 /// The routes, to be nested at `/api/v1`.
