@@ -11,7 +11,7 @@ use crate::domain::reply::Outcome;
 use crate::domain::subscriber::{FieldError, SubscriberFields, TypedChoices, UnsubscribeSource};
 use crate::logging::say;
 use crate::signup::SignupMails;
-use crate::signup::operator::{self, AddOutcome, OperatorConsent};
+use crate::signup::operator::{self, AddOutcome, OperatorConsent, Refused};
 use crate::storage::Db;
 use crate::storage::subscribers::NewSubscriber;
 
@@ -58,6 +58,9 @@ pub async fn add(
     let new = new_subscriber(fields, &a.consent, "command line");
     let email = &new.fields.email;
     match operator::add(db, mails, &new, now).await? {
+        Err(Refused::Suppressed) => bail!(
+            "{email} is on the suppression list (its data was erased or it must not be mailed); it was not added"
+        ),
         Err(refused) => bail!("{email}: {refused}; it was not added"),
         Ok(AddOutcome::Exists(_)) => say!("{email} is already a subscriber; nothing changed"),
         Ok(AddOutcome::Pending(_, Outcome::Sent(_))) => {

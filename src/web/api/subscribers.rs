@@ -312,29 +312,29 @@ pub async fn update(
 ) -> Result<Json<SubscriberView>, ApiError> {
     let Path(id) = id?;
     let Json(c) = body?;
-    let now = find(&s, id).await?;
+    let current = find(&s, id).await?;
     let slugs = |l: &[Slug]| l.iter().map(|s| s.as_str().to_string()).collect::<Vec<_>>();
-    let name = c.name.unwrap_or_else(|| now.name.as_str().to_string());
+    let name = c.name.unwrap_or_else(|| current.name.as_str().to_string());
     let language = c
         .language
-        .unwrap_or_else(|| now.language.as_str().to_string());
+        .unwrap_or_else(|| current.language.as_str().to_string());
     let workshops = c
         .workshops
-        .unwrap_or_else(|| slugs(now.segments.workshops()));
+        .unwrap_or_else(|| slugs(current.segments.workshops()));
     let interests = c
         .interests
-        .unwrap_or_else(|| slugs(now.segments.interests()));
+        .unwrap_or_else(|| slugs(current.segments.interests()));
     let typed = TypedChoices {
         name: &name,
         workshops: &workshops,
         interests: &interests,
-        reminders: now.reminders,
+        reminders: current.reminders,
         language: &language,
     };
     let choices = Choices::parse(&typed, &s.config.catalogue()).map_err(|e| field_errors(&e))?;
     let prefs = Preferences {
         choices,
-        digest: now.digest,
+        digest: current.digest,
     };
     if !s
         .db
