@@ -9,17 +9,15 @@ use std::process::ExitCode;
 
 use crate::domain::email::SubscriberEmail;
 use crate::domain::subscriber::{ConsentEvent, Status};
-use crate::domain::text::cleaned;
 use crate::logging::{say, say_err};
 use crate::storage::Db;
 use crate::storage::subscribers::Consent;
 
 /// The operator's words, on one line and not empty.
 fn statement(text: &str, flag: &str) -> Result<String> {
-    let text = cleaned(text, 2000);
-    if text.trim().is_empty() {
+    let Some(text) = crate::domain::text::statement(text) else {
         bail!("{flag} needs a text: say where consent was obtained, or why");
-    }
+    };
     Ok(text)
 }
 

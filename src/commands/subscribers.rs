@@ -6,44 +6,28 @@ use std::process::ExitCode;
 use crate::cli::{AddArgs, ConsentArgs};
 use crate::config::Config;
 use crate::domain::email::SubscriberEmail;
-use crate::domain::links::Holder;
 use crate::domain::redact::redact_addresses;
 use crate::domain::reply::Outcome;
-use crate::domain::subscriber::{
-    ConsentEvent, FieldError, Status, SubscriberFields, TypedChoices, UnsubscribeSource,
-};
+use crate::domain::subscriber::{FieldError, SubscriberFields, TypedChoices, UnsubscribeSource};
 use crate::logging::say;
-use crate::signup::{SignupMail, SignupMails};
+use crate::signup::SignupMails;
+use crate::signup::operator::{self, AddOutcome, OperatorConsent, Refused};
 use crate::storage::Db;
-use crate::storage::subscribers::{Added, Consent, NewSubscriber};
+use crate::storage::subscribers::NewSubscriber;
 
-/// A new subscriber from checked fields and what the operator says of consent:
-/// with `--confirmed`, active at once with the stated consent; else pending
-/// until the confirmation mail is answered.
+/// A new subscriber from checked fields and what the operator says of
+/// consent, by the rule of [`crate::signup::operator::new_subscriber`].
 pub fn new_subscriber(
     fields: SubscriberFields,
     consent: &ConsentArgs,
     source: &str,
 ) -> NewSubscriber {
-    let (status, event, text) = if consent.confirmed {
-        (
-            Status::Active,
-            ConsentEvent::Imported,
-            consent.consent.clone().unwrap_or_default(),
-        )
-    } else {
-        (Status::Pending, ConsentEvent::Subscribed, String::new())
+    let stated = OperatorConsent {
+        confirmed: consent.confirmed,
+        text: consent.consent.clone(),
     };
-    NewSubscriber {
-        fields,
-        status,
-        consent: Consent {
-            event,
-            text: crate::domain::text::cleaned(&text, 2000),
-            source: source.into(),
-            ip: String::new(),
-        },
-    }
+    operator::new_subscriber(fields, &stated, source)
+        .expect("the command line requires --consent with --confirmed")
 }
 
 /// The operator's words for every mistake in one subscriber's fields.
@@ -73,32 +57,20 @@ pub async fn add(
         .map_err(|errors| anyhow::anyhow!("{}", describe(&errors)))?;
     let new = new_subscriber(fields, &a.consent, "command line");
     let email = &new.fields.email;
-    if db.is_suppressed(email).await? {
-        bail!(
+    match operator::add(db, mails, &new, now).await? {
+        Err(Refused::Suppressed) => bail!(
             "{email} is on the suppression list (its data was erased or it must not be mailed); it was not added"
-        );
-    }
-    match db.add_subscriber(&new, now).await? {
-        Added::Exists(_) => say!("{email} is already a subscriber; nothing changed"),
-        Added::Created(id) if new.status == Status::Pending => {
-            let c = &new.fields.choices;
-            match mails
-                .send(
-                    SignupMail::Confirm,
-                    Holder::new_subscriber(id),
-                    email,
-                    c.language,
-                )
-                .await?
-            {
-                Outcome::Sent(_) => say!("added {email} (pending); confirmation mail sent"),
-                other => say!(
-                    "added {email} (pending); the confirmation mail was not delivered: {}",
-                    redact_addresses(other.reply())
-                ),
-            }
+        ),
+        Err(refused) => bail!("{email}: {refused}; it was not added"),
+        Ok(AddOutcome::Exists(_)) => say!("{email} is already a subscriber; nothing changed"),
+        Ok(AddOutcome::Pending(_, Outcome::Sent(_))) => {
+            say!("added {email} (pending); confirmation mail sent")
         }
-        Added::Created(_) => say!("added {email} (active)"),
+        Ok(AddOutcome::Pending(_, other)) => say!(
+            "added {email} (pending); the confirmation mail was not delivered: {}",
+            redact_addresses(other.reply())
+        ),
+        Ok(AddOutcome::Active(_)) => say!("added {email} (active)"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -71,6 +71,14 @@ pub fn cleaned(s: &str, max_chars: usize) -> String {
     cut.trim_end().to_string()
 }
 
+/// An operator's statement (where consent was obtained, why a suppression
+/// is lifted): cleaned to one line of at most 2,000 characters; None when
+/// nothing is left, for a decision is only recorded with its reason.
+pub fn statement(s: &str) -> Option<String> {
+    let text = cleaned(s, 2000);
+    (!text.is_empty()).then_some(text)
+}
+
 /// The candidate most like `given`, when one is close enough to be what
 /// was meant (a typo, a missing letter): the "did you mean" of every
 /// message that names a wrong name.

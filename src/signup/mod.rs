@@ -5,6 +5,7 @@
 //! old ones (`mjml/links.mjml`), and the optional welcome after a confirmed
 //! sign-up (`mjml/welcome.mjml`). Each in the subscriber's language.
 
+pub mod operator;
 mod texts;
 
 pub use texts::LinkSet;

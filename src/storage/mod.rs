@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod privacy;
 pub mod settings;
 pub mod signup;
+pub mod subscriber_pages;
 pub mod subscribers;
 pub mod suppressions;
 pub mod unread;

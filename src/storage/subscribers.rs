@@ -51,7 +51,7 @@ pub enum Added {
     Exists(i64),
 }
 
-const COLUMNS: &str = "id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at, digest, link_generation";
+pub(super) const COLUMNS: &str = "id, email, name, status, language, reminders, created_at, confirmed_at, unsubscribed_at, digest, link_generation";
 
 impl Db {
     /// Adds one subscriber (with segments and consent) in one transaction.
@@ -145,7 +145,7 @@ impl Db {
             .collect())
     }
 
-    async fn segments_of(&self, ids: Option<&[i64]>) -> Result<HashMap<i64, Segments>> {
+    pub(super) async fn segments_of(&self, ids: Option<&[i64]>) -> Result<HashMap<i64, Segments>> {
         let rows = match ids {
             None => {
                 sqlx::query("SELECT subscriber_id, kind, slug FROM subscriber_segments")
@@ -370,7 +370,10 @@ pub(super) fn stored_email(id: i64, stored: &str) -> Option<SubscriberEmail> {
         .ok()
 }
 
-fn subscriber_row(r: &sqlx::any::AnyRow, segs: &mut HashMap<i64, Segments>) -> Option<Subscriber> {
+pub(super) fn subscriber_row(
+    r: &sqlx::any::AnyRow,
+    segs: &mut HashMap<i64, Segments>,
+) -> Option<Subscriber> {
     let id: i64 = r.get(0);
     Some(Subscriber {
         id,

@@ -16,9 +16,9 @@ use prometheus_client::registry::Registry;
 use std::collections::BTreeMap;
 
 use super::AppState;
+use super::admin::{self, Refusal};
 use super::error::AppError;
 use crate::domain::redact::redact_url_passwords;
-use crate::domain::secret;
 
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -80,21 +80,17 @@ fn gauge(registry: &mut Registry, name: &str, help: &str, value: i64) {
 }
 
 pub async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
-    let Some(expected) = s.admin_token.as_deref() else {
-        return Err(AppError::NotFound);
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if !secret::same(given.trim(), expected) {
-        return Ok((
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer")],
-            "send the admin token: Authorization: Bearer <secrets.admin_token>\n",
-        )
-            .into_response());
+    match admin::check(&s, &headers) {
+        Ok(()) => {}
+        Err(Refusal::Off) => return Err(AppError::NotFound),
+        Err(Refusal::Unauthorized) => {
+            return Ok((
+                StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, admin::CHALLENGE)],
+                "send the admin token: Authorization: Bearer <secrets.admin_token>\n",
+            )
+                .into_response());
+        }
     }
     let db = &s.db;
     let now = s.now();

@@ -3,6 +3,8 @@
 //! types, a link into a [`verified::Verified`] subscriber, and every failure
 //! is one [`error::AppError`].
 
+pub mod admin;
+pub mod api;
 pub mod approve;
 pub mod archive;
 pub mod clicks;
@@ -116,6 +118,7 @@ pub fn router(state: AppState) -> Router {
             "/approve/{token}",
             get(approve::show).post(approve::approve),
         )
+        .nest("/api/v1", api::router(state.clone()))
         .fallback(error::not_found)
         .layer(map_response_with_state(state.clone(), error::render))
         .layer(TimeoutLayer::with_status_code(
