@@ -20,6 +20,7 @@ pub mod privacy;
 pub mod settings;
 pub mod signup;
 pub mod subscriber_pages;
+mod subscriber_rows;
 pub mod subscribers;
 pub mod suppressions;
 pub mod unread;

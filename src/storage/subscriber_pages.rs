@@ -7,7 +7,7 @@ use anyhow::Result;
 use sqlx::Row;
 use std::collections::BTreeMap;
 
-use super::subscribers::{COLUMNS, subscriber_row};
+use super::subscriber_rows::{COLUMNS, subscriber_row};
 use super::{Db, segment_filter};
 use crate::domain::segments::Segments;
 use crate::domain::slug::Slug;
