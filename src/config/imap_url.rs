@@ -6,6 +6,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use super::values::url_part;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Bounces {
@@ -144,14 +146,14 @@ impl FromStr for ImapUrl {
                 "the IMAP URL takes no ?options or #fragment; {EXAMPLE}"
             ));
         }
-        let user = decode(url.username(), "user name")?;
-        let password = decode(url.password().unwrap_or(""), "password")?;
+        let user = url_part(url.username(), "user name")?;
+        let password = url_part(url.password().unwrap_or(""), "password")?;
         if user.is_empty() || password.is_empty() {
             return Err(format!(
                 "the IMAP URL needs a user name and a password; {EXAMPLE}"
             ));
         }
-        let folder = decode(url.path().trim_start_matches('/'), "folder")?;
+        let folder = url_part(url.path().trim_start_matches('/'), "folder")?;
         let folder = match folder.trim() {
             "" => "INBOX".to_string(),
             f if f.chars().any(unfit) => {
@@ -173,15 +175,6 @@ impl FromStr for ImapUrl {
 /// A character that a folder name sent to the server cannot hold.
 fn unfit(c: char) -> bool {
     c.is_control() || matches!(c, '"' | '\\' | '*' | '%')
-}
-
-/// Percent-decoding as URLs have it: `%2B` is a `+`, and a `+` stays a `+`
-/// (it is no space outside a form).
-fn decode(text: &str, what: &str) -> Result<String, String> {
-    percent_encoding::percent_decode_str(text)
-        .decode_utf8()
-        .map(|s| s.into_owned())
-        .map_err(|_| format!("the {what} in the IMAP URL is not UTF-8 after percent-decoding"))
 }
 
 #[cfg(test)]

@@ -228,12 +228,14 @@ impl FromStr for SmtpUrl {
                 }
             }
         }
-        let credentials = (!parsed.username().is_empty()).then(|| {
-            (
-                percent_decode(parsed.username()),
-                percent_decode(parsed.password().unwrap_or("")),
-            )
-        });
+        let credentials = if parsed.username().is_empty() {
+            None
+        } else {
+            Some((
+                url_part(parsed.username(), "user name")?,
+                url_part(parsed.password().unwrap_or(""), "password")?,
+            ))
+        };
         Ok(SmtpUrl::Smtp(SmtpTarget {
             host,
             port,
@@ -249,11 +251,14 @@ impl<'de> Deserialize<'de> for SmtpUrl {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// Percent-decoding of a URL's user, password or path, as URLs have it:
+/// `%2B` is a `+`, and a `+` stays a `+` (it is a space only in a form).
+/// Shared by `smtp.url` and `bounces.imap_url`.
+pub(super) fn url_part(text: &str, what: &str) -> Result<String, String> {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map(|s| s.into_owned())
+        .map_err(|_| format!("the {what} in the URL is not UTF-8 after percent-decoding"))
 }
 
 #[cfg(test)]
@@ -276,6 +281,11 @@ mod tests {
             ("127.0.0.1", 2525, Tls::Starttls)
         );
         assert_eq!(t.credentials, Some(("u@x".to_string(), "p/w".to_string())));
+        // A `+` in a password is a `+`, not the space a form would make of it.
+        let Ok(SmtpUrl::Smtp(t)) = "smtp://u:a+b%2Bc@mail.example.nl".parse::<SmtpUrl>() else {
+            panic!("smtp expected")
+        };
+        assert_eq!(t.credentials, Some(("u".to_string(), "a+b+c".to_string())));
         assert!("http://x".parse::<SmtpUrl>().is_err());
         assert!("smtp://x?foo=bar".parse::<SmtpUrl>().is_err());
     }
