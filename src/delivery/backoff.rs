@@ -1,10 +1,11 @@
 //! When a temporarily refused message is tried again.
 
+use crate::domain::retry::doubling;
+
 /// Seconds until the next attempt: `base`, 2×, 4× … (1, 2, 4 minutes by default),
 /// at most an hour, with jitter so a recovering server is not hit by every message at once.
 pub fn backoff_secs(base: u64, attempts: i64) -> i64 {
-    let base = (base.max(1) as i64).saturating_mul(1 << attempts.clamp(0, 6));
-    let base = base.min(3600);
+    let base = doubling(base, 3600, attempts.clamp(0, 6));
     let jitter = rand::random_range(0..=base / 4);
     base + jitter
 }

@@ -16,6 +16,7 @@ pub mod offset;
 pub mod redact;
 pub mod reminder;
 pub mod reply;
+pub mod retry;
 pub mod secret;
 pub mod segments;
 pub mod slug;

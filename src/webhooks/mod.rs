@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Webhook;
 use crate::domain::clock::{SharedClock, epoch};
+use crate::domain::retry::doubling;
 use crate::storage::Db;
 use crate::storage::webhooks::PendingHook;
 
@@ -197,9 +198,7 @@ impl WebhookSender {
 /// less up to a quarter at random, so a receiver that comes back is not hit
 /// by every waiting event at once.
 fn retry_delay(base: u64, max: u64, attempts: i64) -> i64 {
-    let base = i64::try_from(base.max(1)).unwrap_or(i64::MAX);
-    let max = i64::try_from(max).unwrap_or(i64::MAX).max(base);
-    let delay = base.saturating_mul(1 << attempts.clamp(0, 30)).min(max);
+    let delay = doubling(base, max.max(base), attempts);
     (delay - rand::random_range(0..=delay / 4)).max(1)
 }
 
