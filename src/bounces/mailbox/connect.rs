@@ -14,6 +14,7 @@ use tokio::net::TcpStream;
 
 use crate::config::ImapUrl;
 use crate::domain::redact::redact_url_passwords;
+use crate::domain::text::cleaned;
 
 /// A connection to the server, with or without TLS.
 pub trait Wire: AsyncRead + AsyncWrite + Unpin + Send + Debug {}
@@ -123,12 +124,7 @@ fn server_text(answer: &str) -> &str {
 
 /// What a server says goes to the log: one line, no URL password.
 pub fn clean(text: &str) -> String {
-    let one_line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(300)
-        .collect();
-    redact_url_passwords(one_line.trim())
+    redact_url_passwords(&cleaned(text, 300))
 }
 
 #[cfg(test)]
