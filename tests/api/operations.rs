@@ -151,21 +151,11 @@ async fn issues_show_their_state_and_stop_and_go_on_command() {
     pb.stop();
 }
 
-/// The preference-centre link in a received issue.
-fn preferences_url(pb: &Postbode, m: &crate::common::Received) -> String {
-    let prefix = format!("{}/preferences/", pb.base_url());
-    m.text()
-        .split_whitespace()
-        .find(|w| w.starts_with(&prefix))
-        .expect("preferences link in the text part")
-        .to_string()
-}
-
 /// Erases `who` the way a reader does: preference page, data link by mail, erase.
 async fn erase_on_the_page(smtp: &SmtpServer, pb: &Postbode, who: &str) {
     let got = smtp.messages();
     let mail = got.iter().find(|m| m.rcpt == who).expect("the issue");
-    let url = preferences_url(pb, mail);
+    let url = mail.link(&format!("{}/preferences/", pb.base_url()));
     let client = reqwest::Client::new();
     let before = smtp.messages().len();
     let r = client

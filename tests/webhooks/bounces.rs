@@ -1,23 +1,11 @@
 //! Bounces and complaints as `postbode bounce` records them reach a webhook
 //! that asked for them, and only those.
 
-use crate::common::{Postbode, ROOT, SmtpServer, soon};
+use crate::common::{Postbode, SmtpServer, soon};
 use crate::receiver::{Receiver, accepted, accepted_ids, wait_until};
+use crate::reports::report;
 use crate::{SECRET, events_of};
 use std::time::Duration;
-
-/// A report from tests/fixtures/bounces about the message `message_id`.
-fn report(fixture: &str, message_id: &str) -> String {
-    let text = std::fs::read_to_string(format!("{ROOT}/tests/fixtures/bounces/{fixture}"))
-        .expect("fixture");
-    let sample_id = text
-        .split("\nMessage-ID: <")
-        .last()
-        .and_then(|rest| rest.split('>').next())
-        .expect("the original's Message-ID")
-        .to_string();
-    text.replace(&format!("<{sample_id}>"), message_id)
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_bounce_and_a_complaint_arrive_and_nothing_else() {
@@ -53,7 +41,7 @@ async fn a_bounce_and_a_complaint_arrive_and_nothing_else() {
         ("hard", "postfix-failed-5.1.1-v1-issue7-sub1.eml"),
         ("complaint", "arf-complaint-abuse.eml"),
     ] {
-        let input = report(fixture, &message_id(who));
+        let input = report(fixture, None, &message_id(who));
         let done = pb.bounce(&[], &[], input.as_bytes());
         assert_eq!(
             done.status.code(),

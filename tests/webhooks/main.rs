@@ -9,6 +9,8 @@ mod bounces;
 #[path = "../common/mod.rs"]
 mod common;
 mod receiver;
+#[path = "../common/reports.rs"]
+mod reports;
 
 use common::{Postbode, SmtpServer, TEST_ADMIN_TOKEN, soon};
 use receiver::{Receiver, accepted, accepted_ids, records, wait_until};
@@ -58,28 +60,6 @@ async fn sign_up_and_confirm(pb: &Postbode, smtp: &SmtpServer, email: &str) {
     assert_eq!(r.status(), 200);
 }
 
-fn preferences_url(pb: &Postbode, m: &common::Received) -> String {
-    let prefix = format!("{}/preferences/", pb.base_url());
-    m.text()
-        .split_whitespace()
-        .find(|w| w.starts_with(&prefix))
-        .expect("preferences link in the text part")
-        .to_string()
-}
-
-async fn post_form(url: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields.iter().copied())
-        .finish();
-    client()
-        .post(url)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .expect("POST")
-}
-
 /// `/metrics` as the holder of the admin token reads it.
 async fn metrics(pb: &Postbode) -> String {
     client()
@@ -126,20 +106,18 @@ async fn a_subscribers_steps_arrive_signed_and_in_order() {
         assert!(Instant::now() < end, "the issue never arrived");
         std::thread::sleep(Duration::from_millis(100));
     };
-    let url = preferences_url(&pb, &issue);
-    let r = post_form(
-        &url,
-        &[
-            ("name", "Anouk"),
-            ("workshops", "ontwikkeltafels"),
-            ("interests", "welzijn"),
-            ("language", "nl"),
-        ],
-    )
-    .await;
-    assert_eq!(r.status(), 200);
-    let r = post_form(&format!("{url}/unsubscribe"), &[]).await;
-    assert_eq!(r.status(), 200);
+    let prefix = format!("{}/preferences/", pb.base_url());
+    let path = issue.link(&prefix)[pb.base_url().len()..].to_string();
+    let fields = [
+        ("name", "Anouk"),
+        ("workshops", "ontwikkeltafels"),
+        ("interests", "welzijn"),
+        ("language", "nl"),
+    ];
+    let (status, page) = pb.post_form(&path, &fields, &[]).await;
+    assert_eq!(status, 200, "{page}");
+    let (status, page) = pb.post_form(&format!("{path}/unsubscribe"), &[], &[]).await;
+    assert_eq!(status, 200, "{page}");
 
     let got = wait_until(&out, 30, "five events", |r| r.len() >= 5);
     assert!(
