@@ -159,6 +159,40 @@ fn a_message_that_is_no_report_stays_in_the_folder_and_is_logged_once() {
     pb.stop();
 }
 
+/// A message larger than any report (17 MB: a mail loop, an attachment
+/// sent to the bounce address) is judged by its size alone: not downloaded,
+/// left for a person, logged once.
+#[test]
+fn a_message_too_large_to_be_a_report_is_left_unread_and_logged_once() {
+    let dovecot = Dovecot::start();
+    let mut big = b"From: iemand@example.nl\r\nSubject: bijlage\r\n\r\n".to_vec();
+    for _ in 0..(17 * 1024 * 1024 / 78) {
+        big.extend_from_slice(&[b'x'; 76]);
+        big.extend_from_slice(b"\r\n");
+    }
+    dovecot.append("INBOX", &big);
+    let mut pb = Postbode::new("file://outbox", &dovecot.bounces_section(1));
+    pb.serve();
+    let too_large = |pb: &Postbode| {
+        mailbox_lines(pb)
+            .into_iter()
+            .filter(|l| l.contains("too large to be a report"))
+            .collect::<Vec<_>>()
+    };
+    wait_until(
+        30,
+        || format!("not logged:\n{}", pb.log()),
+        || !too_large(&pb).is_empty(),
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(too_large(&pb).len(), 1, "{}", pb.log());
+    assert!(!pb.log().contains("@example.nl"), "{}", pb.log());
+    let counts = dovecot.counts();
+    assert_eq!(counts["INBOX"], 1, "{counts}");
+    assert_eq!(counts[HANDLED], 0, "{counts}");
+    pb.stop();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_password_is_logged_and_the_daemon_keeps_running() {
     let dovecot = Dovecot::start();
