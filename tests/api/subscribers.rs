@@ -307,3 +307,57 @@ async fn subscribers_are_added_and_changed_by_the_rules_of_the_command_line() {
     );
     pb.stop();
 }
+
+/// What a script may send by mistake or on purpose: a name with a line
+/// break or a direction override, a 5,000-letter name, control characters and a
+/// long text in the search. Each is refused or answered, never a 500, and
+/// nothing of it is stored.
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_values_are_refused_or_answered_and_nothing_is_stored() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    pb.import_members(2);
+    pb.serve();
+    let api = Api::new(&pb);
+    for name in [
+        "Anouk\r\nBcc: iedereen@example.nl".to_string(),
+        "Anouk \u{202E}lnl.elpmaxe".to_string(),
+        "A".repeat(5_000),
+    ] {
+        let made = api
+            .call(
+                "POST",
+                "/api/v1/subscribers",
+                Some(json!({"email": "x@example.nl", "name": name, "confirmed": true, "consent": "test"})),
+            )
+            .await;
+        assert_error(&made, StatusCode::BAD_REQUEST, "invalid");
+        let changed = api
+            .call(
+                "PATCH",
+                "/api/v1/subscribers/1",
+                Some(json!({"name": name})),
+            )
+            .await;
+        assert_error(&changed, StatusCode::BAD_REQUEST, "invalid");
+    }
+    let (_, one) = api.get("/api/v1/subscribers/1").await;
+    assert!(
+        !one["name"].as_str().unwrap_or("").contains('\n'),
+        "the name was not changed: {one}"
+    );
+    let (_, all) = api.get("/api/v1/subscribers").await;
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(2), "{all}");
+    for q in [
+        "%0A%00%1B%5B2J",
+        &"%25".repeat(2000),
+        "%27%3B%20DROP%20TABLE%20subscribers%3B--",
+    ] {
+        let (status, found) = api.get(&format!("/api/v1/subscribers?q={q}")).await;
+        assert_eq!(status, StatusCode::OK, "{found}");
+        assert_eq!(found["items"].as_array().map(Vec::len), Some(0), "{found}");
+    }
+    let (_, all) = api.get("/api/v1/subscribers").await;
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(2), "{all}");
+    pb.stop();
+}
