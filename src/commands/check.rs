@@ -136,12 +136,14 @@ pub fn render(
     };
     let subject = variant.subject(&values);
     let reader = SubscriberEmail::parse("lezer@example.org").map_err(|e| anyhow::anyhow!("{e}"))?;
-    let msg = composer.compose(
+    // As delivery builds it: the body spliced from the variant's encoded text.
+    let encoded = variant.encoded();
+    let msg = composer.compose_encoded(
         &reader,
         &SubscriberName::default(),
         &subject,
-        text,
-        html,
+        encoded.boundary(),
+        encoded.body(&values),
         &kind,
     )?;
     std::fs::write(out.join("message.eml"), &msg.bytes)?;

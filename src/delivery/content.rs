@@ -171,7 +171,10 @@ fn compose_issue(
         unsubscribe_url: links.unsubscribe(recipient.holder(), row.topic_id),
         archive_url: links.archive(issue.slug.as_str()),
     };
-    let (html, text) = variant.personalise(&values);
+    // The body is spliced from the variant's text, encoded once for all its
+    // recipients, and this recipient's values (see `render::encoded`).
+    let encoded = variant.encoded();
+    let body = encoded.body(&values);
     let subject = variant.subject(&values);
     let kind = Kind::Bulk {
         unsubscribe_url: values.unsubscribe_url,
@@ -179,12 +182,12 @@ fn compose_issue(
     };
     mails
         .composer
-        .compose(
+        .compose_encoded(
             &recipient.email,
             &recipient.name,
             &subject,
-            text,
-            html,
+            encoded.boundary(),
+            body,
             &kind,
         )
         .map_err(|e| NotBuilt::Fail(format!("{e:#}")))

@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use lettre::Message;
 use lettre::address::Envelope;
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{
+    self, ContentTransferEncoding, ContentType, HeaderName, HeaderValue,
+};
+use lettre::message::{Body, Mailbox, MessageBuilder, MultiPart};
 
 use super::dkim::DkimSigner;
 use crate::config::Config;
@@ -98,6 +100,51 @@ impl Composer {
         body: MultiPart,
         kind: &Kind,
     ) -> Result<Outgoing> {
+        let (b, message_id) = self.headers(to, to_name, subject, kind);
+        let message = b.multipart(body).context("building the message failed")?;
+        Ok(self.seal(message, message_id))
+    }
+
+    /// A message whose `multipart/alternative` body is already in wire form:
+    /// 7-bit, CRLF line ends, lines within 78, parts delimited by `boundary`
+    /// (issues, whose bodies are encoded once per variant). Its bytes have
+    /// the shape [`Composer::compose`]'s have: the same headers in the same
+    /// order, Content-Type last, then the body.
+    pub fn compose_encoded(
+        &self,
+        to: &SubscriberEmail,
+        to_name: &SubscriberName,
+        subject: &str,
+        boundary: &str,
+        body: Vec<u8>,
+        kind: &Kind,
+    ) -> Result<Outgoing> {
+        let (b, message_id) = self.headers(to, to_name, subject, kind);
+        let content_type =
+            ContentType::parse(&format!("multipart/alternative; boundary=\"{boundary}\""))
+                .context("the boundary does not fit in a Content-Type")?;
+        let mut message = b
+            .header(header::MIME_VERSION_1_0)
+            .header(content_type)
+            .body(Body::dangerous_pre_encoded(
+                body,
+                ContentTransferEncoding::SevenBit,
+            ))
+            .context("building the message failed")?;
+        // `body` names the encoding of a single-part body; a multipart one's
+        // parts name their own, as in the messages lettre builds.
+        message.headers_mut().remove::<ContentTransferEncoding>();
+        Ok(self.seal(message, message_id))
+    }
+
+    /// The headers every mail of `kind` carries, and its Message-ID.
+    fn headers(
+        &self,
+        to: &SubscriberEmail,
+        to_name: &SubscriberName,
+        subject: &str,
+        kind: &Kind,
+    ) -> (MessageBuilder, String) {
         // Both are parsed domain types: no line break can reach a header.
         let name = (!to_name.is_empty()).then(|| to_name.as_str().to_string());
         let mailbox = Mailbox::new(name, to.address().clone());
@@ -130,15 +177,21 @@ impl Composer {
             Kind::Auto => b = b.raw_header(raw("Auto-Submitted", "auto-generated".into())),
             Kind::Editorial => {}
         }
-        let mut message = b.multipart(body).context("building the message failed")?;
+        (b, message_id)
+    }
+
+    /// The finished message, signed when `[dkim]` is configured: every kind
+    /// of mail, spliced issues included, passes here.
+    fn seal(&self, mut message: Message, message_id: String) -> Outgoing {
+        // DKIM: sign the final bytes here.
         if let Some(dkim) = &self.dkim {
             dkim.sign(&mut message);
         }
-        Ok(Outgoing {
+        Outgoing {
             message_id,
             envelope: message.envelope().clone(),
             bytes: message.formatted(),
-        })
+        }
     }
 }
 

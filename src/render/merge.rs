@@ -10,15 +10,19 @@ pub const MERGE_TAGS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tag {
+pub(super) enum Tag {
     Name,
     Preferences,
     Unsubscribe,
     Archive,
 }
 
+impl Tag {
+    pub(super) const ALL: [Tag; 4] = [Tag::Name, Tag::Preferences, Tag::Unsubscribe, Tag::Archive];
+}
+
 #[derive(Debug, Clone)]
-enum Part {
+pub(super) enum Part {
     Text(String),
     Tag(Tag),
 }
@@ -78,13 +82,16 @@ impl MergeTemplate {
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Tag(Tag::Name) => out.push_str(&v.name),
-                Part::Tag(Tag::Preferences) => out.push_str(&v.preferences_url),
-                Part::Tag(Tag::Unsubscribe) => out.push_str(&v.unsubscribe_url),
-                Part::Tag(Tag::Archive) => out.push_str(&v.archive_url),
+                Part::Tag(tag) => out.push_str(v.get(*tag)),
             }
         }
         out
+    }
+
+    /// The literal text and tag slots, in order (for encoding them once,
+    /// see [`super::encoded`]).
+    pub(super) fn parts(&self) -> &[Part] {
+        &self.parts
     }
 
     /// The same template with `f` applied to its literal text (the merge
@@ -106,6 +113,16 @@ impl MergeTemplate {
 }
 
 impl MergeValues {
+    /// The value of `tag`.
+    pub(super) fn get(&self, tag: Tag) -> &str {
+        match tag {
+            Tag::Name => &self.name,
+            Tag::Preferences => &self.preferences_url,
+            Tag::Unsubscribe => &self.unsubscribe_url,
+            Tag::Archive => &self.archive_url,
+        }
+    }
+
     /// The same values, HTML-escaped for the HTML part.
     pub fn escaped(&self) -> MergeValues {
         let e = |s: &str| html_escape::encode_double_quoted_attribute(s).into_owned();

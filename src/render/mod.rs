@@ -4,12 +4,14 @@
 pub mod chrome;
 pub mod compile;
 pub mod dates;
+pub mod encoded;
 pub mod ics;
 pub mod layout;
 pub mod layout_check;
 pub mod markdown;
 pub mod merge;
 pub mod nesting;
+pub mod qp;
 pub mod stack;
 pub mod text;
 pub mod trace;

@@ -7,10 +7,11 @@
 use chrono_tz::Tz;
 use minijinja::context;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::chrome::words;
 use super::compile::{compile, html_to_text};
+use super::encoded::EncodedBody;
 use super::layout::{Layouts, safe};
 use super::markdown::to_html;
 use super::merge::MergeTemplate;
@@ -47,9 +48,28 @@ pub struct Variant {
     pub text: MergeTemplate,
     /// The subject may carry merge tags too ("Nieuws voor {{ subscriber.name }}").
     pub subject: MergeTemplate,
+    /// The text and HTML in wire form, made when the first message of this
+    /// variant is: its recipients share it (see [`Variant::encoded`]).
+    encoded: OnceLock<EncodedBody>,
 }
 
 impl Variant {
+    pub fn new(html: MergeTemplate, text: MergeTemplate, subject: MergeTemplate) -> Self {
+        Self {
+            html,
+            text,
+            subject,
+            encoded: OnceLock::new(),
+        }
+    }
+
+    /// The `multipart/alternative` body, encoded once for every recipient
+    /// of this variant; [`EncodedBody::body`] splices in one's values.
+    pub fn encoded(&self) -> &EncodedBody {
+        self.encoded
+            .get_or_init(|| EncodedBody::new(&self.text, &self.html))
+    }
+
     /// The HTML and text for one recipient; `values` are raw, escaping happens here.
     pub fn personalise(&self, values: &MergeValues) -> (String, String) {
         (
@@ -61,11 +81,11 @@ impl Variant {
     /// The same variant with the issue's own links replaced by their
     /// counted links (`tracking.clicks`, see [`super::tracking`]).
     pub fn counted(&self, targets: &Targets) -> Variant {
-        Variant {
-            html: self.html.map_text(|t| rewrite_html(t, targets)),
-            text: self.text.map_text(|t| rewrite_text(t, targets)),
-            subject: self.subject.clone(),
-        }
+        Variant::new(
+            self.html.map_text(|t| rewrite_html(t, targets)),
+            self.text.map_text(|t| rewrite_text(t, targets)),
+            self.subject.clone(),
+        )
     }
 
     /// The subject line for one recipient (a header: no HTML escaping).
@@ -154,11 +174,11 @@ impl IssueRenderer {
                     .map_err(|m| Diagnostic::new(issue.slug.as_str(), 1, 1, m))?;
                 let text = wrap(&text);
                 let text = format!("{}\n\n{}", text.trim_end(), self.footer_text(lang));
-                Ok(Variant {
-                    html: MergeTemplate::new(&html),
-                    text: MergeTemplate::new(&text),
-                    subject: MergeTemplate::new(&issue.subject),
-                })
+                Ok(Variant::new(
+                    MergeTemplate::new(&html),
+                    MergeTemplate::new(&text),
+                    MergeTemplate::new(&issue.subject),
+                ))
             }
             Body::Markdown {
                 intro,
@@ -182,11 +202,11 @@ impl IssueRenderer {
                     )
                 })?;
                 let text = self.text(intro, &chosen, closing, lang);
-                Ok(Variant {
-                    html: MergeTemplate::new(&html),
-                    text: MergeTemplate::new(&text),
-                    subject: MergeTemplate::new(&issue.subject),
-                })
+                Ok(Variant::new(
+                    MergeTemplate::new(&html),
+                    MergeTemplate::new(&text),
+                    MergeTemplate::new(&issue.subject),
+                ))
             }
         }
     }

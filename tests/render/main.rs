@@ -4,6 +4,7 @@
 //! `cargo insta review` or `INSTA_UPDATE=always cargo test --test render`.
 
 mod layout_mjml;
+mod mime;
 mod mjml_peer;
 mod raw_mjml;
 mod snapshots;
