@@ -161,3 +161,70 @@ fn read_key(path: &Path) -> Result<String> {
     }
     Ok(pem)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lettre::message::MultiPart;
+    use rsa::pkcs1::{EncodeRsaPrivateKey, LineEnding};
+    use std::hint::black_box;
+    use std::time::{Duration, Instant};
+
+    /// A message with `text` bytes of plain text and four times that in HTML,
+    /// carrying every header postbode signs.
+    fn message(text: usize) -> Message {
+        let line = "Welkom bij dit nummer van het platformnieuws, met agenda en links.\n";
+        let text: String = line.repeat(text / line.len() + 1);
+        let html = format!("<p>{}</p>", text.replace('\n', "</p>\n<p>")).repeat(4);
+        Message::builder()
+            .from("Platform <nieuws@kus.example.nl>".parse().expect("from"))
+            .to("Anouk <anouk@example.nl>".parse().expect("to"))
+            .subject("Platformnieuws: één nummer")
+            .message_id(Some("<1@kus.example.nl>".into()))
+            .date_now()
+            .raw_header(lettre::message::header::HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Id"),
+                "Platform <nieuws.kus.example.nl>".into(),
+            ))
+            .multipart(MultiPart::alternative_plain_html(text, html))
+            .expect("message")
+    }
+
+    /// The time per run of `f`, over `runs` runs.
+    fn per_run(runs: u32, mut f: impl FnMut()) -> Duration {
+        let start = Instant::now();
+        for _ in 0..runs {
+            f();
+        }
+        start.elapsed() / runs
+    }
+
+    /// `cargo test --release --lib signing_cost -- --ignored --nocapture`:
+    /// what signing adds to each message, small and newsletter-sized.
+    #[test]
+    #[ignore = "a measurement; run it in release mode"]
+    fn signing_cost() {
+        let key = RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).expect("key");
+        let pem = key.to_pkcs1_pem(LineEnding::LF).expect("pem");
+        let signer = DkimSigner::new("kus.example.nl", "postbode", &pem).expect("signer");
+        for size in [500, 12_000] {
+            let message = message(size);
+            let bytes = message.formatted().len();
+            let runs = 400;
+            let plain = per_run(runs, || {
+                black_box(message.clone().formatted());
+            });
+            let signed = per_run(runs, || {
+                let mut m = message.clone();
+                signer.sign(&mut m);
+                black_box(m.formatted());
+            });
+            println!(
+                "{bytes:>6}-byte message: {:.3} ms to sign ({:.3} ms formatted and signed, {:.3} ms formatted)",
+                (signed.saturating_sub(plain)).as_secs_f64() * 1e3,
+                signed.as_secs_f64() * 1e3,
+                plain.as_secs_f64() * 1e3,
+            );
+        }
+    }
+}
