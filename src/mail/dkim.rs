@@ -63,7 +63,7 @@ pub struct DkimSigner {
 enum Key {
     AwsLc(RsaKey<Sha256>),
     /// Keys of 1024 to 2047 bits, which RFC 8301 still allows.
-    RustCrypto(pkcs1v15::SigningKey<rsa::sha2::Sha256>),
+    RustCrypto(Box<pkcs1v15::SigningKey<rsa::sha2::Sha256>>),
 }
 
 impl std::fmt::Debug for DkimSigner {
@@ -97,7 +97,7 @@ impl DkimSigner {
             let der = PrivateKeyDer::Pkcs1(PrivatePkcs1KeyDer::from(der.as_bytes()));
             Key::AwsLc(RsaKey::from_key_der(der).map_err(|e| anyhow!("{e}; {KEY_HINT}"))?)
         } else {
-            Key::RustCrypto(pkcs1v15::SigningKey::new(key))
+            Key::RustCrypto(Box::new(pkcs1v15::SigningKey::new(key)))
         };
         Ok(Self {
             domain: domain.to_string(),
