@@ -130,14 +130,15 @@ impl Composer {
             Kind::Auto => b = b.raw_header(raw("Auto-Submitted", "auto-generated".into())),
             Kind::Editorial => {}
         }
-        let mut message = b.multipart(body).context("building the message failed")?;
+        let message = b.multipart(body).context("building the message failed")?;
+        let mut bytes = message.formatted();
         if let Some(dkim) = &self.dkim {
-            dkim.sign(&mut message);
+            bytes = dkim.sign(bytes)?;
         }
         Ok(Outgoing {
             message_id,
             envelope: message.envelope().clone(),
-            bytes: message.formatted(),
+            bytes,
         })
     }
 }
