@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::content::{AgendaContent, Content, DigestContent, Job};
 use super::health::Health;
+use super::ledger_writer::LedgerWriter;
 use super::liveness::{BEAT_SECS, Liveness};
 use crate::config::Config;
 use crate::domain::clock::{SharedClock, epoch};
@@ -77,6 +78,8 @@ pub(super) struct InFlight {
 
 pub struct Engine {
     pub(super) db: Db,
+    /// The workers' ledger writes, grouped (see `ledger_writer`).
+    pub(super) ledger: LedgerWriter,
     pub(super) clock: SharedClock,
     pub(super) issues: Arc<IssuePipeline>,
     pub(super) mails: AgendaMails,
@@ -97,6 +100,7 @@ impl Engine {
         let smtp = &config.smtp;
         let workers = smtp.connections.max(1);
         Arc::new(Self {
+            ledger: LedgerWriter::new(parts.db.clone()),
             db: parts.db,
             clock: parts.clock,
             issues: parts.issues,
@@ -128,6 +132,7 @@ impl Engine {
     /// recorded. A worker or dispatcher that panics is replaced.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
         let workers = self.settings.connections;
+        self.ledger.start();
         let (tx, rx) = async_channel::bounded::<Job>(workers * 4);
         let mut set = tokio::task::JoinSet::new();
         let mut roles = HashMap::new();
@@ -169,6 +174,8 @@ impl Engine {
             };
             roles.insert(replacement.id(), role);
         }
+        // Every worker has had its writes answered: the writer may end.
+        self.ledger.stop();
     }
 
     /// A worker panicked: the row it held is recorded, not left claimed.

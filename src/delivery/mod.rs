@@ -6,8 +6,10 @@ mod backoff;
 pub mod content;
 pub mod engine;
 pub mod health;
+mod ledger_writer;
 pub mod liveness;
 pub mod metrics;
+mod outcome;
 mod worker;
 
 pub use engine::{Engine, EngineParts, Probe, Stage};

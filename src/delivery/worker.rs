@@ -8,19 +8,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-use super::backoff::backoff_secs;
 use super::content::{Job, NotBuilt, compose};
 use super::engine::{Engine, InFlight, Stage};
 use super::health::{Change, PAUSE_KEY};
-use crate::bounces::apply::record as record_bounce;
-use crate::domain::delivery::Ledger;
+use super::outcome::log_verdict;
 use crate::domain::redact::redact_addresses;
-use crate::domain::reply::{Outcome, StatusCode, Verdict, of_attempt};
+use crate::domain::reply::{Verdict, of_attempt};
 use crate::domain::subscriber::Recipient;
 use crate::domain::verp::{VerpRef, sender};
 use crate::mail::{Outgoing, Session};
-use crate::storage::bounces::SentMessage;
 use crate::storage::deliveries::Claimed;
+use crate::storage::ledger_batch::Sending;
 
 /// How long a delivery waits when its issue cannot be rendered (e.g. a layout went missing).
 const RENDER_RETRY_SECS: i64 = 600;
@@ -174,10 +172,12 @@ impl Engine {
         if let Some(l) = &self.limiter {
             l.until_ready().await;
         }
-        match db
-            .mark_sending(ledger, id, &out.message_id, self.now())
-            .await
-        {
+        let marking = Sending {
+            id,
+            message_id: out.message_id.clone(),
+            at: self.now(),
+        };
+        match self.ledger.sending(ledger, marking).await {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
@@ -249,53 +249,6 @@ impl Engine {
         out
     }
 
-    /// Writes one attempt's result to the ledger; a refusal is a bounce too,
-    /// under the same policy as reports the MTA sends back later.
-    async fn record(
-        &self,
-        row: &Claimed,
-        recipient: &Recipient,
-        outcome: &Outcome,
-        verdict: Verdict,
-        now: i64,
-    ) -> Result<()> {
-        let db = &self.db;
-        let (ledger, id) = (row.ledger, row.id);
-        match outcome {
-            Outcome::Sent(reply) => db.mark_sent(ledger, id, reply, now).await,
-            Outcome::Transient(reply) => {
-                let at = now + backoff_secs(self.settings.retry_base_secs, row.attempts);
-                db.mark_retry(ledger, id, reply, at, now).await
-            }
-            Outcome::Unknown(reply) => db.mark_unknown(ledger, id, reply, now).await,
-            Outcome::Permanent(reply) => {
-                db.mark_failed(ledger, id, reply, now).await?;
-                let Some(kind) = verdict.bounce_kind() else {
-                    return Ok(());
-                };
-                let code = StatusCode::find_in(reply)
-                    .map(|c| c.to_string())
-                    .unwrap_or_default();
-                let message = SentMessage {
-                    ledger,
-                    row_id: id,
-                    subscriber_id: recipient.id,
-                    issue_id: (ledger == Ledger::Issues).then_some(row.topic_id),
-                };
-                let applied =
-                    record_bounce(db, message, kind, &code, &redact_addresses(reply), now).await?;
-                if applied.status_before.is_some() {
-                    tracing::warn!(
-                        subscriber = recipient.id,
-                        "{} bounce ({code}): the subscriber is taken off the list and the address suppressed",
-                        kind.as_str()
-                    );
-                }
-                Ok(())
-            }
-        }
-    }
-
     /// Logs and announces pauses and slow-downs.
     async fn take_health(&self, verdict: Verdict, reply: &str, now: i64) {
         match self.health.note(verdict, reply, now) {
@@ -322,27 +275,6 @@ impl Engine {
                 let _ = self.db.set_setting(PAUSE_KEY, "").await;
             }
         }
-    }
-}
-
-fn log_verdict(id: i64, verdict: Verdict, reply: &str) {
-    let reply = redact_addresses(reply);
-    match verdict {
-        Verdict::Retry | Verdict::Throttled => {
-            tracing::warn!(delivery = id, "temporary failure, retrying: {reply}")
-        }
-        Verdict::Policy => tracing::error!(
-            delivery = id,
-            "refused by the receiving server's policy (the subscriber is not suppressed; check the sending reputation, SPF/DKIM and blocklists): {reply}"
-        ),
-        Verdict::HardBounce | Verdict::SoftBounce | Verdict::Failed | Verdict::Complaint => {
-            tracing::warn!(delivery = id, "rejected by the server: {reply}")
-        }
-        Verdict::Unknown => tracing::warn!(
-            delivery = id,
-            "the server may or may not have the message; recorded as unknown, not resent: {reply}"
-        ),
-        Verdict::Delivered | Verdict::Delayed => {}
     }
 }
 

@@ -102,7 +102,7 @@ impl Composer {
     ) -> Result<Outgoing> {
         let (b, message_id) = self.headers(to, to_name, subject, kind);
         let message = b.multipart(body).context("building the message failed")?;
-        Ok(self.seal(message, message_id))
+        self.seal(message, message_id)
     }
 
     /// A message whose `multipart/alternative` body is already in wire form:
@@ -134,7 +134,7 @@ impl Composer {
         // `body` names the encoding of a single-part body; a multipart one's
         // parts name their own, as in the messages lettre builds.
         message.headers_mut().remove::<ContentTransferEncoding>();
-        Ok(self.seal(message, message_id))
+        self.seal(message, message_id)
     }
 
     /// The headers every mail of `kind` carries, and its Message-ID.
@@ -182,16 +182,16 @@ impl Composer {
 
     /// The finished message, signed when `[dkim]` is configured: every kind
     /// of mail, spliced issues included, passes here.
-    fn seal(&self, mut message: Message, message_id: String) -> Outgoing {
-        // DKIM: sign the final bytes here.
+    fn seal(&self, message: Message, message_id: String) -> Result<Outgoing> {
+        let mut bytes = message.formatted();
         if let Some(dkim) = &self.dkim {
-            dkim.sign(&mut message);
+            bytes = dkim.sign(bytes)?;
         }
-        Outgoing {
+        Ok(Outgoing {
             message_id,
             envelope: message.envelope().clone(),
-            bytes: message.formatted(),
-        }
+            bytes,
+        })
     }
 }
 

@@ -13,6 +13,7 @@ pub mod deliveries;
 pub mod events;
 pub mod holds;
 pub mod issues;
+pub mod ledger_batch;
 pub mod ledger_rows;
 pub mod links;
 pub mod metrics;

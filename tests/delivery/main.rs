@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod grouped;
 
 use common::{Postbode, SmtpServer, soon};
 

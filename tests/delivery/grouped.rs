@@ -1,0 +1,200 @@
+//! The sender writes the ledger in groups: many rows marked `sending` in one
+//! statement, many outcomes in another. Each row must still obey the rules it
+//! obeys alone, on SQLite and on PostgreSQL: a subscriber who unsubscribed
+//! after the claim is not mailed, a paused issue's rows go back to the queue,
+//! and an outcome never lands on a row the operator cancelled meanwhile.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::common::{self, Postbode, soon};
+use crate::issue;
+use postbode::domain::clock::{Clock, SystemClock};
+use postbode::domain::delivery::{DeliveryState, Ledger};
+use postbode::domain::subscriber::UnsubscribeSource;
+use postbode::newsletters::IssueName;
+use postbode::newsletters::ingest::Intake;
+use postbode::schedule::IssueScheduler;
+use postbode::startup::Daemon;
+use postbode::storage::Db;
+use postbode::storage::ledger_batch::{Finished, Sending};
+
+const READERS: usize = 300;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grouped_writes_keep_each_rows_rules_on_sqlite() {
+    grouped(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grouped_writes_keep_each_rows_rules_on_postgresql() {
+    if let Some(url) = common::postgres_database().await {
+        grouped(Some(url.clone())).await;
+        common::postgres_drop(&url).await;
+    }
+}
+
+async fn grouped(database: Option<String>) {
+    let pb = Postbode::new("smtp://127.0.0.1:9", "");
+    if let Some(url) = &database {
+        pb.use_database(url);
+    }
+    let mut csv = String::from("email,name,workshops,interests,language,reminders\n");
+    for i in 0..READERS {
+        csv.push_str(&format!("lezer{i}@example.nl,Lezer {i},,,nl,no\n"));
+    }
+    std::fs::write(pb.path("lezers.csv"), csv).expect("csv");
+    pb.ok(&[
+        "subscribers",
+        "import",
+        "lezers.csv",
+        "--confirmed",
+        "--consent",
+        "test",
+    ]);
+    let config = postbode::config::Config::load(&pb.path("postbode.toml")).expect("config");
+    let db = Db::connect_and_migrate(&config.database_url())
+        .await
+        .expect("database");
+    let daemon = Daemon::build(config, Arc::new(SystemClock), db)
+        .await
+        .expect("services");
+    let db = &daemon.db;
+
+    let path = pb.path("newsletters/2027-10-groep.md");
+    let text = issue("Platformnieuws in groepen", &soon(1));
+    std::fs::write(&path, &text).expect("issue");
+    Intake {
+        db,
+        pipeline: &daemon.issues,
+        tz: daemon.config.timezone(),
+        now: SystemClock.now(),
+    }
+    .ingest(&IssueName::of(&path).expect("name"), &text)
+    .await
+    .expect("taken in");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    IssueScheduler::new(
+        db.clone(),
+        daemon.clock.clone(),
+        daemon.config.timezone(),
+        daemon.issues.clone(),
+        daemon.wake_scheduler.clone(),
+        daemon.wake_sender.clone(),
+    )
+    .tick()
+    .await
+    .expect("started");
+
+    let now = SystemClock.now().timestamp();
+    let claimed = db
+        .claim_deliveries(Ledger::Issues, READERS as i64, now, 1)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), READERS, "every reader's row is claimed");
+    let issue_id = claimed[0].topic_id;
+
+    // Between the claim and the send, reader 7 unsubscribes.
+    let gone = claimed[7].subscriber_id;
+    assert!(
+        db.unsubscribe(gone, UnsubscribeSource::Page, Some(issue_id), now)
+            .await
+            .expect("unsubscribe")
+    );
+    let marks: Vec<Sending> = claimed
+        .iter()
+        .map(|c| Sending {
+            id: c.id,
+            message_id: format!("<{}@example.nl>", c.id),
+            at: now,
+        })
+        .collect();
+    let marked = db
+        .mark_sending_many(Ledger::Issues, &marks)
+        .await
+        .expect("marked in groups");
+    assert_eq!(marked.len(), READERS - 1, "all but the one who left");
+    assert!(
+        !marked.contains(&claimed[7].id),
+        "no mail after unsubscribing"
+    );
+
+    // Outcomes of every kind in one group; then the cancel test on a row
+    // the operator stopped meanwhile.
+    let mut outcomes = Vec::new();
+    for (i, id) in marked.iter().enumerate() {
+        let (state, retry_at) = match i % 3 {
+            0 => (DeliveryState::Sent, None),
+            1 => (DeliveryState::Queued, Some(now + 600)),
+            _ => (DeliveryState::Unknown, None),
+        };
+        outcomes.push(Finished {
+            id: *id,
+            state,
+            reply: format!("250 2.0.0 Ok: queued as {id} ünïcode 'quote' \"dq\""),
+            retry_at,
+            at: now,
+        });
+    }
+    db.finish_many(Ledger::Issues, &outcomes)
+        .await
+        .expect("recorded in groups");
+
+    let mut rows = HashMap::new();
+    let mut after = 0;
+    loop {
+        let page = db.ledger_page(issue_id, after, 100).await.expect("ledger");
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for r in page {
+            rows.insert(r.id, r);
+        }
+    }
+    assert_eq!(rows.len(), READERS);
+    assert_ne!(
+        rows[&claimed[7].id].state, "sending",
+        "the unsubscribed reader's row was not marked sending"
+    );
+    for (i, id) in marked.iter().enumerate() {
+        let row = &rows[id];
+        let want = ["sent", "queued", "unknown"][i % 3];
+        assert_eq!(row.state, want, "row {id}");
+        assert_eq!(row.attempts, 1, "one attempt recorded for row {id}");
+        assert_eq!(
+            row.last_reply,
+            format!("250 2.0.0 Ok: queued as {id} ünïcode 'quote' \"dq\""),
+            "each row keeps its own reply"
+        );
+    }
+    // A queued row's retry time is its own; the others keep theirs.
+    assert_eq!(
+        db.next_delivery_due().await.expect("due"),
+        Some(now + 600),
+        "the retried rows are due when their outcome said"
+    );
+
+    // A row cancelled by the operator after the send stays cancelled.
+    let again = db
+        .claim_deliveries(Ledger::Issues, READERS as i64, now + 600, 1)
+        .await
+        .expect("claim the retries");
+    assert!(!again.is_empty());
+    db.cancel_sending("2027-10-groep", now)
+        .await
+        .expect("cancel");
+    let late: Vec<Finished> = again
+        .iter()
+        .map(|c| Finished {
+            id: c.id,
+            state: DeliveryState::Sent,
+            reply: "250 late".into(),
+            retry_at: None,
+            at: now,
+        })
+        .collect();
+    db.finish_many(Ledger::Issues, &late).await.expect("late");
+    for c in &again {
+        let page = db.ledger_page(issue_id, c.id - 1, 1).await.expect("row");
+        assert_ne!(page[0].state, "sent", "a cancelled row stays cancelled");
+    }
+}
