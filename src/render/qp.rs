@@ -116,7 +116,7 @@ impl<'a> QpWriter<'a> {
         if encoded.is_empty() {
             return;
         }
-        if !self.out.ends_with(b"\n") {
+        if !self.out.is_empty() && !self.out.ends_with(b"\n") {
             self.out.extend_from_slice(b"=\r\n");
         }
         self.out.extend_from_slice(encoded);
