@@ -212,10 +212,7 @@ fn main() {
         ),
     }
     if mjml_out.is_some() {
-        println!(
-            "mrml median ms: {:.4}",
-            median(&mrml).as_secs_f64() * 1e3
-        );
+        println!("mrml median ms: {:.4}", median(&mrml).as_secs_f64() * 1e3);
     }
 }
 

@@ -356,7 +356,10 @@ fn the_log_line_that_announces_a_send_says_how_many_were_queued_and_how_long_it_
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .find(|e| e["fields"]["message"] == "sending started")
         .unwrap_or_else(|| panic!("no line announces the send:\n{log}"));
-    assert_eq!(started["fields"]["issue"], "2026-12-platformnieuws", "{started}");
+    assert_eq!(
+        started["fields"]["issue"], "2026-12-platformnieuws",
+        "{started}"
+    );
     assert_eq!(started["fields"]["recipients"], 3, "{started}");
     // Seconds with a fraction, as an operator compares them between runs;
     // three rows on a local SQLite take far less than a minute.
