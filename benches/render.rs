@@ -6,6 +6,10 @@
 //! encoded per recipient), and (c) when `POSTBODE_TEST_MJML` names
 //! the npm `mjml` CLI, that CLI on the same MJML and mrml's time as a ratio
 //! of it, both measured in this run.
+//!
+//! `-- --mjml-out FILE` also writes the MJML mrml compiles in (a) to FILE and
+//! ends with a line `mrml median ms: X`: `bench/run` hands that file to npm
+//! `mjml2html` in a warm Node process, so both compile the same text.
 
 #[path = "../tests/render/layout_mjml.rs"]
 mod layout_mjml;
@@ -75,6 +79,14 @@ fn main() {
     rows.push(row("compile issue: layout + mrml + text", &compile, ms));
     let r = renderer();
     let mjml = layout_mjml::layout_mjml(&config, &r, &full, Language::Nl);
+    let args: Vec<String> = std::env::args().collect();
+    let mjml_out = args
+        .iter()
+        .position(|a| a == "--mjml-out")
+        .map(|i| PathBuf::from(args.get(i + 1).expect("--mjml-out FILE")));
+    if let Some(path) = &mjml_out {
+        std::fs::write(path, &mjml).expect("write the MJML for the peer");
+    }
     let mrml = measure(COMPILE_RUNS, || {
         black_box(postbode::render::compile::compile(&mjml).expect("compiles"));
     });
@@ -235,6 +247,9 @@ fn main() {
         None => println!(
             "\nnpm mjml not measured: set POSTBODE_TEST_MJML=/path/to/node_modules/.bin/mjml (npm install mjml@4.18.0)"
         ),
+    }
+    if mjml_out.is_some() {
+        println!("mrml median ms: {:.4}", median(&mrml).as_secs_f64() * 1e3);
     }
 }
 

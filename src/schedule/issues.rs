@@ -93,8 +93,17 @@ impl IssueScheduler {
                 db.mark_issue_invalid(issue.id, &text, now).await?;
                 continue;
             }
+            // How long queueing the ledger rows took: the one step of a send
+            // that grows with the list before the first message can leave.
+            let queueing = std::time::Instant::now();
             if let Some(queued) = db.start_sending(issue.id, plan, now).await? {
-                tracing::info!(issue = %issue.slug, recipients = queued, "sending started");
+                let queued_secs = (queueing.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+                tracing::info!(
+                    issue = %issue.slug,
+                    recipients = queued,
+                    queued_secs,
+                    "sending started"
+                );
                 self.wake_sender.notify_one();
                 take_agenda(db, self.tz, now, issue.id, &issue.slug, plan, true).await?;
             }

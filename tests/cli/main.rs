@@ -336,6 +336,40 @@ fn with_log_format_json_every_log_line_is_one_json_object() {
 }
 
 #[test]
+fn the_log_line_that_announces_a_send_says_how_many_were_queued_and_how_long_it_took() {
+    let smtp = SmtpServer::start(&[]);
+    let mut pb = Postbode::new(&smtp.url(), "");
+    pb.import_members(3);
+    pb.serve_with_env(&[("POSTBODE_LOG_FORMAT", "json")]);
+    pb.drop_issue(
+        "2026-12-platformnieuws.md",
+        &format!(
+            "---\nsubject: Platformnieuws december\nsend_at: {}\n---\nHallo.\n",
+            common::soon(2)
+        ),
+    );
+    pb.wait_issue("2026-12-platformnieuws", "sent", 60);
+    pb.stop();
+    let log = pb.log();
+    let started: serde_json::Value = log
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|e| e["fields"]["message"] == "sending started")
+        .unwrap_or_else(|| panic!("no line announces the send:\n{log}"));
+    assert_eq!(
+        started["fields"]["issue"], "2026-12-platformnieuws",
+        "{started}"
+    );
+    assert_eq!(started["fields"]["recipients"], 3, "{started}");
+    // Seconds with a fraction, as an operator compares them between runs;
+    // three rows on a local SQLite take far less than a minute.
+    let secs = started["fields"]["queued_secs"]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no queued_secs in {started}"));
+    assert!((0.0..60.0).contains(&secs), "{started}");
+}
+
+#[test]
 fn the_operator_confirms_held_consent_and_lifts_a_suppression_on_purpose() {
     let pb = Postbode::new("smtp://127.0.0.1:9", "");
     let anouk = "anouk@example.nl";
