@@ -21,12 +21,12 @@ enum Write {
     Sending {
         ledger: Ledger,
         row: Sending,
-        done: oneshot::Sender<Result<bool, String>>,
+        done: Answer<bool>,
     },
     Finish {
         ledger: Ledger,
         row: Finished,
-        done: oneshot::Sender<Result<(), String>>,
+        done: Answer<()>,
     },
 }
 
@@ -62,45 +62,49 @@ impl LedgerWriter {
         self.tx.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// Hands `write` to the writer and waits for its answer; None when no
+    /// writer runs, so the caller writes on its own.
+    async fn ask<T>(&self, write: impl FnOnce(Answer<T>) -> Write) -> Option<Result<T>> {
+        let tx = self.sender()?;
+        let (done, answer) = oneshot::channel();
+        tx.send(write(done)).ok()?;
+        Some(
+            answer
+                .await
+                .map_err(|_| anyhow!("the ledger writer stopped"))
+                .and_then(|r| r.map_err(|e| anyhow!(e))),
+        )
+    }
+
     /// As `Db::mark_sending`: true when the row is now `sending` and the
     /// message may go; false when it must not (see there).
     pub async fn sending(&self, ledger: Ledger, row: Sending) -> Result<bool> {
-        if let Some(tx) = self.sender() {
-            let (done, answer) = oneshot::channel();
-            let write = Write::Sending {
-                ledger,
-                row: row.clone(),
-                done,
-            };
-            if tx.send(write).is_ok() {
-                return answer
+        let asked = self.ask(|done| Write::Sending {
+            ledger,
+            row: row.clone(),
+            done,
+        });
+        match asked.await {
+            Some(r) => r,
+            None => {
+                self.db
+                    .mark_sending(ledger, row.id, &row.message_id, row.at)
                     .await
-                    .map_err(|_| anyhow!("the ledger writer stopped"))?
-                    .map_err(|e| anyhow!(e));
             }
         }
-        self.db
-            .mark_sending(ledger, row.id, &row.message_id, row.at)
-            .await
     }
 
     /// Records an outcome; returns once it is written.
     pub async fn finish(&self, ledger: Ledger, row: Finished) -> Result<()> {
-        if let Some(tx) = self.sender() {
-            let (done, answer) = oneshot::channel();
-            let write = Write::Finish {
-                ledger,
-                row: row.clone(),
-                done,
-            };
-            if tx.send(write).is_ok() {
-                return answer
-                    .await
-                    .map_err(|_| anyhow!("the ledger writer stopped"))?
-                    .map_err(|e| anyhow!(e));
-            }
+        let asked = self.ask(|done| Write::Finish {
+            ledger,
+            row: row.clone(),
+            done,
+        });
+        match asked.await {
+            Some(r) => r,
+            None => self.db.finish_many(ledger, &[row]).await,
         }
-        self.db.finish_many(ledger, &[row]).await
     }
 }
 
