@@ -2,8 +2,8 @@
 //! row is `sending` before the message's DATA, and until its outcome is
 //! written before it takes the next message, so a crash leaves at most the
 //! messages in flight `unknown` and none sent twice. But the writes of all
-//! workers that wait at the same moment go to the database as one statement:
-//! with twenty connections, one write serves a dozen messages instead of one.
+//! workers that wait at the same moment go to the database as one
+//! transaction, on a connection the writer keeps (see `LedgerLine`).
 
 use anyhow::{Result, anyhow};
 use std::collections::HashSet;
@@ -12,7 +12,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::domain::delivery::Ledger;
 use crate::storage::Db;
-use crate::storage::ledger_batch::{Finished, Sending};
+use crate::storage::ledger_batch::{Finished, Group, LedgerLine, Sending};
 
 /// The most requests written in one go; the rest wait for the next.
 const GROUP: usize = 512;
@@ -111,67 +111,74 @@ impl LedgerWriter {
 /// Takes whatever is waiting, writes it, answers everyone, again.
 async fn run(db: Db, mut rx: mpsc::UnboundedReceiver<Write>) {
     let mut pending = Vec::with_capacity(GROUP);
+    let mut line: Option<LedgerLine> = None;
     while rx.recv_many(&mut pending, GROUP).await > 0 {
-        write_group(&db, std::mem::take(&mut pending)).await;
+        // Workers whose replies arrived at the same moment are about to ask
+        // too: let them, so that one transaction serves them all.
+        tokio::task::yield_now().await;
+        while pending.len() < GROUP {
+            match rx.try_recv() {
+                Ok(w) => pending.push(w),
+                Err(_) => break,
+            }
+        }
+        write_group(&db, &mut line, std::mem::take(&mut pending)).await;
     }
 }
 
 type Answer<T> = oneshot::Sender<Result<T, String>>;
 
-async fn write_group(db: &Db, group: Vec<Write>) {
-    let mut finishes: Vec<(Ledger, Finished, Answer<()>)> = Vec::new();
-    let mut sendings: Vec<(Ledger, Sending, Answer<bool>)> = Vec::new();
-    for w in group {
+async fn write_group(db: &Db, line: &mut Option<LedgerLine>, requests: Vec<Write>) {
+    let mut group = Group::default();
+    let mut finished: Vec<Answer<()>> = Vec::new();
+    let mut sending: Vec<Answer<bool>> = Vec::new();
+    for w in requests {
         match w {
-            Write::Finish { ledger, row, done } => finishes.push((ledger, row, done)),
-            Write::Sending { ledger, row, done } => sendings.push((ledger, row, done)),
-        }
-    }
-    // Outcomes first: they were decided before the new sends were asked for.
-    for ledger in Ledger::ALL {
-        let (mine, rest): (Vec<_>, Vec<_>) = finishes.into_iter().partition(|f| f.0 == ledger);
-        finishes = rest;
-        if mine.is_empty() {
-            continue;
-        }
-        let rows: Vec<Finished> = mine.iter().map(|f| f.1.clone()).collect();
-        let result = db
-            .finish_many(ledger, &rows)
-            .await
-            .map_err(|e| format!("{e:#}"));
-        for (_, _, done) in mine {
-            let _ = done.send(result.clone());
-        }
-    }
-    for ledger in Ledger::ALL {
-        let (mine, rest): (Vec<_>, Vec<_>) = sendings.into_iter().partition(|s| s.0 == ledger);
-        sendings = rest;
-        if mine.is_empty() {
-            continue;
-        }
-        let rows: Vec<Sending> = mine.iter().map(|s| s.1.clone()).collect();
-        match db.mark_sending_many(ledger, &rows).await {
-            Ok(marked) => {
-                let marked: HashSet<i64> = marked.into_iter().collect();
-                for (_, row, done) in mine {
-                    let answer = if marked.contains(&row.id) {
-                        Ok(true)
-                    } else {
-                        // Paused, unsubscribed or no longer claimed: the
-                        // one-row path finds out which and records it.
-                        db.mark_sending(ledger, row.id, &row.message_id, row.at)
-                            .await
-                            .map_err(|e| format!("{e:#}"))
-                    };
-                    let _ = done.send(answer);
-                }
+            Write::Finish { ledger, row, done } => {
+                group.finished.push((ledger, row));
+                finished.push(done);
             }
-            Err(e) => {
-                let e = format!("{e:#}");
-                for (_, _, done) in mine {
-                    let _ = done.send(Err(e.clone()));
-                }
+            Write::Sending { ledger, row, done } => {
+                group.sending.push((ledger, row));
+                sending.push(done);
             }
         }
+    }
+    let written = match line.as_mut() {
+        Some(l) => l.write(&group).await,
+        None => match db.ledger_line().await {
+            Ok(l) => line.insert(l).write(&group).await,
+            Err(e) => Err(e),
+        },
+    };
+    let marked: HashSet<(Ledger, i64)> = match written {
+        Ok(marked) => marked.into_iter().collect(),
+        Err(e) => {
+            // The connection may be what failed: take a fresh one next time.
+            *line = None;
+            let e = format!("{e:#}");
+            for done in finished {
+                let _ = done.send(Err(e.clone()));
+            }
+            for done in sending {
+                let _ = done.send(Err(e.clone()));
+            }
+            return;
+        }
+    };
+    for done in finished {
+        let _ = done.send(Ok(()));
+    }
+    for ((ledger, row), done) in group.sending.iter().zip(sending) {
+        let answer = if marked.contains(&(*ledger, row.id)) {
+            Ok(true)
+        } else {
+            // Paused, unsubscribed or no longer claimed: the one-row path
+            // finds out which and records it.
+            db.mark_sending(*ledger, row.id, &row.message_id, row.at)
+                .await
+                .map_err(|e| format!("{e:#}"))
+        };
+        let _ = done.send(answer);
     }
 }

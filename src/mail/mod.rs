@@ -7,6 +7,7 @@ pub mod dkim;
 pub mod smtp;
 pub mod transaction;
 pub mod transport;
+pub mod wire;
 
 use anyhow::{Context, Result};
 use std::time::Duration;

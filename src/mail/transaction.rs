@@ -3,31 +3,124 @@
 //! server cannot have it, so it is tried again; after that, a lost connection
 //! or silence leaves the server with the message or without it, and resending
 //! could deliver it twice, so the outcome is `Unknown`.
+//!
+//! With an [`Outbox`] (a plain connection to a server that offers
+//! PIPELINING) the envelope commands go out in one write and the message with
+//! its final dot in another; otherwise lettre writes each and waits.
 
 use lettre::address::Envelope;
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParameter};
+use std::fmt::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use super::wire::Outbox;
 use crate::domain::reply::Outcome;
 
 /// Sends one message, waiting at most `timeout` for the whole transaction.
 pub async fn transact(
     conn: &mut AsyncSmtpConnection,
+    outbox: Option<&Outbox>,
     envelope: &Envelope,
     bytes: &[u8],
     timeout: Duration,
 ) -> Outcome {
     let handed_over = AtomicBool::new(false);
-    match tokio::time::timeout(timeout, dialogue(conn, envelope, bytes, &handed_over)).await {
+    let talk = async {
+        match outbox {
+            Some(outbox) => pipelined(conn, outbox, envelope, bytes, &handed_over).await,
+            None => dialogue(conn, envelope, bytes, &handed_over).await,
+        }
+    };
+    let handed_over = || {
+        // Pipelined, the message is handed over once its last byte is written.
+        handed_over.load(Ordering::SeqCst) && outbox.is_none_or(Outbox::is_sent)
+    };
+    match tokio::time::timeout(timeout, talk).await {
         Ok(outcome) => outcome,
-        Err(_) if handed_over.load(Ordering::SeqCst) => Outcome::Unknown(
+        Err(_) if handed_over() => Outcome::Unknown(
             "the SMTP server did not answer in time after the whole message was handed over".into(),
         ),
         Err(_) => Outcome::Transient("the SMTP server did not answer in time".into()),
     }
+}
+
+/// The MAIL parameters the message needs, if the server offers them.
+fn mail_options(
+    conn: &AsyncSmtpConnection,
+    envelope: &Envelope,
+    bytes: &[u8],
+) -> Result<Vec<MailParameter>, Outcome> {
+    let mut options = Vec::new();
+    let ascii = |a: &lettre::Address| AsRef::<str>::as_ref(a).is_ascii();
+    let non_ascii = envelope.from().is_some_and(|a| !ascii(a)) || !envelope.to().iter().all(ascii);
+    if non_ascii {
+        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+            return Err(Outcome::Transient(
+                "the SMTP server does not support SMTPUTF8".into(),
+            ));
+        }
+        options.push(MailParameter::SmtpUtfEight);
+    }
+    if !bytes.is_ascii() {
+        if !conn.server_info().supports_feature(Extension::EightBitMime) {
+            return Err(Outcome::Transient(
+                "the SMTP server does not support 8BITMIME".into(),
+            ));
+        }
+        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    Ok(options)
+}
+
+/// MAIL, RCPT and DATA in one write, then one reply to each, in order
+/// (RFC 2920 §3.1); then the message and its final dot in one write. The
+/// outbox is written before any reply is read, so a reply found without its
+/// command written means the dialogue is out of step: nothing was sent.
+async fn pipelined(
+    conn: &mut AsyncSmtpConnection,
+    outbox: &Outbox,
+    envelope: &Envelope,
+    bytes: &[u8],
+    handed_over: &AtomicBool,
+) -> Outcome {
+    let options = match mail_options(conn, envelope, bytes) {
+        Ok(o) => o,
+        Err(outcome) => return outcome,
+    };
+    let mut commands = Mail::new(envelope.from().cloned(), options).to_string();
+    for to in envelope.to() {
+        let _ = write!(commands, "{}", Rcpt::new(to.clone(), vec![]));
+    }
+    let _ = write!(commands, "{Data}");
+    outbox.push_commands(commands.as_bytes());
+    for _ in 0..envelope.to().len() + 2 {
+        if let Err(e) = conn.read_response().await {
+            return from_smtp_error(&e);
+        }
+        if !outbox.is_sent() {
+            return out_of_step();
+        }
+    }
+    outbox.push_message(bytes);
+    handed_over.store(true, Ordering::SeqCst);
+    match conn.read_response().await {
+        Ok(_) if !outbox.is_sent() => out_of_step(),
+        Ok(resp) => Outcome::Sent(resp.message().collect::<Vec<_>>().join(" ")),
+        Err(e) if e.is_transient() || e.is_permanent() => from_smtp_error(&e),
+        Err(e) if outbox.is_sent() => Outcome::Unknown(format!(
+            "no answer after the whole message was handed over: {e}"
+        )),
+        Err(e) => from_smtp_error(&e),
+    }
+}
+
+fn out_of_step() -> Outcome {
+    Outcome::Transient(
+        "the SMTP server replied before it had the command or message it answers; the connection is started afresh".into(),
+    )
 }
 
 /// lettre's `AsyncSmtpConnection::send`, step by step, noting in `handed_over`
@@ -38,21 +131,10 @@ async fn dialogue(
     bytes: &[u8],
     handed_over: &AtomicBool,
 ) -> Outcome {
-    let mut options = Vec::new();
-    let ascii = |a: &lettre::Address| AsRef::<str>::as_ref(a).is_ascii();
-    let non_ascii = envelope.from().is_some_and(|a| !ascii(a)) || !envelope.to().iter().all(ascii);
-    if non_ascii {
-        if !conn.server_info().supports_feature(Extension::SmtpUtfEight) {
-            return Outcome::Transient("the SMTP server does not support SMTPUTF8".into());
-        }
-        options.push(MailParameter::SmtpUtfEight);
-    }
-    if !bytes.is_ascii() {
-        if !conn.server_info().supports_feature(Extension::EightBitMime) {
-            return Outcome::Transient("the SMTP server does not support 8BITMIME".into());
-        }
-        options.push(MailParameter::Body(MailBodyParameter::EightBitMime));
-    }
+    let options = match mail_options(conn, envelope, bytes) {
+        Ok(o) => o,
+        Err(outcome) => return outcome,
+    };
     let envelope_accepted = async {
         conn.command(Mail::new(envelope.from().cloned(), options))
             .await?;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::smtp::connect;
 use super::transaction::transact;
+use super::wire::Outbox;
 use crate::config::{SmtpTarget, SmtpUrl};
 use crate::domain::reply::Outcome;
 
@@ -22,6 +23,15 @@ pub struct Connector {
 #[derive(Default)]
 pub struct Session {
     conn: Option<lettre::transport::smtp::client::AsyncSmtpConnection>,
+    /// Present while `conn` is plain and its server pipelines.
+    outbox: Option<Outbox>,
+}
+
+impl Session {
+    /// Whether the open connection pipelines its commands (see `wire`).
+    pub fn pipelines(&self) -> bool {
+        self.conn.is_some() && self.outbox.is_some()
+    }
 }
 
 impl Connector {
@@ -59,7 +69,10 @@ impl Connector {
         };
         if session.conn.as_ref().is_none_or(|c| c.has_broken()) {
             match tokio::time::timeout(self.timeout, connect(target, self.timeout)).await {
-                Ok(Ok(c)) => session.conn = Some(c),
+                Ok(Ok((c, outbox))) => {
+                    session.conn = Some(c);
+                    session.outbox = outbox;
+                }
                 Ok(Err(e)) => {
                     return Outcome::Transient(format!("cannot connect to the SMTP server: {e}"));
                 }
@@ -71,9 +84,14 @@ impl Connector {
         let Some(conn) = session.conn.as_mut() else {
             return Outcome::Transient("no SMTP connection".into());
         };
-        let outcome = transact(conn, envelope, bytes, self.timeout).await;
+        let outbox = session.outbox.as_ref();
+        let outcome = transact(conn, outbox, envelope, bytes, self.timeout).await;
         if !matches!(outcome, Outcome::Sent(_)) {
             // After an error the SMTP dialogue may be out of step: start afresh.
+            // What was queued and not written belongs to the failed attempt.
+            if let Some(outbox) = session.outbox.take() {
+                outbox.clear();
+            }
             if let Some(mut c) = session.conn.take() {
                 let _ = tokio::time::timeout(Duration::from_secs(2), c.abort()).await;
             }
@@ -82,6 +100,7 @@ impl Connector {
     }
 
     pub async fn close(&self, session: &mut Session) {
+        session.outbox = None;
         if let Some(mut c) = session.conn.take() {
             let _ = tokio::time::timeout(Duration::from_secs(2), c.quit()).await;
         }

@@ -1,5 +1,5 @@
-//! The sender writes the ledger in groups: many rows marked `sending` in one
-//! statement, many outcomes in another. Each row must still obey the rules it
+//! The sender writes the ledger in groups: rows marked `sending` and outcomes
+//! recorded, many in one statement. Each row must still obey the rules it
 //! obeys alone, on SQLite and on PostgreSQL: a subscriber who unsubscribed
 //! after the claim is not mailed, a paused issue's rows go back to the queue,
 //! and an outcome never lands on a row the operator cancelled meanwhile.
@@ -17,7 +17,7 @@ use postbode::newsletters::ingest::Intake;
 use postbode::schedule::IssueScheduler;
 use postbode::startup::Daemon;
 use postbode::storage::Db;
-use postbode::storage::ledger_batch::{Finished, Sending};
+use postbode::storage::ledger_batch::{Finished, Group, Sending};
 
 const READERS: usize = 300;
 
@@ -101,44 +101,79 @@ async fn grouped(database: Option<String>) {
             .await
             .expect("unsubscribe")
     );
-    let marks: Vec<Sending> = claimed
-        .iter()
-        .map(|c| Sending {
-            id: c.id,
-            message_id: format!("<{}@example.nl>", c.id),
-            at: now,
-        })
-        .collect();
-    let marked = db
-        .mark_sending_many(Ledger::Issues, &marks)
-        .await
-        .expect("marked in groups");
-    assert_eq!(marked.len(), READERS - 1, "all but the one who left");
-    assert!(
-        !marked.contains(&claimed[7].id),
-        "no mail after unsubscribing"
-    );
-
-    // Outcomes of every kind in one group; then the cancel test on a row
-    // the operator stopped meanwhile.
-    let mut outcomes = Vec::new();
-    for (i, id) in marked.iter().enumerate() {
+    let mark = |c: &postbode::storage::deliveries::Claimed| Sending {
+        id: c.id,
+        message_id: format!("<{}@example.nl>", c.id),
+        at: now,
+    };
+    let outcome = |i: usize, id: i64| {
         let (state, retry_at) = match i % 3 {
             0 => (DeliveryState::Sent, None),
             1 => (DeliveryState::Queued, Some(now + 600)),
             _ => (DeliveryState::Unknown, None),
         };
-        outcomes.push(Finished {
-            id: *id,
+        Finished {
+            id,
             state,
             reply: format!("250 2.0.0 Ok: queued as {id} ünïcode 'quote' \"dq\""),
             retry_at,
             at: now,
-        });
-    }
+        }
+    };
+    // Rows 50 and on are marked first, in a group of their own.
+    let later: Vec<Sending> = claimed[50..].iter().map(mark).collect();
+    let mut marked = db
+        .mark_sending_many(Ledger::Issues, &later)
+        .await
+        .expect("marked in groups");
+    assert_eq!(marked.len(), READERS - 50);
+    // Then one group as the writer makes them: the outcomes of those and
+    // the first 50 (reader 7 among them) to be sent, in one statement.
+    let mut line = db.ledger_line().await.expect("a connection of its own");
+    let group = Group {
+        finished: marked
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (Ledger::Issues, outcome(i, *id)))
+            .collect(),
+        sending: claimed[..50]
+            .iter()
+            .map(|c| (Ledger::Issues, mark(c)))
+            .collect(),
+    };
+    let first: Vec<i64> = line
+        .write(&group)
+        .await
+        .expect("one group of both kinds")
+        .into_iter()
+        .map(|(ledger, id)| {
+            assert_eq!(ledger, Ledger::Issues);
+            id
+        })
+        .collect();
+    assert_eq!(first.len(), 49, "all of the first 50 but the one who left");
+    assert!(
+        !first.contains(&claimed[7].id),
+        "no mail after unsubscribing"
+    );
+    // The writer hands a row its group did not mark to the one-row path,
+    // which finds out why: the reader left, so the row is skipped.
+    let c7 = &claimed[7];
+    let sent_anyway = db
+        .mark_sending(Ledger::Issues, c7.id, &mark(c7).message_id, now)
+        .await
+        .expect("one row");
+    assert!(!sent_anyway, "no mail after unsubscribing");
+    let outcomes: Vec<Finished> = first
+        .iter()
+        .enumerate()
+        .map(|(i, id)| outcome(marked.len() + i, *id))
+        .collect();
+    marked.extend(first);
     db.finish_many(Ledger::Issues, &outcomes)
         .await
         .expect("recorded in groups");
+    drop(line);
 
     let mut rows = HashMap::new();
     let mut after = 0;
@@ -151,9 +186,13 @@ async fn grouped(database: Option<String>) {
         }
     }
     assert_eq!(rows.len(), READERS);
-    assert_ne!(
-        rows[&claimed[7].id].state, "sending",
-        "the unsubscribed reader's row was not marked sending"
+    assert_eq!(
+        (
+            rows[&claimed[7].id].state.as_str(),
+            rows[&claimed[7].id].attempts
+        ),
+        ("skipped", 0),
+        "the unsubscribed reader's row was never marked sending"
     );
     for (i, id) in marked.iter().enumerate() {
         let row = &rows[id];

@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod grouped;
+mod pipelining;
 
 use common::{Postbode, SmtpServer, soon};
 

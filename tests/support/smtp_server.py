@@ -2,7 +2,7 @@
 stores every accepted message as a file and can be told to refuse some.
 
 Usage: smtp_server.py DIR [--fail ADDRESS=CODE ...] [--fail-first ADDRESS=CODE ...]
-                        [--chaos SEED [--stall SECONDS]]
+                        [--chaos SEED [--stall SECONDS]] [--no-pipelining]
 
 Prints "PORT <n>" once listening on 127.0.0.1 (port chosen by the system).
 Each accepted message is written to DIR/<n>.eml, preceded by one line
@@ -16,6 +16,10 @@ Every attempt is appended to DIR/attempts.log as "<address> <code>".
 --chaos SEED misbehaves for some recipients, chosen deterministically from the
 seed and the address (see CHAOS), and writes each address's choice once to
 DIR/chaos.log as "<address> <mode>". A stall sleeps --stall seconds (default 5).
+
+The server offers PIPELINING (RFC 2920), as Postfix does, so clients may send
+MAIL, RCPT and DATA together (aiosmtpd answers them one by one in order);
+--no-pipelining leaves it out, for clients that must then wait for each reply.
 """
 import argparse
 import asyncio
@@ -70,8 +74,9 @@ def chaos_mode(seed, address):
 
 
 class Handler:
-    def __init__(self, directory, fail, fail_first, chaos=None, stall=5.0):
+    def __init__(self, directory, fail, fail_first, chaos=None, stall=5.0, pipelining=True):
         self.dir = directory
+        self.pipelining = pipelining
         self.fail = fail
         self.fail_first = dict(fail_first)
         self.count = 0
@@ -85,6 +90,12 @@ class Handler:
         self.chaos_log = None
         if chaos is not None:
             self.chaos_log = open(os.path.join(directory, "chaos.log"), "a", buffering=1)
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     def log(self, address, code):
         with self.lock:
@@ -196,8 +207,10 @@ def main():
     p.add_argument("--fail-first", action="append")
     p.add_argument("--chaos", metavar="SEED")
     p.add_argument("--stall", type=float, default=5.0)
+    p.add_argument("--no-pipelining", action="store_true")
     a = p.parse_args()
-    handler = Handler(a.dir, pairs(a.fail), pairs(a.fail_first), a.chaos, a.stall)
+    handler = Handler(a.dir, pairs(a.fail), pairs(a.fail_first), a.chaos, a.stall,
+                      pipelining=not a.no_pipelining)
     # aiosmtpd checks readiness by connecting to the configured port, so port 0
     # cannot be passed through: ask the system for a free port first.
     probe = socket.socket()
