@@ -38,11 +38,12 @@ fn main() -> ExitCode {
 /// frees for later: the daemon's resident memory grew with the length of a
 /// send (+16 % from 1,000 to 10,000 recipients, against +7 % with one arena
 /// per core, at the same speed; jemalloc and mimalloc started 12 and 75 MiB
-/// higher). Set before any thread starts.
+/// higher). Set before any thread starts; an operator's own
+/// `MALLOC_ARENA_MAX` is left to glibc.
 #[allow(unsafe_code)]
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let arenas = libc::c_int::try_from(cores).unwrap_or(libc::c_int::MAX);
         // SAFETY: mallopt only sets a malloc parameter; no other thread
