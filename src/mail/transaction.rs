@@ -12,6 +12,7 @@ use lettre::address::Envelope;
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
 use lettre::transport::smtp::extension::{Extension, MailBodyParameter, MailParameter};
+use lettre::transport::smtp::response::Response;
 use std::fmt::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -27,11 +28,15 @@ pub async fn transact(
     bytes: &[u8],
     timeout: Duration,
 ) -> Outcome {
+    let options = match mail_options(conn, envelope, bytes) {
+        Ok(o) => o,
+        Err(outcome) => return outcome,
+    };
     let handed_over = AtomicBool::new(false);
     let talk = async {
         match outbox {
-            Some(outbox) => pipelined(conn, outbox, envelope, bytes, &handed_over).await,
-            None => dialogue(conn, envelope, bytes, &handed_over).await,
+            Some(outbox) => pipelined(conn, outbox, options, envelope, bytes, &handed_over).await,
+            None => dialogue(conn, options, envelope, bytes, &handed_over).await,
         }
     };
     let handed_over = || {
@@ -82,14 +87,11 @@ fn mail_options(
 async fn pipelined(
     conn: &mut AsyncSmtpConnection,
     outbox: &Outbox,
+    options: Vec<MailParameter>,
     envelope: &Envelope,
     bytes: &[u8],
     handed_over: &AtomicBool,
 ) -> Outcome {
-    let options = match mail_options(conn, envelope, bytes) {
-        Ok(o) => o,
-        Err(outcome) => return outcome,
-    };
     let mut commands = Mail::new(envelope.from().cloned(), options).to_string();
     for to in envelope.to() {
         let _ = write!(commands, "{}", Rcpt::new(to.clone(), vec![]));
@@ -108,12 +110,7 @@ async fn pipelined(
     handed_over.store(true, Ordering::SeqCst);
     match conn.read_response().await {
         Ok(_) if !outbox.is_sent() => out_of_step(),
-        Ok(resp) => Outcome::Sent(resp.message().collect::<Vec<_>>().join(" ")),
-        Err(e) if e.is_transient() || e.is_permanent() => from_smtp_error(&e),
-        Err(e) if outbox.is_sent() => Outcome::Unknown(format!(
-            "no answer after the whole message was handed over: {e}"
-        )),
-        Err(e) => from_smtp_error(&e),
+        reply => message_outcome(reply, outbox.is_sent()),
     }
 }
 
@@ -127,14 +124,11 @@ fn out_of_step() -> Outcome {
 /// when the last byte of the message was written (only the final `.` follows).
 async fn dialogue(
     conn: &mut AsyncSmtpConnection,
+    options: Vec<MailParameter>,
     envelope: &Envelope,
     bytes: &[u8],
     handed_over: &AtomicBool,
 ) -> Outcome {
-    let options = match mail_options(conn, envelope, bytes) {
-        Ok(o) => o,
-        Err(outcome) => return outcome,
-    };
     let envelope_accepted = async {
         conn.command(Mail::new(envelope.from().cloned(), options))
             .await?;
@@ -155,11 +149,21 @@ async fn dialogue(
         }
         part
     });
-    match conn.message_iter(parts).await {
+    let reply = conn.message_iter(parts).await;
+    message_outcome(reply, handed_over.load(Ordering::SeqCst))
+}
+
+/// The server's reply to the message itself. A 4xx or 5xx reply is an
+/// answer: the server does not have the message. No answer after the whole
+/// message was handed over may mean it does.
+fn message_outcome(
+    reply: Result<Response, lettre::transport::smtp::Error>,
+    handed_over: bool,
+) -> Outcome {
+    match reply {
         Ok(resp) => Outcome::Sent(resp.message().collect::<Vec<_>>().join(" ")),
-        // A 4xx or 5xx reply is an answer: the server does not have the message.
         Err(e) if e.is_transient() || e.is_permanent() => from_smtp_error(&e),
-        Err(e) if handed_over.load(Ordering::SeqCst) => Outcome::Unknown(format!(
+        Err(e) if handed_over => Outcome::Unknown(format!(
             "no answer after the whole message was handed over: {e}"
         )),
         Err(e) => from_smtp_error(&e),

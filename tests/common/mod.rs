@@ -89,7 +89,8 @@ impl SmtpServer {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    fn message_files(&self) -> Vec<PathBuf> {
+    /// The stored messages' files, in the order they arrived.
+    pub fn message_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
             .expect("read dir")
             .filter_map(|e| e.ok().map(|e| e.path()))

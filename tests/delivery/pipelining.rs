@@ -39,13 +39,7 @@ fn connector(smtp: &SmtpServer) -> Connector {
 
 /// What aiosmtpd stored, after its test line with the recipients.
 fn stored(smtp: &SmtpServer) -> Vec<Vec<u8>> {
-    let mut files: Vec<_> = std::fs::read_dir(smtp.dir.path())
-        .expect("dir")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    files.sort();
-    files
+    smtp.message_files()
         .iter()
         .map(|p| {
             let raw = std::fs::read(p).expect("eml");
