@@ -1,8 +1,9 @@
 //! An SMTP server that answers nonsense, on a real socket: garbage instead
 //! of a greeting, replies with codes that do not exist, a greeting that
-//! never ends. The messages wait in the queue (nothing is lost, nothing is
-//! marked sent), the daemon keeps serving, and once a real server is
-//! configured every subscriber gets the issue exactly once.
+//! never ends, a reply ahead of the message. The messages wait in the queue
+//! (nothing is lost, nothing is marked sent), the daemon keeps serving, and
+//! once a real server is configured every subscriber gets the issue exactly
+//! once.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -22,6 +23,9 @@ enum Nonsense {
     NoSuchCode,
     /// A greeting line 8 MB long that never ends.
     EndlessLine,
+    /// Offers PIPELINING, then answers the message before it was sent:
+    /// `354` and `250` in one write, right after DATA.
+    AnswersAhead,
 }
 
 /// A TCP server on 127.0.0.1 answering `how`; stops when dropped.
@@ -71,6 +75,27 @@ fn answer(mut conn: std::net::TcpStream, how: Nonsense) {
             let mut line = String::new();
             while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
                 let _ = conn.write_all(b"999 what do you mean\r\n");
+                line.clear();
+            }
+        }
+        Nonsense::AnswersAhead => {
+            let _ = conn.write_all(b"220 fake ESMTP\r\n");
+            let mut reader = BufReader::new(conn.try_clone().expect("clone"));
+            let mut line = String::new();
+            while reader.read_line(&mut line).map(|n| n > 0).unwrap_or(false) {
+                let command = line.trim_end().to_ascii_uppercase();
+                let reply: &[u8] = if command.starts_with("EHLO") {
+                    b"250-fake\r\n250 PIPELINING\r\n"
+                } else if command == "DATA" {
+                    b"354 go ahead\r\n250 2.0.0 queued before the message came\r\n"
+                } else if command.starts_with("MAIL") || command.starts_with("RCPT") {
+                    b"250 ok\r\n"
+                } else if command == "QUIT" {
+                    b"221 bye\r\n"
+                } else {
+                    b""
+                };
+                let _ = conn.write_all(reply);
                 line.clear();
             }
         }
@@ -142,6 +167,13 @@ async fn a_server_that_answers_garbage_loses_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_server_that_answers_with_codes_that_do_not_exist_loses_nothing() {
     nonsense_then_a_real_server(Nonsense::NoSuchCode).await;
+}
+
+/// A pipelining server's reply that comes before the message it answers is
+/// not taken for the message's acceptance.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_ahead_of_the_message_loses_nothing() {
+    nonsense_then_a_real_server(Nonsense::AnswersAhead).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
