@@ -31,6 +31,10 @@ use postbode::render::layout::Layouts;
 use postbode::render::variant::PlatformInfo;
 use postbode::render::{IssueRenderer, MergeValues};
 
+/// As in the `postbode` binary: what is measured is what the daemon does.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const ISSUE: &str = "2017-07-platformnieuws";
 const COMPILE_RUNS: usize = 50;
 const RECIPIENTS: usize = 2_000;

@@ -2,17 +2,19 @@
 //! mrml only ever sees a document whose nesting was checked, on a thread
 //! with a stack known to suffice (`nesting`, `stack`).
 
+use std::borrow::Cow;
+
 use mrml::prelude::parser::Error as ParseError;
 use mrml::prelude::render::RenderOptions;
 
 use super::nesting::{check_document, tag_end};
-use super::stack::on_compile_thread;
+use super::stack::with_compile_stack;
 
 /// Compiles an MJML document. Errors are (byte offset, message for the editor).
 pub fn compile(mjml: &str) -> Result<String, (usize, String)> {
     check_document(mjml)?;
     let input = normalise_attributes(mjml);
-    on_compile_thread(|| {
+    with_compile_stack(|| {
         let parsed = mrml::parse(&input).map_err(|e| describe(&e, &input))?;
         let opts = RenderOptions {
             disable_comments: true,
@@ -31,7 +33,7 @@ pub fn check_mjml(mjml: &str) -> Result<(), (usize, String)> {
     check_tag_names(mjml)?;
     check_document(mjml)?;
     let input = normalise_attributes(mjml);
-    on_compile_thread(|| {
+    with_compile_stack(|| {
         mrml::parse(&input)
             .map(|_| ())
             .map_err(|e| describe(&e, &input))
@@ -42,7 +44,7 @@ pub fn check_mjml(mjml: &str) -> Result<(), (usize, String)> {
 /// The plain text of compiled HTML, wrapped at 76 columns (for `.mjml`
 /// issues, whose text part is made from their HTML).
 pub fn html_to_text(html: &str) -> Result<String, String> {
-    on_compile_thread(|| html2text::from_read(html.as_bytes(), 76).unwrap_or_default())
+    with_compile_stack(|| html2text::from_read(html.as_bytes(), 76).unwrap_or_default())
 }
 
 /// The tags of MJML 4 that mrml renders.
@@ -110,26 +112,37 @@ fn check_tag_names(mjml: &str) -> Result<(), (usize, String)> {
 
 /// mrml writes attribute values with Rust's `Debug` formatting, so a newline
 /// inside an attribute would come out as a literal `\n`. Newlines and tabs inside
-/// quoted attribute values become spaces; byte offsets stay the same.
-pub fn normalise_attributes(mjml: &str) -> String {
-    let mut out = String::with_capacity(mjml.len());
+/// quoted attribute values become spaces; byte offsets stay the same. Most
+/// documents have none, and are returned as they are.
+pub fn normalise_attributes(mjml: &str) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut copied = 0;
     let mut in_tag = false;
-    let mut quote: Option<char> = None;
-    for c in mjml.chars() {
-        match (in_tag, quote, c) {
-            (false, _, '<') => in_tag = true,
-            (true, None, '>') => in_tag = false,
-            (true, None, '"' | '\'') => quote = Some(c),
-            (true, Some(q), _) if c == q => quote = None,
-            (true, Some(_), '\n' | '\t' | '\r') => {
-                out.push(' ');
-                continue;
+    let mut quote: Option<u8> = None;
+    // Only ASCII bytes are looked at and replaced, and those never occur
+    // inside a multi-byte UTF-8 character: every slice below is whole.
+    for (i, &b) in mjml.as_bytes().iter().enumerate() {
+        match (in_tag, quote, b) {
+            (false, _, b'<') => in_tag = true,
+            (true, None, b'>') => in_tag = false,
+            (true, None, b'"' | b'\'') => quote = Some(b),
+            (true, Some(q), _) if b == q => quote = None,
+            (true, Some(_), b'\n' | b'\t' | b'\r') => {
+                let o = out.get_or_insert_with(|| String::with_capacity(mjml.len()));
+                o.push_str(&mjml[copied..i]);
+                o.push(' ');
+                copied = i + 1;
             }
             _ => {}
         }
-        out.push(c);
     }
-    out
+    match out {
+        None => Cow::Borrowed(mjml),
+        Some(mut o) => {
+            o.push_str(&mjml[copied..]);
+            Cow::Owned(o)
+        }
+    }
 }
 
 fn describe(e: &ParseError, input: &str) -> (usize, String) {
@@ -279,6 +292,19 @@ mod tests {
         .expect("compiles");
         assert!(!html.contains("\\n"), "literal \\n in output");
         assert!(html.contains("Hoi"));
+    }
+
+    #[test]
+    fn only_line_breaks_inside_quoted_attributes_become_spaces() {
+        let src = "<mj-text title='Zo\té' css-class=\"a\r\nb\">Één\nregel > \"x\ny\"</mj-text>";
+        let out = normalise_attributes(src);
+        assert_eq!(
+            out,
+            "<mj-text title='Zo é' css-class=\"a  b\">Één\nregel > \"x\ny\"</mj-text>"
+        );
+        assert_eq!(out.len(), src.len(), "byte offsets stay the same");
+        let plain = "<mj-text css-class=\"a\">Één\nregel</mj-text>";
+        assert!(matches!(normalise_attributes(plain), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -83,7 +83,7 @@ fn editing_a_scheduled_issue_changes_what_arrives_and_when() {
 fn removing_the_file_before_send_at_cancels_the_issue() {
     let smtp = SmtpServer::start(&[]);
     let pb = daemon(&smtp.url(), TWO);
-    let at = soon(4);
+    let at = soon(8);
     pb.drop_issue("ingetrokken.md", &issue("Ingetrokken", &at, "Tekst.\n"));
     pb.wait_issue("ingetrokken", "scheduled", 10);
     std::fs::remove_file(pb.path("newsletters/ingetrokken.md")).expect("remove");
