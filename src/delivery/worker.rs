@@ -177,18 +177,19 @@ impl Engine {
             message_id: out.message_id.clone(),
             at: self.now(),
         };
-        match self.ledger.sending(ledger, marking).await {
+        match self.ledger.sending(ledger, marking.clone()).await {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
                 tracing::error!(delivery = id, "cannot record the send, not sending: {e:#}");
                 // Back to the queue, however long the database takes: a row
-                // left `claimed` would wait for the next start.
+                // left `claimed`, or `sending` by a mark written after all,
+                // would wait for the next start and end `unknown`.
                 let _ = until_written(
                     shutdown,
                     id,
                     "the delivery ledger cannot be written",
-                    || db.release(ledger, id, self.now()),
+                    || db.release_unsent(ledger, &marking, self.now()),
                 )
                 .await;
                 return;

@@ -77,8 +77,9 @@ impl LedgerLine {
     /// Writes a group: one statement per ledger (and per 200 rows), outcomes
     /// and sends together, each row under its own rule. Returns the rows now
     /// `sending`. Each statement stands alone, like the one-row writes: an
-    /// error is returned, and what an earlier statement wrote stays written
-    /// (writing an outcome again, or releasing a row marked, is harmless).
+    /// error is returned, and what an earlier statement wrote stays written:
+    /// writing an outcome again is harmless, and a row marked for a worker
+    /// told its mark failed is taken back by [`Db::release_unsent`].
     pub async fn write(&mut self, group: &Group) -> Result<Vec<(Ledger, i64)>> {
         let mut marked = Vec::new();
         for ledger in Ledger::ALL {
@@ -115,6 +116,28 @@ impl Db {
     pub async fn mark_sending_many(&self, ledger: Ledger, rows: &[Sending]) -> Result<Vec<i64>> {
         let changes: Vec<Change<'_>> = rows.iter().map(Change::Sending).collect();
         write_on(&mut *self.pool.acquire().await?, ledger, &changes).await
+    }
+
+    /// Back to the queue: a row whose `sending` mark was asked for and came
+    /// back as an error, its message not sent. The mark may have been written
+    /// all the same (an earlier statement of the same group, or a commit
+    /// whose answer was lost), so the row is taken back from `sending` too,
+    /// but only with this attempt's Message-ID: a mark no one else made.
+    pub async fn release_unsent(&self, ledger: Ledger, row: &Sending, now: i64) -> Result<()> {
+        let t = ledger.table();
+        let sql = format!(
+            "UPDATE {t} SET state = 'queued',
+                    attempts = CASE WHEN state = 'sending' THEN attempts - 1 ELSE attempts END,
+                    updated_at = $1
+             WHERE id = $2 AND (state = 'claimed' OR (state = 'sending' AND message_id = $3))"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(row.id)
+            .bind(row.message_id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Records the outcomes, each on its row if still `claimed` or `sending`

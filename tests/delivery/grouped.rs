@@ -34,7 +34,16 @@ async fn grouped_writes_keep_each_rows_rules_on_postgresql() {
     }
 }
 
-async fn grouped(database: Option<String>) {
+/// An issue whose ledger rows for [`READERS`] readers are all claimed, as
+/// the sender claims them, with the daemon's services over `database`
+/// (SQLite when None). The folder goes when the first value is dropped.
+async fn claimed_issue(
+    database: Option<String>,
+) -> (
+    Postbode,
+    Daemon,
+    Vec<postbode::storage::deliveries::Claimed>,
+) {
     let pb = Postbode::new("smtp://127.0.0.1:9", "");
     if let Some(url) = &database {
         pb.use_database(url);
@@ -59,13 +68,12 @@ async fn grouped(database: Option<String>) {
     let daemon = Daemon::build(config, Arc::new(SystemClock), db)
         .await
         .expect("services");
-    let db = &daemon.db;
 
     let path = pb.path("newsletters/2027-10-groep.md");
     let text = issue("Platformnieuws in groepen", &soon(1));
     std::fs::write(&path, &text).expect("issue");
     Intake {
-        db,
+        db: &daemon.db,
         pipeline: &daemon.issues,
         tz: daemon.config.timezone(),
         now: SystemClock.now(),
@@ -75,7 +83,7 @@ async fn grouped(database: Option<String>) {
     .expect("taken in");
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     IssueScheduler::new(
-        db.clone(),
+        daemon.db.clone(),
         daemon.clock.clone(),
         daemon.config.timezone(),
         daemon.issues.clone(),
@@ -87,11 +95,19 @@ async fn grouped(database: Option<String>) {
     .expect("started");
 
     let now = SystemClock.now().timestamp();
-    let claimed = db
+    let claimed = daemon
+        .db
         .claim_deliveries(Ledger::Issues, READERS as i64, now, 1)
         .await
         .expect("claim");
     assert_eq!(claimed.len(), READERS, "every reader's row is claimed");
+    (pb, daemon, claimed)
+}
+
+async fn grouped(database: Option<String>) {
+    let (_pb, daemon, claimed) = claimed_issue(database).await;
+    let db = &daemon.db;
+    let now = SystemClock.now().timestamp();
     let issue_id = claimed[0].topic_id;
 
     // Between the claim and the send, reader 7 unsubscribes.
@@ -235,5 +251,113 @@ async fn grouped(database: Option<String>) {
     for c in &again {
         let page = db.ledger_page(issue_id, c.id - 1, 1).await.expect("row");
         assert_ne!(page[0].state, "sent", "a cancelled row stays cancelled");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_that_fails_part_way_loses_no_message_on_sqlite() {
+    part_way(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_that_fails_part_way_loses_no_message_on_postgresql() {
+    if let Some(url) = common::postgres_database().await {
+        part_way(Some(url.clone())).await;
+        common::postgres_drop(&url).await;
+    }
+}
+
+/// A group's statements stand alone: when the agenda ledger's statement
+/// fails after the issue ledger's was written, the workers are told the
+/// marks failed, and must get back rows that were marked `sending` all the
+/// same, or those readers would never get the issue (a `sending` row ends
+/// `unknown` at the next start and is never tried again).
+async fn part_way(database: Option<String>) {
+    use sqlx::Executor;
+    let (_pb, daemon, claimed) = claimed_issue(database).await;
+    let db = &daemon.db;
+    let now = SystemClock.now().timestamp();
+    let issue_id = claimed[0].topic_id;
+    let mark = |c: &postbode::storage::deliveries::Claimed| Sending {
+        id: c.id,
+        message_id: format!("<{}-part@example.nl>", c.id),
+        at: now,
+    };
+    let marks: Vec<Sending> = claimed[..10].iter().map(mark).collect();
+    let agenda = Ledger::Agenda.table();
+    let away = format!("ALTER TABLE {agenda} RENAME TO ledger_away");
+    db.pool
+        .execute(sqlx::AssertSqlSafe(away))
+        .await
+        .expect("agenda ledger out of the way");
+    let mut line = db.ledger_line().await.expect("a connection of its own");
+    let group = Group {
+        finished: vec![(
+            Ledger::Agenda,
+            Finished {
+                id: 1,
+                state: DeliveryState::Sent,
+                reply: "250 ok".into(),
+                retry_at: None,
+                at: now,
+            },
+        )],
+        sending: marks.iter().map(|m| (Ledger::Issues, m.clone())).collect(),
+    };
+    line.write(&group)
+        .await
+        .expect_err("the agenda ledger's statement fails");
+    drop(line);
+    let back = format!("ALTER TABLE ledger_away RENAME TO {agenda}");
+    db.pool
+        .execute(sqlx::AssertSqlSafe(back))
+        .await
+        .expect("agenda ledger back");
+
+    let state = |id: i64| async move {
+        let page = db.ledger_page(issue_id, id - 1, 1).await.expect("row");
+        (page[0].state.clone(), page[0].attempts)
+    };
+    for m in &marks {
+        assert_eq!(
+            state(m.id).await,
+            ("sending".to_string(), 1),
+            "the issue ledger's statement was written before the failure"
+        );
+    }
+    // Someone else's mark (another Message-ID) is not taken back.
+    let other = Sending {
+        message_id: "<someone-else@example.nl>".into(),
+        ..marks[0].clone()
+    };
+    db.release_unsent(Ledger::Issues, &other, now)
+        .await
+        .expect("release");
+    assert_eq!(state(marks[0].id).await, ("sending".to_string(), 1));
+    // What each worker does when its mark comes back as an error.
+    for m in &marks {
+        db.release_unsent(Ledger::Issues, m, now)
+            .await
+            .expect("release");
+        assert_eq!(
+            state(m.id).await,
+            ("queued".to_string(), 0),
+            "back in the queue, no attempt counted"
+        );
+    }
+    // A row the failed group never marked goes back too.
+    let untouched = mark(&claimed[10]);
+    db.release_unsent(Ledger::Issues, &untouched, now)
+        .await
+        .expect("release");
+    assert_eq!(state(untouched.id).await, ("queued".to_string(), 0));
+    // And the next claim takes them up again, to be sent once.
+    let again = db
+        .claim_deliveries(Ledger::Issues, READERS as i64, now, 1)
+        .await
+        .expect("claim again");
+    let again: Vec<i64> = again.iter().map(|c| c.id).collect();
+    for id in marks.iter().map(|m| m.id).chain([untouched.id]) {
+        assert!(again.contains(&id), "row {id} is claimed again");
     }
 }
