@@ -78,7 +78,7 @@ impl LedgerWriter {
 
     /// As `Db::mark_sending`: true when the row is now `sending` and the
     /// message may go; false when it must not (see there).
-    pub async fn sending(&self, ledger: Ledger, row: Sending) -> Result<bool> {
+    pub async fn sending(&self, ledger: Ledger, row: &Sending) -> Result<bool> {
         let asked = self.ask(|done| Write::Sending {
             ledger,
             row: row.clone(),

@@ -177,7 +177,7 @@ impl Engine {
             message_id: out.message_id.clone(),
             at: self.now(),
         };
-        match self.ledger.sending(ledger, marking.clone()).await {
+        match self.ledger.sending(ledger, &marking).await {
             Ok(true) => {}
             Ok(false) => return,
             Err(e) => {
